@@ -1,0 +1,120 @@
+// The candidate record: what we keep about one resume submitted for one requisition.
+// hireflow recommends; people decide. `decision` is a recommendation for HR.
+
+export const CANDIDATE_STATUSES = [
+  'received',
+  'stored',
+  'parsed',
+  'scored',
+  'decided',
+  'notified',
+  'acknowledged',
+  'failed',
+  'erased',
+] as const
+export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number]
+
+export const PIPELINE_STEPS = ['intake', 'parse', 'score', 'decide', 'notify', 'acknowledge'] as const
+export type PipelineStep = (typeof PIPELINE_STEPS)[number]
+
+export const OUTCOMES = ['advance', 'review', 'reject'] as const
+export type Outcome = (typeof OUTCOMES)[number]
+
+export const SOURCES = ['upload', 'task-manager', 'mailbox'] as const
+export type Source = (typeof SOURCES)[number]
+
+export interface ResumeInfo {
+  /** Name the submitter gave the file; shown to HR, never used as a storage key. */
+  filename: string
+  /** Media type decided from the file's magic bytes. */
+  mediaType: string
+  extension: string
+  size: number
+  sha256: string
+  /** Key in the resume store (derived from sha256 only). */
+  key: string
+}
+
+export interface ProfileLink {
+  kind: 'linkedin' | 'github' | 'website'
+  url: string
+}
+
+export interface Profile {
+  name: string | null
+  email: string | null
+  phone: string | null
+  links: ProfileLink[]
+  /** Years of experience stated or derived from date ranges; null when the text gives none. */
+  yearsOfExperience: number | null
+}
+
+export interface SkillEvidence {
+  /** 1-based line number in the extracted text. */
+  line: number
+  /** The line, trimmed and cut to a bounded length. */
+  text: string
+  /** The alias that matched, e.g. "k8s" for Kubernetes. */
+  matched: string
+}
+
+export interface SkillMatch {
+  skill: string
+  required: boolean
+  found: boolean
+  evidence: SkillEvidence | null
+}
+
+export interface Score {
+  /** 0..100 */
+  value: number
+  skills: SkillMatch[]
+}
+
+export interface Decision {
+  outcome: Outcome
+  reasons: string[]
+}
+
+export interface Failure {
+  /** Machine-readable, e.g. "unreadable_resume". */
+  reason: string
+  step: PipelineStep
+  message: string
+}
+
+export interface Notification {
+  kind: 'decision' | 'unreadable'
+  messageId: string
+  sentAt: string
+}
+
+export interface Transition {
+  at: string
+  from: CandidateStatus | null
+  to: CandidateStatus
+  /** Who or what made the change: "api", "worker:process", "hr:<name>". */
+  by: string
+  why: string | null
+}
+
+export interface Candidate {
+  id: string
+  source: Source
+  /** Stable id of the item at its source (for an upload: "<requisitionId|none>/<sha256>"). */
+  sourceItemId: string
+  requisitionId: string | null
+  status: CandidateStatus
+  resume: ResumeInfo
+  profile: Profile | null
+  score: Score | null
+  decision: Decision | null
+  failure: Failure | null
+  notification: Notification | null
+  createdAt: string
+  updatedAt: string
+  history: Transition[]
+}
+
+/** The fields a state transition may set besides status, updatedAt and history. */
+export type CandidatePatch = Partial<Pick<Candidate, 'profile' | 'score' | 'decision' | 'failure' | 'notification'>>
