@@ -1,0 +1,271 @@
+// The embedded candidate store: one SQLite file, so that `npm start` on a fresh
+// machine needs no database server. Each record is kept whole as a JSON
+// document; the columns beside it exist only to be indexed and must always
+// agree with the document, which is why every write sets both in one statement.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { Candidate, CandidatePatch, Transition } from '../domain/candidate.ts'
+import type { Requisition } from '../domain/requisition.ts'
+import {
+  InvalidCursorError,
+  type CandidateQuery,
+  type CandidateStore,
+  type Page,
+  type TransitionRequest,
+} from '../ports/candidate-store.ts'
+
+const SCHEMA_VERSION = 1
+const BUSY_TIMEOUT_MS = 5_000
+const MAX_PAGE_SIZE = 1_000
+
+// The only patch fields a transition may write. They are interpolated into
+// JSON paths, so a key outside this list must never reach the SQL text.
+const PATCH_FIELDS = ['profile', 'score', 'decision', 'failure', 'notification'] as const
+
+// Each entry upgrades the schema from version i to i + 1; append, never edit.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS requisitions (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS requisitions_by_created ON requisitions (created_at, id);
+
+  CREATE TABLE IF NOT EXISTS candidates (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_item_id TEXT NOT NULL,
+    requisition_id TEXT,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS candidates_by_created ON candidates (created_at, id);
+  CREATE INDEX IF NOT EXISTS candidates_by_source_item ON candidates (source, source_item_id, created_at, id);
+  CREATE INDEX IF NOT EXISTS candidates_by_status ON candidates (status, created_at, id);
+  CREATE INDEX IF NOT EXISTS candidates_by_requisition ON candidates (requisition_id, created_at, id);
+  CREATE INDEX IF NOT EXISTS candidates_by_requisition_status ON candidates (requisition_id, status, created_at, id);
+  `,
+]
+
+interface Keyset {
+  createdAt: string
+  id: string
+}
+
+function encodeCursor(position: Keyset): string {
+  return Buffer.from(JSON.stringify({ c: position.createdAt, i: position.id })).toString('base64url')
+}
+
+function decodeCursor(cursor: string): Keyset {
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch (error) {
+    throw new InvalidCursorError('cursor is not valid', { cause: error })
+  }
+  if (
+    typeof decoded !== 'object' ||
+    decoded === null ||
+    Array.isArray(decoded) ||
+    Object.keys(decoded).length !== 2 ||
+    typeof (decoded as { c?: unknown }).c !== 'string' ||
+    typeof (decoded as { i?: unknown }).i !== 'string'
+  ) {
+    throw new InvalidCursorError('cursor is not valid')
+  }
+  const { c, i } = decoded as { c: string; i: string }
+  return { createdAt: c, id: i }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`)
+  }
+}
+
+function parseDocument<T>(row: Record<string, unknown> | undefined): T | undefined {
+  return row === undefined ? undefined : (JSON.parse(row.doc as string) as T)
+}
+
+export class SqliteCandidateStore implements CandidateStore {
+  readonly #db: DatabaseSync
+  // Statements whose text depends on the query shape are prepared once per shape.
+  readonly #statements = new Map<string, StatementSync>()
+
+  /** `path` is a file (its directory is created) or `':memory:'`. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    this.#db = new DatabaseSync(path)
+    try {
+      // WAL lets the API read while a worker writes; busy_timeout makes a
+      // second process wait for the write lock instead of failing at once.
+      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+      this.#db.exec('PRAGMA journal_mode = WAL')
+      this.#migrate()
+    } catch (error) {
+      this.#db.close()
+      throw error
+    }
+  }
+
+  #migrate(): void {
+    const versionOf = () => Number((this.#db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version)
+    if (versionOf() === SCHEMA_VERSION) return
+    // IMMEDIATE takes the write lock first, so two processes opening a new
+    // file at once cannot both run the same migration.
+    this.#db.exec('BEGIN IMMEDIATE')
+    try {
+      const current = versionOf()
+      if (current > SCHEMA_VERSION) {
+        throw new Error(`candidate store schema version ${current} is newer than this build supports (${SCHEMA_VERSION})`)
+      }
+      for (let version = current; version < SCHEMA_VERSION; version++) this.#db.exec(MIGRATIONS[version]!)
+      this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+      this.#db.exec('COMMIT')
+    } catch (error) {
+      this.#db.exec('ROLLBACK')
+      throw error
+    }
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  async createRequisition(requisition: Requisition): Promise<void> {
+    const result = this.#statement(
+      'INSERT INTO requisitions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    ).run(requisition.id, requisition.createdAt, JSON.stringify(requisition))
+    if (Number(result.changes) === 0) throw new Error(`requisition ${requisition.id} already exists`)
+  }
+
+  async getRequisition(id: string): Promise<Requisition | undefined> {
+    return parseDocument<Requisition>(this.#statement('SELECT doc FROM requisitions WHERE id = ?').get(id))
+  }
+
+  async listRequisitions(query: { limit: number; cursor?: string }): Promise<Page<Requisition>> {
+    return this.#page<Requisition>('requisitions', [], [], query.limit, query.cursor)
+  }
+
+  async createCandidate(candidate: Candidate): Promise<{ candidate: Candidate; created: boolean }> {
+    const doc = JSON.stringify(candidate)
+    const result = this.#statement(
+      `INSERT INTO candidates (id, source, source_item_id, requisition_id, status, created_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ).run(
+      candidate.id,
+      candidate.source,
+      candidate.sourceItemId,
+      candidate.requisitionId,
+      candidate.status,
+      candidate.createdAt,
+      doc,
+    )
+    if (Number(result.changes) === 1) return { candidate: JSON.parse(doc) as Candidate, created: true }
+    const existing = await this.getCandidate(candidate.id)
+    // Only an erasure that deletes rows could get here; it is not a duplicate then, it is a conflict.
+    if (existing === undefined) throw new Error(`candidate ${candidate.id} vanished during create`)
+    return { candidate: existing, created: false }
+  }
+
+  async getCandidate(id: string): Promise<Candidate | undefined> {
+    return parseDocument<Candidate>(this.#statement('SELECT doc FROM candidates WHERE id = ?').get(id))
+  }
+
+  async listCandidates(query: CandidateQuery): Promise<Page<Candidate>> {
+    const conditions: string[] = []
+    const parameters: string[] = []
+    if (query.status !== undefined) {
+      conditions.push('status = ?')
+      parameters.push(query.status)
+    }
+    if (query.requisitionId !== undefined) {
+      conditions.push('requisition_id = ?')
+      parameters.push(query.requisitionId)
+    }
+    return this.#page<Candidate>('candidates', conditions, parameters, query.limit, query.cursor)
+  }
+
+  async #page<T extends Keyset>(
+    table: 'candidates' | 'requisitions',
+    conditions: string[],
+    parameters: string[],
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<Page<T>> {
+    checkLimit(limit)
+    const where = [...conditions]
+    const values: (string | number)[] = [...parameters]
+    if (cursor !== undefined) {
+      const after = decodeCursor(cursor)
+      // Row-value comparison is what lets SQLite seek in the (…, created_at, id) index.
+      where.push('(created_at, id) < (?, ?)')
+      values.push(after.createdAt, after.id)
+    }
+    // One row past the page tells whether there is a next page without a second query.
+    values.push(limit + 1)
+    const sql = `SELECT doc FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ?`
+    const rows = this.#statement(sql).all(...values)
+    const items = rows.slice(0, limit).map((row) => parseDocument<T>(row)!)
+    const last = items.at(-1)
+    return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null }
+  }
+
+  async findBySourceItem(source: Candidate['source'], sourceItemId: string): Promise<Candidate[]> {
+    const rows = this.#statement(
+      'SELECT doc FROM candidates WHERE source = ? AND source_item_id = ? ORDER BY created_at, id',
+    ).all(source, sourceItemId)
+    return rows.map((row) => parseDocument<Candidate>(row)!)
+  }
+
+  async transition(id: string, request: TransitionRequest): Promise<Candidate | undefined> {
+    if (request.from.length === 0) return undefined
+    const at = request.at ?? new Date().toISOString()
+    const entry: Transition = { at, from: null, to: request.to, by: request.by, why: request.why ?? null }
+    const patch: CandidatePatch = request.set ?? {}
+    const fields = PATCH_FIELDS.filter((field) => patch[field] !== undefined)
+
+    // The history entry's `from` is the status the row had when the UPDATE
+    // matched, read inside the same statement, so a concurrent writer cannot
+    // make it lie.
+    const sql = `UPDATE candidates
+      SET status = ?,
+          doc = json_set(doc,
+            '$.history[#]', json_set(json(?), '$.from', status),
+            '$.status', ?,
+            '$.updatedAt', ?${fields.map((field) => `,\n            '$.${field}', json(?)`).join('')})
+      WHERE id = ? AND status IN (${request.from.map(() => '?').join(', ')})
+      RETURNING doc`
+    const row = this.#statement(sql).get(
+      request.to,
+      JSON.stringify(entry),
+      request.to,
+      at,
+      ...fields.map((field) => JSON.stringify(patch[field])),
+      id,
+      ...request.from,
+    )
+    return parseDocument<Candidate>(row)
+  }
+
+  async ping(): Promise<void> {
+    try {
+      this.#statement('SELECT 1').get()
+    } catch (error) {
+      throw new Error('SQLite candidate store is unavailable', { cause: error })
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close()
+  }
+}
