@@ -1,0 +1,194 @@
+// The HR email about one candidate: the recommendation with its evidence, or
+// the news that the resume could not be read. The templates get a view with
+// everything already worded and formatted, so an override in S3 needs no
+// knowledge of the candidate record's shape.
+import type { Candidate, Outcome, SkillMatch } from '../domain/candidate.ts'
+import type { Requisition } from '../domain/requisition.ts'
+import type { OutgoingMail } from '../ports/mailer.ts'
+import { sanitizeFilename } from './mime.ts'
+import type { TemplateRenderer } from './templates.ts'
+
+export type HrNotificationKind = 'decision' | 'unreadable'
+
+/** How HR gets the resume file; the caller picks by size and store. */
+export type ResumeDelivery =
+  | { bytes: Buffer }
+  | { link: string; expiresAt?: Date | string }
+  | { apiPath: string }
+
+export interface HrNotificationInput {
+  kind: HrNotificationKind
+  candidate: Candidate
+  requisition: Requisition | null
+  resume: ResumeDelivery
+  from: string
+  to: string[]
+  replyTo: string
+  /** Base URL of the API as HR reaches it; without it the email carries no links to the API. */
+  publicUrl?: string
+  renderer: TemplateRenderer
+}
+
+export interface SkillView {
+  skill: string
+  found: boolean
+  evidence: { line: number; text: string; matched: string } | null
+}
+
+export interface ProfileLinkView {
+  kind: string
+  url: string
+  /** Only http(s) links are clickable: a resume could carry a javascript: URL. */
+  href: string | null
+}
+
+/** What every template receives as `it`. */
+export interface HrNotificationView {
+  kind: HrNotificationKind
+  outcome: Outcome | null
+  outcomeLabel: string | null
+  /** One sentence: what hireflow recommends, stated as a recommendation. */
+  recommendation: string | null
+  /** Name if the resume gave one, otherwise the file name. */
+  candidateLabel: string
+  candidate: {
+    id: string
+    name: string | null
+    email: string | null
+    phone: string | null
+    links: ProfileLinkView[]
+    yearsOfExperience: number | null
+    source: string
+    receivedAt: string
+  }
+  requisition: { id: string; title: string } | null
+  requisitionLabel: string
+  score: { value: number; outOf: number } | null
+  mustHave: SkillView[]
+  niceToHave: SkillView[]
+  reasons: string[]
+  resume: { filename: string; size: number; sizeLabel: string; mediaType: string }
+  delivery:
+    | { kind: 'attached' }
+    | { kind: 'link'; url: string; expiresAt: string | null }
+    | { kind: 'api'; method: 'GET'; path: string; url: string | null }
+  failure: { reason: string; step: string; message: string } | null
+  /** `<publicUrl>/candidates/<id>`, when a public URL is configured. */
+  candidateUrl: string | null
+}
+
+const OUTCOME_LABEL: Record<Outcome, string> = { advance: 'Advance', review: 'Review', reject: 'Reject' }
+const RECOMMENDATION: Record<Outcome, string> = {
+  advance: 'hireflow recommends advancing this candidate to the next step.',
+  review: 'hireflow recommends that a person reviews this candidate before deciding.',
+  reject: 'hireflow recommends not advancing this candidate.',
+}
+
+export async function buildHrNotification(input: HrNotificationInput): Promise<OutgoingMail> {
+  const view = hrNotificationView(input)
+  const rendered = await input.renderer.renderEmail(input.kind, view)
+  const { candidate } = input
+  const attachments =
+    'bytes' in input.resume
+      ? [
+          {
+            filename: attachmentName(candidate),
+            content: input.resume.bytes,
+            contentType: candidate.resume.mediaType,
+          },
+        ]
+      : []
+  return {
+    from: input.from,
+    to: input.to,
+    replyTo: input.replyTo,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    attachments,
+    messageId: hrMessageId(candidate.id, input.kind),
+  }
+}
+
+/** Stable per candidate and kind, so a re-send of the same email is recognisable as such. */
+export function hrMessageId(candidateId: string, kind: HrNotificationKind): string {
+  return `${candidateId.replace(/[^A-Za-z0-9._-]/g, '-')}.${kind}@hireflow`
+}
+
+export function hrNotificationView(input: HrNotificationInput): HrNotificationView {
+  const { kind, candidate, requisition } = input
+  const decision = candidate.decision
+  if (kind === 'decision' && !decision) throw new Error(`candidate ${candidate.id} has no decision to report`)
+  const outcome = kind === 'decision' && decision ? decision.outcome : null
+  const profile = candidate.profile
+  const skills = candidate.score?.skills ?? []
+  const base = input.publicUrl?.replace(/\/+$/, '')
+  const candidatePath = `/candidates/${encodeURIComponent(candidate.id)}`
+
+  return {
+    kind,
+    outcome,
+    outcomeLabel: outcome ? OUTCOME_LABEL[outcome] : null,
+    recommendation: outcome ? RECOMMENDATION[outcome] : null,
+    candidateLabel: profile?.name?.trim() || candidate.resume.filename,
+    candidate: {
+      id: candidate.id,
+      name: profile?.name ?? null,
+      email: profile?.email ?? null,
+      phone: profile?.phone ?? null,
+      links: (profile?.links ?? []).map((link) => ({
+        kind: link.kind,
+        url: link.url,
+        href: /^https?:\/\//i.test(link.url) ? link.url : null,
+      })),
+      yearsOfExperience: profile?.yearsOfExperience ?? null,
+      source: candidate.source,
+      receivedAt: candidate.createdAt,
+    },
+    requisition: requisition ? { id: requisition.id, title: requisition.title } : null,
+    requisitionLabel: requisition ? requisition.title : 'no requisition',
+    score: candidate.score ? { value: Math.round(candidate.score.value), outOf: 100 } : null,
+    mustHave: skills.filter((s) => s.required).map(skillView),
+    niceToHave: skills.filter((s) => !s.required).map(skillView),
+    reasons: kind === 'decision' ? (decision?.reasons ?? []) : [],
+    resume: {
+      filename: candidate.resume.filename,
+      size: candidate.resume.size,
+      sizeLabel: formatSize(candidate.resume.size),
+      mediaType: candidate.resume.mediaType,
+    },
+    delivery: deliveryView(input.resume, base),
+    failure: candidate.failure
+      ? { reason: candidate.failure.reason, step: candidate.failure.step, message: candidate.failure.message }
+      : null,
+    candidateUrl: base ? `${base}${candidatePath}` : null,
+  }
+}
+
+function deliveryView(resume: ResumeDelivery, base: string | undefined): HrNotificationView['delivery'] {
+  if ('bytes' in resume) return { kind: 'attached' }
+  if ('link' in resume) {
+    const expiresAt = resume.expiresAt === undefined ? null : new Date(resume.expiresAt).toISOString()
+    return { kind: 'link', url: resume.link, expiresAt }
+  }
+  return { kind: 'api', method: 'GET', path: resume.apiPath, url: base ? `${base}${resume.apiPath}` : null }
+}
+
+function skillView(match: SkillMatch): SkillView {
+  return {
+    skill: match.skill,
+    found: match.found,
+    evidence: match.found && match.evidence ? { ...match.evidence } : null,
+  }
+}
+
+function attachmentName(candidate: Candidate): string {
+  const extension = candidate.resume.extension.replace(/^\.+/, '')
+  return sanitizeFilename(candidate.resume.filename, extension ? `resume.${extension}` : 'resume')
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+}

@@ -1,0 +1,172 @@
+// Email templates (eta): bundled in templates/, each one overridable by an
+// object in an S3 bucket under a prefix (seed §3: TEMPLATE_BUCKET,
+// TEMPLATE_PREFIX), so HR's wording can change without a deploy.
+//
+// Templates are code (eta compiles them to JavaScript): whoever can write
+// the template bucket can run code in the worker. Grant s3:PutObject on that
+// prefix as you would a deploy.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+// The core build has no file access: a template cannot include or read a file.
+import { Eta, type TemplateFunction } from 'eta/core'
+
+export interface TemplateSource {
+  /** The text of the template `name` (e.g. "decision.html.eta"). */
+  load(name: string): Promise<string>
+}
+
+/** The templates/ folder shipped with hireflow. */
+export const BUNDLED_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
+
+// Names are ours, never user input, but a name is also a path and an S3 key.
+const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.eta$/
+
+function assertName(name: string): void {
+  if (!TEMPLATE_NAME.test(name)) throw new Error(`invalid template name ${JSON.stringify(name)}`)
+}
+
+export class DirectoryTemplateSource implements TemplateSource {
+  readonly #dir: string
+
+  constructor(dir: string = BUNDLED_TEMPLATE_DIR) {
+    this.#dir = dir
+  }
+
+  async load(name: string): Promise<string> {
+    assertName(name)
+    return readFile(join(this.#dir, name), 'utf8')
+  }
+}
+
+export interface S3TemplateSourceOptions {
+  client: S3Client
+  bucket: string
+  /** Key prefix, e.g. "email-templates/"; the key is `<prefix><name>`. */
+  prefix: string
+  /** Where a template comes from when the bucket has no override for it. */
+  fallback?: TemplateSource
+  /** How long a loaded template (or the absence of an override) is trusted. */
+  ttlSeconds?: number
+  /** Clock, for tests. */
+  now?: () => number
+}
+
+interface CachedTemplate {
+  text: string
+  expiresAt: number
+}
+
+export class S3TemplateSource implements TemplateSource {
+  readonly #client: S3Client
+  readonly #bucket: string
+  readonly #prefix: string
+  readonly #fallback: TemplateSource
+  readonly #ttlMs: number
+  readonly #now: () => number
+  readonly #cache = new Map<string, CachedTemplate>()
+  // Concurrent emails share one request per template instead of racing.
+  readonly #loading = new Map<string, Promise<string>>()
+
+  constructor(options: S3TemplateSourceOptions) {
+    this.#client = options.client
+    this.#bucket = options.bucket
+    this.#prefix = options.prefix
+    this.#fallback = options.fallback ?? new DirectoryTemplateSource()
+    this.#ttlMs = (options.ttlSeconds ?? 300) * 1000
+    this.#now = options.now ?? Date.now
+  }
+
+  async load(name: string): Promise<string> {
+    assertName(name)
+    const cached = this.#cache.get(name)
+    if (cached && cached.expiresAt > this.#now()) return cached.text
+    let pending = this.#loading.get(name)
+    if (!pending) {
+      pending = this.#fetch(name).finally(() => this.#loading.delete(name))
+      this.#loading.set(name, pending)
+    }
+    return pending
+  }
+
+  async #fetch(name: string): Promise<string> {
+    let text: string
+    try {
+      const result = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: `${this.#prefix}${name}` }))
+      if (!result.Body) throw new Error(`S3 returned no body for template ${name}`)
+      text = await result.Body.transformToString('utf8')
+    } catch (error) {
+      // Only a missing override falls back; anything else (throttling, a
+      // missing bucket, denied access) must surface so the job retries
+      // rather than silently mailing the wrong wording.
+      if (!(error instanceof Error && error.name === 'NoSuchKey')) throw error
+      text = await this.#fallback.load(name)
+    }
+    this.#cache.set(name, { text, expiresAt: this.#now() + this.#ttlMs })
+    return text
+  }
+}
+
+export interface RenderedEmail {
+  subject: string
+  html: string
+  text: string
+}
+
+const SUBJECT_MAX = 200
+const COMPILED_CACHE_MAX = 64
+
+/**
+ * Renders `<name>.subject.eta`, `<name>.html.eta` and `<name>.txt.eta`. HTML
+ * escapes every `<%= %>`; text and subject do not (they are not markup), and
+ * the subject is forced onto one bounded line whatever the data holds.
+ */
+export class TemplateRenderer {
+  readonly #source: TemplateSource
+  // autoTrim off: text mail is whitespace-sensitive, and eta's default would
+  // swallow the newline after every `<%= %>`. Control tags end with `-%>`.
+  readonly #html = new Eta({ autoEscape: true, autoTrim: false, cache: false })
+  readonly #plain = new Eta({ autoEscape: false, autoTrim: false, cache: false })
+  // Keyed by template text, so an override changed in S3 compiles afresh.
+  readonly #compiled = new Map<string, TemplateFunction>()
+
+  constructor(source: TemplateSource) {
+    this.#source = source
+  }
+
+  async renderEmail(name: string, data: object): Promise<RenderedEmail> {
+    const [subject, html, text] = await Promise.all([
+      this.render(`${name}.subject.eta`, data),
+      this.render(`${name}.html.eta`, data),
+      this.render(`${name}.txt.eta`, data),
+    ])
+    return { subject, html, text }
+  }
+
+  /** Escaping follows the name: `.html.eta` escapes, `.subject.eta` is one line. */
+  async render(templateName: string, data: object): Promise<string> {
+    const text = await this.#source.load(templateName)
+    const html = templateName.endsWith('.html.eta')
+    const eta = html ? this.#html : this.#plain
+    const key = `${html ? 'h' : 'p'}:${text}`
+    let fn = this.#compiled.get(key)
+    if (!fn) {
+      try {
+        fn = eta.compile(text)
+      } catch (error) {
+        throw new Error(`template ${templateName} does not compile: ${(error as Error).message}`, { cause: error })
+      }
+      if (this.#compiled.size >= COMPILED_CACHE_MAX) this.#compiled.clear()
+      this.#compiled.set(key, fn)
+    }
+    const output = eta.render(fn, data)
+    return templateName.endsWith('.subject.eta') ? toSubjectLine(output) : output
+  }
+}
+
+function toSubjectLine(value: string): string {
+  const line = value.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ').trim()
+  const chars = Array.from(line)
+  return chars.length <= SUBJECT_MAX ? line : `${chars.slice(0, SUBJECT_MAX - 1).join('').trimEnd()}…`
+}
