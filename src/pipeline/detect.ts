@@ -1,0 +1,75 @@
+// What a resume file really is, judged from its bytes alone: a filename or a
+// Content-Type header is whatever the sender chose to claim.
+import { fileTypeFromBuffer } from 'file-type'
+
+export type ResumeKind = 'pdf' | 'docx' | 'text'
+
+export interface SupportedResumeType {
+  kind: ResumeKind
+  mediaType: string
+  extension: string
+}
+
+export type DetectedResumeType = SupportedResumeType | { kind: 'unsupported'; detected: string }
+
+const PDF: SupportedResumeType = { kind: 'pdf', mediaType: 'application/pdf', extension: 'pdf' }
+const DOCX: SupportedResumeType = {
+  kind: 'docx',
+  mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  extension: 'docx',
+}
+// Stored text is UTF-8 by construction (anything else is refused below).
+const TEXT: SupportedResumeType = { kind: 'text', mediaType: 'text/plain', extension: 'txt' }
+
+export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, TEXT])
+
+/** Media types accepted as resumes, for API docs and error messages. */
+export const SUPPORTED_RESUME_TYPES: readonly string[] = Object.freeze(SUPPORTED_RESUME_FORMATS.map((format) => format.mediaType))
+
+/** The kind to extract a stored resume as, from the media type detection recorded. */
+export function resumeKindForMediaType(mediaType: string): ResumeKind | undefined {
+  return SUPPORTED_RESUME_FORMATS.find((format) => format.mediaType === mediaType)?.kind
+}
+
+const UNKNOWN_BINARY = 'application/octet-stream'
+
+// A text resume may carry a stray form feed or escape from a copy-paste; a
+// binary file misread as UTF-8 is full of them.
+const MAX_CONTROL_CHARACTER_SHARE = 0.01
+
+export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeType> {
+  if (bytes.length === 0) return { kind: 'unsupported', detected: 'application/x-empty' }
+
+  let found: Awaited<ReturnType<typeof fileTypeFromBuffer>>
+  try {
+    found = await fileTypeFromBuffer(bytes)
+  } catch {
+    // file-type throws on structures it refuses to walk (its own hard limits):
+    // whatever the bytes are, they are not a resume we can read.
+    return { kind: 'unsupported', detected: UNKNOWN_BINARY }
+  }
+
+  if (found) {
+    if (found.mime === PDF.mediaType) return PDF
+    if (found.mime === DOCX.mediaType) return DOCX
+    return { kind: 'unsupported', detected: found.mime }
+  }
+  return looksLikeText(bytes) ? TEXT : { kind: 'unsupported', detected: UNKNOWN_BINARY }
+}
+
+function looksLikeText(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return false
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return false
+  }
+  let controls = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const isControl = (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || (code >= 0x7f && code <= 0x9f)
+    if (isControl) controls++
+  }
+  return controls <= text.length * MAX_CONTROL_CHARACTER_SHARE
+}

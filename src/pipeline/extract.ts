@@ -1,0 +1,394 @@
+// Plain text out of a resume file. Every input here is attacker-controlled, so
+// each format runs under caps: pages and wall time for PDF, inflated size and
+// entry count for DOCX, characters for all.
+import { inflateRaw } from 'node:zlib'
+import { promisify } from 'node:util'
+import mammoth from 'mammoth'
+import { getResolvedPDFJS } from 'unpdf'
+import type { ResumeKind } from './detect.ts'
+
+export interface ExtractionLimits {
+  /** PDF pages read; the rest of a longer document is ignored. */
+  maxPages: number
+  /** Wall-clock budget for reading one PDF. */
+  timeoutMs: number
+  /** Total inflated size a DOCX may have, as declared and as actually inflated. */
+  maxInflatedBytes: number
+  /** Inflated-to-compressed ratio above which a large zip entry is taken for a bomb. */
+  maxCompressionRatio: number
+  maxZipEntries: number
+  /** Characters returned; the text beyond is dropped. */
+  maxChars: number
+}
+
+export const DEFAULT_EXTRACTION_LIMITS: Readonly<ExtractionLimits> = Object.freeze({
+  maxPages: 50,
+  timeoutMs: 20_000,
+  maxInflatedBytes: 50 * 1024 * 1024,
+  maxCompressionRatio: 100,
+  maxZipEntries: 1000,
+  maxChars: 200_000,
+})
+
+/** `other` is for callers outside this module that have no finer reason to give. */
+export type UnreadableProblem = 'encrypted' | 'damaged' | 'too_large' | 'too_slow' | 'no_text' | 'other'
+
+/**
+ * The file cannot be turned into text, and retrying will not change that
+ * (except possibly `too_slow` on an overloaded machine). `message` is meant
+ * for HR; `reason` for the candidate's failure record, `problem` for metrics.
+ */
+export class UnreadableResumeError extends Error {
+  override name = 'UnreadableResumeError'
+  readonly reason = 'unreadable_resume'
+  readonly problem: UnreadableProblem
+
+  constructor(message: string, options: { problem?: UnreadableProblem; cause?: unknown } = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined)
+    this.problem = options.problem ?? 'other'
+  }
+}
+
+export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Partial<ExtractionLimits> = {}): Promise<string> {
+  const caps: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits }
+  let raw: string
+  switch (kind) {
+    case 'pdf':
+      raw = await extractPdf(bytes, caps)
+      break
+    case 'docx':
+      raw = await extractDocx(bytes, caps)
+      break
+    case 'text':
+      raw = decodeUtf8(bytes)
+      break
+  }
+  const text = normaliseText(raw, caps.maxChars)
+  if (text.length === 0) throw new UnreadableResumeError(emptyMessage(kind), { problem: 'no_text' })
+  return text
+}
+
+function emptyMessage(kind: ResumeKind): string {
+  switch (kind) {
+    case 'pdf':
+      return 'no text could be extracted (scanned image?)'
+    case 'docx':
+      return 'the DOCX contains no text'
+    case 'text':
+      return 'the text file is empty'
+  }
+}
+
+// ---------------------------------------------------------------- text
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    // TextDecoder drops a leading BOM by default.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch (cause) {
+    throw new UnreadableResumeError('the text file is not valid UTF-8', { problem: 'damaged', cause })
+  }
+}
+
+/**
+ * One line-ending convention, no control characters, no trailing blanks, at
+ * most one empty line in a row, and at most `maxChars` characters (never
+ * splitting a surrogate pair).
+ */
+export function normaliseText(raw: string, maxChars: number): string {
+  // Bounded before the regex passes so their cost follows the cap, not the input.
+  const bounded = raw.length > maxChars * 2 ? raw.slice(0, maxChars * 2) : raw
+  const cleaned = bounded
+    .replace(/\r\n?|[\f\v\u2028\u2029]/g, '\n')
+    .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, '')
+    .replace(/\u00a0/g, ' ')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+  if (cleaned.length <= maxChars) return cleaned
+  let end = maxChars
+  const last = cleaned.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return cleaned.slice(0, end).trimEnd()
+}
+
+// ---------------------------------------------------------------- PDF
+
+async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string> {
+  const pdfjs = await getResolvedPDFJS()
+  const loadingTask = pdfjs.getDocument({
+    // pdf.js refuses a Buffer and may take ownership of (detach) what it is
+    // given, so it gets its own copy.
+    data: new Uint8Array(bytes),
+    isEvalSupported: false,
+    useSystemFonts: true,
+    disableFontFace: true,
+    // No URLs for fonts, CMaps, ICC profiles or wasm: nothing is fetched.
+    useWorkerFetch: false,
+    useWasm: false,
+    enableXfa: false,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    stopAtErrors: false,
+    verbosity: 0,
+  })
+
+  let timer: NodeJS.Timeout | undefined
+  const deadline = Date.now() + caps.timeoutMs
+  const tooSlow = () => new UnreadableResumeError(`the PDF took longer than ${formatDuration(caps.timeoutMs)} to read`, { problem: 'too_slow' })
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow()), caps.timeoutMs)
+  })
+
+  const read = async (): Promise<string> => {
+    const doc = await loadingTask.promise
+    const pageCount = Math.min(doc.numPages, caps.maxPages)
+    const parts: string[] = []
+    let length = 0
+    for (let pageNumber = 1; pageNumber <= pageCount && length <= caps.maxChars; pageNumber++) {
+      // The timer only fires when pdf.js yields; checking here also bounds a
+      // document that yields often but never finishes.
+      if (Date.now() > deadline) throw tooSlow()
+      const page = await doc.getPage(pageNumber)
+      const content = await page.getTextContent()
+      let pageText = ''
+      for (const item of content.items) {
+        if ('str' in item) pageText += item.hasEOL ? `${item.str}\n` : item.str
+      }
+      page.cleanup()
+      parts.push(pageText)
+      length += pageText.length
+    }
+    return parts.join('\n')
+  }
+
+  const reading = read()
+  // Whichever loses the race must not surface later as an unhandled rejection.
+  reading.catch(() => {})
+  try {
+    return await Promise.race([reading, timeout])
+  } catch (error) {
+    throw pdfFailure(error)
+  } finally {
+    clearTimeout(timer)
+    // Destroying the loading task also destroys the document and its worker,
+    // and aborts a parse still in progress after a timeout.
+    await loadingTask.destroy()
+  }
+}
+
+function pdfFailure(error: unknown): UnreadableResumeError {
+  if (error instanceof UnreadableResumeError) return error
+  const name = error instanceof Error ? error.name : ''
+  if (name === 'PasswordException') return new UnreadableResumeError('the PDF is encrypted', { problem: 'encrypted', cause: error })
+  // Anything else pdf.js throws while parsing hostile bytes (InvalidPDFException,
+  // FormatError, and plain TypeErrors from deep inside the parser) means the
+  // same thing to us: this file cannot be read.
+  return new UnreadableResumeError('the PDF is damaged', { problem: 'damaged', cause: error })
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
+}
+
+// ---------------------------------------------------------------- DOCX
+
+async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<string> {
+  await checkZip(bytes, caps)
+  try {
+    const result = await mammoth.extractRawText({ buffer: bytes })
+    // mammoth ends every paragraph with a blank line; one newline per
+    // paragraph keeps line numbers (skill evidence) close to the document's.
+    return result.value.replace(/\n\n/g, '\n')
+  } catch (cause) {
+    throw new UnreadableResumeError('the DOCX is damaged', { problem: 'damaged', cause })
+  }
+}
+
+const inflateRawAsync = promisify(inflateRaw)
+
+const EOCD_SIGNATURE = 0x06054b50
+const EOCD_SIZE = 22
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50
+const ZIP64_LOCATOR_SIZE = 20
+const ZIP64_EOCD_SIGNATURE = 0x06064b50
+const CENTRAL_SIGNATURE = 0x02014b50
+const CENTRAL_SIZE = 46
+const LOCAL_SIGNATURE = 0x04034b50
+const LOCAL_SIZE = 30
+const ZIP64_EXTRA_ID = 0x0001
+const MAX_COMMENT = 0xffff
+// Below this an entry's ratio is not judged: small XML parts of repeated
+// markup legitimately compress far beyond any sane large-file ratio.
+const RATIO_FLOOR_BYTES = 1024 * 1024
+
+interface ZipEntryInfo {
+  name: string
+  method: number
+  flags: number
+  compressedSize: number
+  uncompressedSize: number
+  localOffset: number
+}
+
+const damagedDocx = (detail: string) => new UnreadableResumeError(`the DOCX is damaged (${detail})`, { problem: 'damaged' })
+
+/**
+ * Walks the zip's central directory (the same records JSZip, under mammoth,
+ * trusts) and refuses the archive when its declared sizes, ratio or entry
+ * count are out of bounds. Declared sizes can lie low, and JSZip checks them
+ * only after inflating everything, so each entry is then inflated here with
+ * its declared size as a hard output limit: the total work stays under
+ * `maxInflatedBytes` whatever the headers say.
+ */
+export async function checkZip(bytes: Buffer, caps: Pick<ExtractionLimits, 'maxInflatedBytes' | 'maxCompressionRatio' | 'maxZipEntries'>): Promise<void> {
+  const entries = readCentralDirectory(bytes, caps.maxZipEntries)
+  let declaredTotal = 0
+  for (const entry of entries) {
+    declaredTotal += entry.uncompressedSize
+    if (declaredTotal > caps.maxInflatedBytes) {
+      throw new UnreadableResumeError(`the DOCX would inflate to more than ${formatBytes(caps.maxInflatedBytes)} (zip bomb?)`, { problem: 'too_large' })
+    }
+    if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > entry.compressedSize * caps.maxCompressionRatio) {
+      throw new UnreadableResumeError(`the DOCX entry ${entry.name} is compressed more than ${caps.maxCompressionRatio} to 1 (zip bomb?)`, { problem: 'too_large' })
+    }
+    if (entry.flags & 0x1) throw new UnreadableResumeError('the DOCX is encrypted', { problem: 'encrypted' })
+    if (entry.method !== 0 && entry.method !== 8) throw damagedDocx(`unsupported compression method ${entry.method}`)
+  }
+  for (const entry of entries) await verifyInflatedSize(bytes, entry)
+}
+
+function readCentralDirectory(bytes: Buffer, maxEntries: number): ZipEntryInfo[] {
+  const eocd = findEndOfCentralDirectory(bytes)
+  if (eocd < 0) throw damagedDocx('no end of central directory')
+  if (bytes.readUInt16LE(eocd + 4) !== 0 || bytes.readUInt16LE(eocd + 6) !== 0) throw damagedDocx('spans several disks')
+
+  let count = bytes.readUInt16LE(eocd + 10)
+  let directorySize = bytes.readUInt32LE(eocd + 12)
+  let directoryOffset = bytes.readUInt32LE(eocd + 16)
+  let directoryEnd = eocd
+  if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
+    const locator = eocd - ZIP64_LOCATOR_SIZE
+    if (locator < 0 || bytes.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) throw damagedDocx('ZIP64 locator missing')
+    const zip64 = readUInt64(bytes, locator + 8)
+    if (zip64 + 56 > locator || bytes.readUInt32LE(zip64) !== ZIP64_EOCD_SIGNATURE) throw damagedDocx('ZIP64 record missing')
+    count = readUInt64(bytes, zip64 + 32)
+    directorySize = readUInt64(bytes, zip64 + 40)
+    directoryOffset = readUInt64(bytes, zip64 + 48)
+    directoryEnd = zip64
+  }
+  if (count > maxEntries) {
+    throw new UnreadableResumeError(`the DOCX has ${count} entries, more than the ${maxEntries} allowed`, { problem: 'too_large' })
+  }
+  // JSZip re-bases offsets when the directory does not end where the end
+  // record begins; refusing such archives keeps its reading and ours the same.
+  if (directoryOffset + directorySize !== directoryEnd) throw damagedDocx('central directory out of place')
+
+  // Walked to the end of the directory rather than trusting the count,
+  // because JSZip reads every record it finds there.
+  const entries: ZipEntryInfo[] = []
+  for (let at = directoryOffset; at < directoryEnd; ) {
+    if (entries.length >= maxEntries) {
+      throw new UnreadableResumeError(`the DOCX has more than the ${maxEntries} entries allowed`, { problem: 'too_large' })
+    }
+    if (at + CENTRAL_SIZE > directoryEnd || bytes.readUInt32LE(at) !== CENTRAL_SIGNATURE) throw damagedDocx('bad central directory entry')
+    const nameLength = bytes.readUInt16LE(at + 28)
+    const extraLength = bytes.readUInt16LE(at + 30)
+    const commentLength = bytes.readUInt16LE(at + 32)
+    const next = at + CENTRAL_SIZE + nameLength + extraLength + commentLength
+    if (next > directoryEnd) throw damagedDocx('bad central directory entry')
+    const entry: ZipEntryInfo = {
+      name: bytes.toString('utf8', at + CENTRAL_SIZE, at + CENTRAL_SIZE + Math.min(nameLength, 200)),
+      flags: bytes.readUInt16LE(at + 8),
+      method: bytes.readUInt16LE(at + 10),
+      compressedSize: bytes.readUInt32LE(at + 20),
+      uncompressedSize: bytes.readUInt32LE(at + 24),
+      localOffset: bytes.readUInt32LE(at + 42),
+    }
+    applyZip64Extra(bytes, at + CENTRAL_SIZE + nameLength, extraLength, entry)
+    entries.push(entry)
+    at = next
+  }
+  if (entries.length !== count) throw damagedDocx(`${entries.length} entries where ${count} are declared`)
+  return entries
+}
+
+/** Searches backwards, as JSZip does, so both settle on the same record when a comment contains a decoy. */
+function findEndOfCentralDirectory(bytes: Buffer): number {
+  const lowest = Math.max(0, bytes.length - EOCD_SIZE - MAX_COMMENT)
+  for (let at = bytes.length - EOCD_SIZE; at >= lowest; at--) {
+    if (bytes.readUInt32LE(at) === EOCD_SIGNATURE) return at
+  }
+  return -1
+}
+
+/** Sizes and offsets saturated at 0xFFFFFFFF live in the ZIP64 extra field, in this order. */
+function applyZip64Extra(bytes: Buffer, start: number, length: number, entry: ZipEntryInfo): void {
+  const needs = {
+    uncompressed: entry.uncompressedSize === 0xffffffff,
+    compressed: entry.compressedSize === 0xffffffff,
+    offset: entry.localOffset === 0xffffffff,
+  }
+  if (!needs.uncompressed && !needs.compressed && !needs.offset) return
+  const end = start + length
+  for (let at = start; at + 4 <= end; ) {
+    const id = bytes.readUInt16LE(at)
+    const size = bytes.readUInt16LE(at + 2)
+    if (id === ZIP64_EXTRA_ID) {
+      let field = at + 4
+      const fieldEnd = Math.min(field + size, end)
+      const take = (): number => {
+        if (field + 8 > fieldEnd) throw damagedDocx('short ZIP64 field')
+        const value = readUInt64(bytes, field)
+        field += 8
+        return value
+      }
+      if (needs.uncompressed) entry.uncompressedSize = take()
+      if (needs.compressed) entry.compressedSize = take()
+      if (needs.offset) entry.localOffset = take()
+      return
+    }
+    at += 4 + size
+  }
+  throw damagedDocx('ZIP64 field missing')
+}
+
+async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {
+  const local = entry.localOffset
+  if (local + LOCAL_SIZE > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE) throw damagedDocx(`bad local header for ${entry.name}`)
+  const dataStart = local + LOCAL_SIZE + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28)
+  const dataEnd = dataStart + entry.compressedSize
+  if (dataEnd > bytes.length) throw damagedDocx(`${entry.name} runs past the end of the file`)
+  const data = bytes.subarray(dataStart, dataEnd)
+
+  if (entry.method === 0) {
+    if (entry.compressedSize !== entry.uncompressedSize) throw damagedDocx(`stored entry ${entry.name} has inconsistent sizes`)
+    return
+  }
+  let inflated: Buffer
+  try {
+    // zlib refuses a limit of 0; an empty entry still inflates to nothing.
+    inflated = await inflateRawAsync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) })
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new UnreadableResumeError(`the DOCX entry ${entry.name} inflates beyond its declared ${formatBytes(entry.uncompressedSize)} (zip bomb?)`, { problem: 'too_large', cause })
+    }
+    throw new UnreadableResumeError(`the DOCX is damaged (${entry.name} does not inflate)`, { problem: 'damaged', cause })
+  }
+  if (inflated.length !== entry.uncompressedSize) throw damagedDocx(`${entry.name} inflates to a size other than declared`)
+}
+
+/** Exact up to 2^53; beyond that any value is far over every cap anyway. */
+function readUInt64(bytes: Buffer, at: number): number {
+  if (at + 8 > bytes.length) throw damagedDocx('truncated ZIP64 record')
+  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * 0x1_0000_0000
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`
+  if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KiB`
+  return `${n} bytes`
+}
