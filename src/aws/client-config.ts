@@ -25,6 +25,8 @@ export function awsClientConfig(options: AwsClientOptions) {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.requestTimeoutMs, 5_000),
       requestTimeout: options.requestTimeoutMs,
+      // Without this the handler only logs when requestTimeout passes, and a silent server hangs the call.
+      throwOnRequestTimeout: true,
     }),
   }
 }

@@ -1,0 +1,71 @@
+// The named queues and what their jobs carry. Payloads hold ids only: BullMQ
+// keeps job data in clear text in Redis, and resumes are personal data.
+import { createHash } from 'node:crypto'
+import { Queue, type JobsOptions } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Source } from '../src/domain/candidate.ts'
+
+export const QUEUE_NAMES = ['intake', 'process', 'notify'] as const
+export type QueueName = (typeof QUEUE_NAMES)[number]
+
+export interface IntakeJobData {
+  source: Source
+  /** Stable id of the item at its source. */
+  sourceItemId: string
+  /** Known when the candidate was created before the job (direct upload). */
+  candidateId?: string
+}
+
+export interface CandidateJobData {
+  candidateId: string
+}
+
+export interface JobPolicy {
+  attempts: number
+  backoffMs: number
+}
+
+const KEEP_COMPLETED = { age: 24 * 3600, count: 5_000 }
+// Failed jobs stay for inspection for a week.
+const KEEP_FAILED = { age: 7 * 24 * 3600 }
+
+export class HiringQueues {
+  readonly intake: Queue<IntakeJobData>
+  readonly process: Queue<CandidateJobData>
+  readonly notify: Queue<CandidateJobData>
+
+  constructor(connection: Redis, prefix: string, policy: JobPolicy) {
+    const defaultJobOptions: JobsOptions = {
+      attempts: policy.attempts,
+      backoff: { type: 'exponential', delay: policy.backoffMs },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    }
+    const options = { connection, prefix, defaultJobOptions, streams: { events: { maxLen: 1_000 } } }
+    this.intake = new Queue<IntakeJobData>('intake', options)
+    this.process = new Queue<CandidateJobData>('process', options)
+    this.notify = new Queue<CandidateJobData>('notify', options)
+  }
+
+  all(): Queue[] {
+    return [this.intake, this.process, this.notify] as Queue[]
+  }
+
+  /** The job id makes a repeated intake of the same source item a no-op while the job is known. */
+  async enqueueIntake(data: IntakeJobData): Promise<void> {
+    const item = createHash('sha256').update(`${data.source}\n${data.sourceItemId}`).digest('hex').slice(0, 32)
+    await this.intake.add('intake', data, { jobId: `intake.${data.source}.${item}` })
+  }
+
+  async enqueueProcess(candidateId: string): Promise<void> {
+    await this.process.add('process', { candidateId }, { jobId: `process.${candidateId}` })
+  }
+
+  async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {
+    await this.notify.add('notify', { candidateId }, { jobId: `notify.${kind}.${candidateId}` })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((queue) => queue.close()))
+  }
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Candidate } from '../src/domain/candidate.ts'
+import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
+import { HttpError } from '../src/http/errors.ts'
+import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
+import { InvalidCursorError } from '../src/ports/candidate-store.ts'
+import { resumeKey } from '../src/ports/resume-store.ts'
+import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
+
+const tags = ['candidates']
+const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+/** A filename for display only: no path, no control characters, bounded. */
+function displayName(filename: string | undefined): string {
+  const base = (filename ?? '').split(/[\\/]/).pop() ?? ''
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200)
+  return clean || 'resume'
+}
+
+const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, services, queues } = app.hiring
+  const { candidates, resumes } = services
+
+  app.post(
+    '/candidates',
+    {
+      schema: {
+        tags,
+        summary: 'Upload a resume',
+        description:
+          `multipart/form-data with the file in the field "resume" (${SUPPORTED_RESUME_TYPES.join(', ')}; ` +
+          `at most MAX_RESUME_BYTES) and optionally "requisitionId". Answers at once; processing follows. ` +
+          'The same file uploaded again for the same requisition returns the first candidate (200, duplicate: true).',
+        consumes: ['multipart/form-data'],
+        body: UploadForm,
+        response: {
+          200: UploadAccepted,
+          202: UploadAccepted,
+          400: errorResponses[400],
+          401: errorResponses[401],
+          413: Type.Ref('ErrorResponse'),
+          415: Type.Ref('ErrorResponse'),
+          503: errorResponses[503],
+        },
+      },
+      // The multipart body is read by the handler under its own limits; the schema above documents it.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new HttpError(415, 'send the resume as multipart/form-data in the field "resume"')
+      }
+      let file: { filename: string; bytes: Buffer } | undefined
+      let requisitionId: string | null = null
+      const parts = request.parts({
+        limits: { fileSize: config.maxResumeBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
+      })
+      for await (const part of parts) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
+          file = { filename: displayName(part.filename), bytes: await part.toBuffer() }
+        } else if (part.fieldname === 'requisitionId') {
+          const value = String(part.value).trim()
+          if (!REQUISITION_ID.test(value)) throw new HttpError(400, 'requisitionId is not a valid id')
+          requisitionId = value
+        } else {
+          throw new HttpError(400, `unknown field "${part.fieldname}": expected "resume" and optionally "requisitionId"`)
+        }
+      }
+      if (!file) throw new HttpError(400, 'no file: send the resume in the multipart field "resume"')
+      if (file.bytes.length === 0) throw new HttpError(400, 'the file in "resume" is empty')
+
+      const type = await detectResumeType(file.bytes)
+      if (type.kind === 'unsupported') {
+        throw new HttpError(415, `the file is ${type.detected}, not a resume format; accepted: ${SUPPORTED_RESUME_TYPES.join(', ')}`)
+      }
+      if (requisitionId && !(await candidates.getRequisition(requisitionId))) {
+        throw new HttpError(400, `no requisition ${requisitionId}`)
+      }
+
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex')
+      const sourceItemId = uploadItemId(requisitionId, sha256)
+      const id = candidateIdFor('upload', sourceItemId, sha256)
+      const existing = await candidates.getCandidate(id)
+      if (existing) return reply.code(200).send({ id, status: existing.status, duplicate: true })
+
+      const key = resumeKey(config.resumeKeyPrefix, sha256)
+      try {
+        await resumes.put(key, file.bytes, { mediaType: type.mediaType, sha256 })
+      } catch (error) {
+        request.log.error({ err: error }, 'resume store failed')
+        throw new HttpError(503, 'the resume store is unavailable; nothing was saved, try again shortly')
+      }
+      const now = new Date().toISOString()
+      const candidate: Candidate = {
+        id,
+        source: 'upload',
+        sourceItemId,
+        requisitionId,
+        status: 'received',
+        resume: { filename: file.filename, mediaType: type.mediaType, extension: type.extension, size: file.bytes.length, sha256, key },
+        profile: null,
+        score: null,
+        decision: null,
+        failure: null,
+        notification: null,
+        createdAt: now,
+        updatedAt: now,
+        history: [{ at: now, from: null, to: 'received', by: 'api', why: 'uploaded' }],
+      }
+      const created = await candidates.createCandidate(candidate)
+      if (!created.created) return reply.code(200).send({ id, status: created.candidate.status, duplicate: true })
+      try {
+        await queues.enqueueIntake({ source: 'upload', sourceItemId, candidateId: id })
+      } catch (error) {
+        // The resume and the candidate are saved; recovery re-queues unfinished candidates.
+        request.log.warn({ candidateId: id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
+      }
+      reply.header('location', `/candidates/${id}`)
+      return reply.code(202).send({ id, status: 'received', duplicate: false })
+    },
+  )
+
+  app.get(
+    '/candidates/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A candidate: status, resume, profile, score, recommendation and history',
+        params: IdParams,
+        response: { 200: Type.Ref('Candidate'), 401: errorResponses[401], 404: errorResponses[404] },
+      },
+    },
+    async (request) => {
+      const candidate = await candidates.getCandidate(request.params.id)
+      if (!candidate) throw new HttpError(404, `no candidate ${request.params.id}`)
+      return candidate
+    },
+  )
+
+  app.get(
+    '/candidates/:id/resume',
+    {
+      schema: {
+        tags,
+        summary: 'The resume file as uploaded',
+        params: IdParams,
+        produces: ['application/octet-stream'],
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), 401: errorResponses[401], 404: errorResponses[404] },
+      },
+    },
+    async (request, reply) => {
+      const candidate = await candidates.getCandidate(request.params.id)
+      if (!candidate || candidate.status === 'erased') throw new HttpError(404, `no candidate ${request.params.id}`)
+      const bytes = await resumes.get(candidate.resume.key)
+      const ascii = candidate.resume.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
+      return reply
+        .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
+        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(candidate.resume.filename)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(bytes)
+    },
+  )
+
+  app.get(
+    '/candidates',
+    {
+      schema: {
+        tags,
+        summary: 'Candidates, newest first, filtered by status and/or requisition',
+        querystring: CandidateQuery,
+        response: { 200: CandidatePage, 400: errorResponses[400], 401: errorResponses[401] },
+      },
+    },
+    async (request) => {
+      const { status, requisitionId, limit, cursor } = request.query
+      try {
+        return await candidates.listCandidates({
+          limit,
+          ...(status ? { status } : {}),
+          ...(requisitionId ? { requisitionId } : {}),
+          ...(cursor ? { cursor } : {}),
+        })
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new HttpError(400, 'cursor is not one this API returned')
+        throw error
+      }
+    },
+  )
+}
+
+export default candidateRoutes

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { Requisition } from '../src/domain/requisition.ts'
+import { HttpError } from '../src/http/errors.ts'
+import { errorResponses, IdParams, PageQuery, RequisitionInput, RequisitionPage } from '../src/http/schemas.ts'
+import { InvalidCursorError } from '../src/ports/candidate-store.ts'
+
+const tags = ['requisitions']
+
+const uniqueSkills = (skills: string[]) => [...new Map(skills.map((s) => [s.trim().toLowerCase(), s.trim()])).values()]
+
+const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { candidates } = app.hiring.services
+
+  app.post(
+    '/requisitions',
+    {
+      schema: {
+        tags,
+        summary: 'Open a requisition (a job candidates are screened against)',
+        body: RequisitionInput,
+        response: { 201: Type.Ref('Requisition'), 400: errorResponses[400], 401: errorResponses[401] },
+      },
+    },
+    async (request, reply) => {
+      const input = request.body
+      if (input.rejectBelow > input.advanceAtOrAbove) {
+        throw new HttpError(400, `rejectBelow (${input.rejectBelow}) must not be above advanceAtOrAbove (${input.advanceAtOrAbove})`)
+      }
+      const requisition: Requisition = {
+        id: randomUUID(),
+        title: input.title.trim(),
+        mustHaveSkills: uniqueSkills(input.mustHaveSkills),
+        niceToHaveSkills: uniqueSkills(input.niceToHaveSkills),
+        minYearsExperience: input.minYearsExperience,
+        advanceAtOrAbove: input.advanceAtOrAbove,
+        rejectBelow: input.rejectBelow,
+        createdAt: new Date().toISOString(),
+      }
+      await candidates.createRequisition(requisition)
+      reply.header('location', `/requisitions/${requisition.id}`)
+      return reply.code(201).send(requisition)
+    },
+  )
+
+  app.get(
+    '/requisitions/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One requisition',
+        params: IdParams,
+        response: { 200: Type.Ref('Requisition'), 401: errorResponses[401], 404: errorResponses[404] },
+      },
+    },
+    async (request) => {
+      const requisition = await candidates.getRequisition(request.params.id)
+      if (!requisition) throw new HttpError(404, `no requisition ${request.params.id}`)
+      return requisition
+    },
+  )
+
+  app.get(
+    '/requisitions',
+    {
+      schema: {
+        tags,
+        summary: 'Requisitions, newest first',
+        querystring: PageQuery,
+        response: { 200: RequisitionPage, 400: errorResponses[400], 401: errorResponses[401] },
+      },
+    },
+    async (request) => {
+      try {
+        return await candidates.listRequisitions({ limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) })
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new HttpError(400, 'cursor is not one this API returned')
+        throw error
+      }
+    },
+  )
+}
+
+export default requisitionRoutes

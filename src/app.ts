@@ -1,0 +1,76 @@
+// Builds the Fastify application: external plugins (multipart, swagger),
+// the domain services as a decorator, one error handler, and the routes.
+// The API's routes sit in one encapsulated context behind the API-key check;
+// /health and the docs are outside it.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import multipart from '@fastify/multipart'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Redis } from 'ioredis'
+import type { Config } from './config.ts'
+import type { Services } from './services.ts'
+import type { HiringQueues } from '../jobs/queues.ts'
+import { installErrorHandler } from './http/errors.ts'
+import { bearerAuth } from './http/auth.ts'
+import { sharedSchemas } from './http/schemas.ts'
+import healthRoutes from '../routes/health.ts'
+import requisitionRoutes from '../routes/requisitions.ts'
+import candidateRoutes from '../routes/candidates.ts'
+
+export interface Hiring {
+  config: Config
+  services: Services
+  queues: HiringQueues
+  /** The producer connection the queues use; /health pings it. */
+  redis: Redis
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hiring: Hiring
+  }
+}
+
+export const API_VERSION = '0.1.0'
+
+export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
+  const { config } = hiring
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    requestTimeout: config.requestTimeoutMs,
+    bodyLimit: 256 * 1024,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('hiring', hiring)
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  installErrorHandler(app)
+
+  await app.register(multipart)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hireflow',
+        version: API_VERSION,
+        description:
+          'Resume intake and screening recommendations. hireflow recommends; people decide: ' +
+          'the outcome of the pipeline is sent to HR and never to the candidate.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes)
+  await app.register(async (api) => {
+    api.addHook('onRequest', bearerAuth(config.apiKeyHashes))
+    await api.register(requisitionRoutes)
+    await api.register(candidateRoutes)
+  })
+  return app as unknown as FastifyInstance
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// hireflow [all|api|worker|openapi|create-table]
+//   all (default)  the HTTP API and the workers in one process
+//   api            only the HTTP API (scale out behind a load balancer)
+//   worker         only the queue workers (scale out for throughput)
+//   openapi        print the OpenAPI document generated from the route schemas
+//   create-table   create the DynamoDB table and its indexes (CANDIDATE_STORE=dynamodb)
+import closeWithGrace from 'close-with-grace'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { checkRedis } from './redis.ts'
+import { createLogger, start, type Role } from './runtime.ts'
+import { openapiDocument } from './openapi.ts'
+
+const ROLES: Role[] = ['all', 'api', 'worker']
+
+function fail(message: string): never {
+  process.stderr.write(`hireflow: ${message}\n`)
+  process.exit(1)
+}
+
+async function run(config: Config, role: Role) {
+  const log = createLogger(config)
+  try {
+    const { maxmemoryPolicy } = await checkRedis(config.redisUrl)
+    if (maxmemoryPolicy && maxmemoryPolicy !== 'noeviction') {
+      log.warn(`Redis maxmemory-policy is "${maxmemoryPolicy}": queued jobs can be evicted. Set it to noeviction.`)
+    }
+  } catch (error) {
+    fail(`Redis at REDIS_URL=${redacted(config.redisUrl)} did not answer (${(error as Error).message || 'no reply'}); start Redis or set REDIS_URL`)
+  }
+  if (role !== 'worker' && config.loopbackOnly) {
+    log.warn(`no API_KEYS configured: listening on loopback only (${config.host}); set API_KEYS to serve other hosts`)
+  }
+  const running = await start(config, role, { logger: log })
+  log.info({ role, host: role === 'worker' ? undefined : config.host, port: role === 'worker' ? undefined : config.port }, 'hireflow started')
+
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'shutting down after an error')
+    else log.info({ signal }, 'shutting down: finishing in-flight work')
+    await running.close()
+  })
+}
+
+function redacted(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}
+
+const command = process.argv[2] ?? 'all'
+let config: Config
+try {
+  config = loadConfig()
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message)
+  throw error
+}
+
+if (command === 'openapi') {
+  process.stdout.write(`${JSON.stringify(await openapiDocument(), null, 2)}\n`)
+} else if (command === 'create-table') {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
+  const { awsClientConfig } = await import('./aws/client-config.ts')
+  const { ensureCandidateTable } = await import('./storage/dynamodb-candidate-store.ts')
+  const client = new DynamoDBClient(awsClientConfig({ ...config.aws, endpoint: config.dynamodbEndpoint }))
+  await ensureCandidateTable(client, config.dynamodbTable)
+  process.stdout.write(`table ${config.dynamodbTable} is ready\n`)
+  client.destroy()
+} else if ((ROLES as string[]).includes(command)) {
+  await run(config, command as Role)
+} else {
+  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table'].join(', ')}`)
+}

@@ -1,0 +1,272 @@
+// Configuration comes from the environment only. Every variable is declared
+// once here, with its default and meaning; the README's table is checked
+// against this list by a test, so the two cannot drift apart.
+import { createHash } from 'node:crypto'
+import { isAbsolute, join, resolve } from 'node:path'
+
+export interface VariableSpec {
+  name: string
+  default: string
+  meaning: string
+}
+
+export const VARIABLES: VariableSpec[] = [
+  { name: 'HOST', default: '0.0.0.0 (127.0.0.1 without API_KEYS)', meaning: 'Address the HTTP API listens on. Without API_KEYS it is forced to loopback.' },
+  { name: 'PORT', default: '3000', meaning: 'HTTP port.' },
+  { name: 'DATA_DIR', default: './data', meaning: 'Folder for the embedded defaults: SQLite database, resumes, mail outbox.' },
+  { name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis for the job queues (needs maxmemory-policy noeviction).' },
+  { name: 'QUEUE_PREFIX', default: 'hireflow', meaning: 'Key prefix of every queue in Redis.' },
+  { name: 'API_KEYS', default: '(none)', meaning: 'Comma-separated API keys, each either the key itself or `sha256:<hex of the key>`.' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug or trace.' },
+  { name: 'TRUST_PROXY', default: '(none)', meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are trusted.' },
+  { name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'Longest time a client may take to send one request.' },
+  { name: 'MAX_RESUME_BYTES', default: '10485760', meaning: 'Largest resume accepted by upload (413 above it).' },
+  { name: 'PUBLIC_URL', default: '(none)', meaning: 'Base URL of this API as HR reaches it, used for links in emails.' },
+  { name: 'CANDIDATE_STORE', default: 'sqlite', meaning: '`sqlite` (file under DATA_DIR) or `dynamodb`.' },
+  { name: 'SQLITE_PATH', default: '$DATA_DIR/hireflow.sqlite', meaning: 'SQLite database file.' },
+  { name: 'DYNAMODB_TABLE', default: 'hireflow', meaning: 'DynamoDB table (design in this README).' },
+  { name: 'DYNAMODB_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override, e.g. a local DynamoDB.' },
+  { name: 'RESUME_STORE', default: 'local', meaning: '`local` (folder under DATA_DIR) or `s3`.' },
+  { name: 'RESUME_DIR', default: '$DATA_DIR/resumes', meaning: 'Folder of the local resume store.' },
+  { name: 'S3_BUCKET', default: '(none)', meaning: 'Bucket for resumes; required with RESUME_STORE=s3.' },
+  { name: 'S3_PREFIX', default: 'resumes/', meaning: 'Key prefix for resumes; the rest of the key is the sha256 of the file.' },
+  { name: 'S3_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for S3 (resumes and templates).' },
+  { name: 'S3_FORCE_PATH_STYLE', default: 'false', meaning: 'Path-style S3 addressing (needed by most local S3 servers).' },
+  { name: 'S3_SSE', default: 'AES256', meaning: 'Server-side encryption requested for every resume: `AES256` or `aws:kms`.' },
+  { name: 'S3_KMS_KEY_ID', default: '(none)', meaning: 'KMS key for S3_SSE=aws:kms (the bucket default key when empty).' },
+  { name: 'MAILER', default: 'outbox', meaning: '`outbox` (.eml files under DATA_DIR) or `ses`.' },
+  { name: 'OUTBOX_DIR', default: '$DATA_DIR/outbox', meaning: 'Folder the outbox mailer writes .eml files to.' },
+  { name: 'SES_REGION', default: '$AWS_REGION', meaning: 'Region of SES.' },
+  { name: 'SES_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for SES.' },
+  { name: 'SES_CONFIGURATION_SET', default: '(none)', meaning: 'SES configuration set for sending events.' },
+  { name: 'SES_ATTACHMENT_MAX_BYTES', default: '7340032', meaning: 'Largest resume attached to an HR email; above it the email carries a time-limited link.' },
+  { name: 'RESUME_LINK_TTL_SECONDS', default: '259200', meaning: 'Validity of resume links in emails (at most 604800 for S3).' },
+  { name: 'HR_EMAIL', default: 'hr@example.com', meaning: 'Comma-separated recipients of HR emails (required with MAILER=ses).' },
+  { name: 'SENDER_EMAIL', default: 'hiring-automation@example.com', meaning: 'From address of HR emails (required with MAILER=ses).' },
+  { name: 'REPLY_TO_EMAIL', default: 'hiring@example.com', meaning: 'Reply-To address of HR emails (required with MAILER=ses).' },
+  { name: 'TEMPLATE_DIR', default: './templates', meaning: 'Bundled email templates.' },
+  { name: 'TEMPLATE_BUCKET', default: '(none)', meaning: 'S3 bucket whose templates override the bundled ones.' },
+  { name: 'TEMPLATE_PREFIX', default: 'email-templates/', meaning: 'Key prefix of templates in TEMPLATE_BUCKET.' },
+  { name: 'AWS_REGION', default: 'us-east-1', meaning: 'Region of every AWS client unless overridden.' },
+  { name: 'AWS_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each AWS request.' },
+  { name: 'AWS_MAX_ATTEMPTS', default: '3', meaning: 'Attempts per AWS call (with exponential backoff).' },
+  { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
+  { name: 'JOB_ATTEMPTS', default: '5', meaning: 'Attempts per job before the candidate is marked failed.' },
+  { name: 'JOB_BACKOFF_MS', default: '2000', meaning: 'First retry delay of a job (doubles each attempt).' },
+  { name: 'JOB_LOCK_MS', default: '30000', meaning: 'Lock of a running job; a job whose worker died is retried after about this long.' },
+  { name: 'SHUTDOWN_GRACE_MS', default: '25000', meaning: 'On SIGTERM, time given to in-flight requests and jobs before exit.' },
+]
+
+export type CandidateStoreKind = 'sqlite' | 'dynamodb'
+export type ResumeStoreKind = 'local' | 's3'
+export type MailerKind = 'outbox' | 'ses'
+
+export interface AwsSettings {
+  region: string
+  requestTimeoutMs: number
+  maxAttempts: number
+}
+
+export interface Config {
+  host: string
+  /** True when no API key is configured: the API then listens on loopback only. */
+  loopbackOnly: boolean
+  port: number
+  dataDir: string
+  redisUrl: string
+  queuePrefix: string
+  /** sha256 digests of the accepted API keys. */
+  apiKeyHashes: Buffer[]
+  logLevel: string
+  trustProxy: string[]
+  requestTimeoutMs: number
+  maxResumeBytes: number
+  publicUrl: string | undefined
+  candidateStore: CandidateStoreKind
+  sqlitePath: string
+  dynamodbTable: string
+  dynamodbEndpoint: string | undefined
+  resumeStore: ResumeStoreKind
+  resumeDir: string
+  s3Bucket: string | undefined
+  s3Prefix: string
+  /** Prefix of resume keys in the configured resume store. */
+  resumeKeyPrefix: string
+  s3Endpoint: string | undefined
+  s3ForcePathStyle: boolean
+  s3Sse: 'AES256' | 'aws:kms'
+  s3KmsKeyId: string | undefined
+  mailer: MailerKind
+  outboxDir: string
+  sesRegion: string
+  sesEndpoint: string | undefined
+  sesConfigurationSet: string | undefined
+  sesAttachmentMaxBytes: number
+  resumeLinkTtlSeconds: number
+  hrEmail: string[]
+  senderEmail: string
+  replyToEmail: string
+  templateDir: string
+  templateBucket: string | undefined
+  templatePrefix: string
+  aws: AwsSettings
+  processConcurrency: number
+  jobAttempts: number
+  jobBackoffMs: number
+  jobLockMs: number
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Record<string, string | undefined>
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const errors: string[] = []
+  const known = new Set(VARIABLES.map((v) => v.name))
+
+  const str = (name: string): string | undefined => {
+    if (!known.has(name)) throw new Error(`undeclared configuration variable ${name}`)
+    const value = env[name]?.trim()
+    return value === '' ? undefined : value
+  }
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = str(name)
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!Number.isInteger(value) || value < min || value > max) {
+      errors.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+      return fallback
+    }
+    return value
+  }
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name)
+    if (raw === undefined) return fallback
+    if (!(allowed as readonly string[]).includes(raw)) {
+      errors.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
+      return fallback
+    }
+    return raw as T
+  }
+  const bool = (name: string): boolean => {
+    const raw = str(name)
+    if (raw === undefined) return false
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
+    errors.push(`${name} must be true or false, got "${raw}"`)
+    return false
+  }
+  const url = (name: string): string | undefined => {
+    const raw = str(name)
+    if (raw === undefined) return undefined
+    try {
+      const parsed = new URL(raw)
+      if (!['http:', 'https:', 'redis:', 'rediss:'].includes(parsed.protocol)) throw new Error('protocol')
+      return raw.replace(/\/+$/, '')
+    } catch {
+      errors.push(`${name} must be a URL, got "${raw}"`)
+      return undefined
+    }
+  }
+  const emails = (name: string, fallback: string): string[] => {
+    const list = (str(name) ?? fallback).split(',').map((s) => s.trim()).filter(Boolean)
+    for (const address of list) if (!EMAIL.test(address)) errors.push(`${name} has an invalid email address "${address}"`)
+    return list
+  }
+  const path = (value: string) => (isAbsolute(value) ? value : resolve(cwd, value))
+
+  const apiKeyHashes = (str('API_KEYS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((key) => {
+      if (key.startsWith('sha256:')) {
+        const hex = key.slice('sha256:'.length)
+        if (!/^[0-9a-fA-F]{64}$/.test(hex)) errors.push('API_KEYS has a sha256: entry that is not 64 hex digits')
+        return Buffer.from(hex, 'hex')
+      }
+      if (key.length < 16) errors.push('API_KEYS entries must be at least 16 characters long')
+      return createHash('sha256').update(key).digest()
+    })
+
+  const requestedHost = str('HOST')
+  // Candidate data is personal data: without a key nobody off this machine may reach it.
+  const loopbackOnly = apiKeyHashes.length === 0
+  const host = loopbackOnly
+    ? requestedHost && LOOPBACK.has(requestedHost) ? requestedHost : '127.0.0.1'
+    : (requestedHost ?? '0.0.0.0')
+
+  const dataDir = path(str('DATA_DIR') ?? './data')
+  const awsRegion = str('AWS_REGION') ?? 'us-east-1'
+  const mailer = oneOf('MAILER', ['outbox', 'ses'] as const, 'outbox')
+  const resumeStore = oneOf('RESUME_STORE', ['local', 's3'] as const, 'local')
+  const candidateStore = oneOf('CANDIDATE_STORE', ['sqlite', 'dynamodb'] as const, 'sqlite')
+  const s3Bucket = str('S3_BUCKET')
+  if (resumeStore === 's3' && !s3Bucket) errors.push('S3_BUCKET is required with RESUME_STORE=s3')
+  if (mailer === 'ses') {
+    for (const name of ['HR_EMAIL', 'SENDER_EMAIL', 'REPLY_TO_EMAIL']) {
+      if (!str(name)) errors.push(`${name} is required with MAILER=ses`)
+    }
+  }
+  const s3Prefix = str('S3_PREFIX') ?? 'resumes/'
+  const templatePrefix = str('TEMPLATE_PREFIX') ?? 'email-templates/'
+
+  const config: Config = {
+    host,
+    loopbackOnly,
+    port: int('PORT', 3000, 0, 65535),
+    dataDir,
+    redisUrl: url('REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    queuePrefix: str('QUEUE_PREFIX') ?? 'hireflow',
+    apiKeyHashes,
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    trustProxy: (str('TRUST_PROXY') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1_000),
+    maxResumeBytes: int('MAX_RESUME_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    publicUrl: url('PUBLIC_URL'),
+    candidateStore,
+    sqlitePath: path(str('SQLITE_PATH') ?? join(dataDir, 'hireflow.sqlite')),
+    dynamodbTable: str('DYNAMODB_TABLE') ?? 'hireflow',
+    dynamodbEndpoint: url('DYNAMODB_ENDPOINT'),
+    resumeStore,
+    resumeDir: path(str('RESUME_DIR') ?? join(dataDir, 'resumes')),
+    s3Bucket,
+    s3Prefix,
+    resumeKeyPrefix: resumeStore === 's3' ? s3Prefix : '',
+    s3Endpoint: url('S3_ENDPOINT'),
+    s3ForcePathStyle: bool('S3_FORCE_PATH_STYLE'),
+    s3Sse: oneOf('S3_SSE', ['AES256', 'aws:kms'] as const, 'AES256'),
+    s3KmsKeyId: str('S3_KMS_KEY_ID'),
+    mailer,
+    outboxDir: path(str('OUTBOX_DIR') ?? join(dataDir, 'outbox')),
+    sesRegion: str('SES_REGION') ?? awsRegion,
+    sesEndpoint: url('SES_ENDPOINT'),
+    sesConfigurationSet: str('SES_CONFIGURATION_SET'),
+    sesAttachmentMaxBytes: int('SES_ATTACHMENT_MAX_BYTES', 7 * 1024 * 1024, 0, 30 * 1024 * 1024),
+    resumeLinkTtlSeconds: int('RESUME_LINK_TTL_SECONDS', 72 * 3600, 60, 604_800),
+    hrEmail: emails('HR_EMAIL', 'hr@example.com'),
+    senderEmail: emails('SENDER_EMAIL', 'hiring-automation@example.com')[0] ?? '',
+    replyToEmail: emails('REPLY_TO_EMAIL', 'hiring@example.com')[0] ?? '',
+    templateDir: path(str('TEMPLATE_DIR') ?? './templates'),
+    templateBucket: str('TEMPLATE_BUCKET'),
+    templatePrefix,
+    aws: {
+      region: awsRegion,
+      requestTimeoutMs: int('AWS_TIMEOUT_MS', 10_000, 100),
+      maxAttempts: int('AWS_MAX_ATTEMPTS', 3, 1, 10),
+    },
+    processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
+    jobAttempts: int('JOB_ATTEMPTS', 5, 1, 50),
+    jobBackoffMs: int('JOB_BACKOFF_MS', 2_000, 10),
+    jobLockMs: int('JOB_LOCK_MS', 30_000, 1_000),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 25_000, 0),
+  }
+  if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  - ${errors.join('\n  - ')}`)
+  return config
+}

@@ -1,0 +1,37 @@
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance } from 'fastify'
+
+/** An error whose message is written for the client (including on 503). */
+export class HttpError extends Error {
+  override name = 'HttpError'
+  readonly statusCode: number
+  constructor(statusCode: number, message: string) {
+    super(message)
+    this.statusCode = statusCode
+  }
+}
+
+/**
+ * One error handler for the whole API: client errors say what was wrong,
+ * server errors say nothing about internals (the log has them, by request id).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
+    let message = error.message
+    if (error.validation) {
+      statusCode = 400
+      message = `${error.validationContext ?? 'request'}${error.message.startsWith('/') ? '' : ' '}${error.message}`
+    }
+    if (statusCode >= 500 && !(error instanceof HttpError)) {
+      request.log.error({ err: error }, 'request failed')
+      message = `internal error (request ${request.id})`
+    } else if (statusCode >= 500) {
+      request.log.warn({ err: { type: error.name, message: error.message } }, 'request failed')
+    }
+    return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  )
+}

@@ -1,0 +1,157 @@
+// TypeBox schemas of the HTTP API. They validate requests, shape responses
+// (fields not listed here are never serialised) and generate the OpenAPI document.
+import { Type, type Static, type TSchema } from 'typebox'
+import { CANDIDATE_STATUSES, OUTCOMES, PIPELINE_STEPS, SOURCES } from '../domain/candidate.ts'
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String(),
+    message: Type.String(),
+  },
+  { $id: 'ErrorResponse', description: 'Every error: the HTTP status, its name and what was wrong.' },
+)
+
+export const errorResponses = {
+  400: Type.Ref('ErrorResponse'),
+  401: Type.Ref('ErrorResponse'),
+  404: Type.Ref('ErrorResponse'),
+  500: Type.Ref('ErrorResponse'),
+  503: Type.Ref('ErrorResponse'),
+}
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
+const Timestamp = Type.String({ format: 'date-time' })
+const Skill = Type.String({ minLength: 1, maxLength: 60 })
+const Cursor = Type.String({ minLength: 1, maxLength: 2048, description: 'nextCursor of the previous page' })
+const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 })
+
+export const RequisitionInput = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    mustHaveSkills: Type.Array(Skill, { maxItems: 50, default: [] }),
+    niceToHaveSkills: Type.Array(Skill, { maxItems: 50, default: [] }),
+    minYearsExperience: Type.Number({ minimum: 0, maximum: 60, default: 0 }),
+    advanceAtOrAbove: Type.Integer({ minimum: 0, maximum: 100, description: 'score at or above which the recommendation is advance' }),
+    rejectBelow: Type.Integer({ minimum: 0, maximum: 100, description: 'score below which the recommendation is reject' }),
+  },
+  { additionalProperties: false },
+)
+export type RequisitionInput = Static<typeof RequisitionInput>
+
+export const Requisition = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    mustHaveSkills: Type.Array(Type.String()),
+    niceToHaveSkills: Type.Array(Type.String()),
+    minYearsExperience: Type.Number(),
+    advanceAtOrAbove: Type.Integer(),
+    rejectBelow: Type.Integer(),
+    createdAt: Timestamp,
+  },
+  { $id: 'Requisition' },
+)
+
+export const RequisitionPage = Type.Object({
+  items: Type.Array(Type.Ref('Requisition')),
+  nextCursor: Nullable(Type.String()),
+})
+
+export const IdParams = Type.Object({ id: Id })
+export const PageQuery = Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, { additionalProperties: false })
+
+export const CandidateQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(CANDIDATE_STATUSES.map((s) => Type.Literal(s)))),
+    requisitionId: Type.Optional(Id),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+)
+
+const Evidence = Type.Object({ line: Type.Integer(), text: Type.String(), matched: Type.String() })
+
+export const Candidate = Type.Object(
+  {
+    id: Type.String(),
+    source: Type.Union(SOURCES.map((s) => Type.Literal(s))),
+    sourceItemId: Type.String(),
+    requisitionId: Nullable(Type.String()),
+    status: Type.Union(CANDIDATE_STATUSES.map((s) => Type.Literal(s))),
+    resume: Type.Object({
+      filename: Type.String(),
+      mediaType: Type.String(),
+      extension: Type.String(),
+      size: Type.Integer(),
+      sha256: Type.String(),
+    }),
+    profile: Nullable(
+      Type.Object({
+        name: Nullable(Type.String()),
+        email: Nullable(Type.String()),
+        phone: Nullable(Type.String()),
+        links: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('linkedin'), Type.Literal('github'), Type.Literal('website')]), url: Type.String() })),
+        yearsOfExperience: Nullable(Type.Number()),
+      }),
+    ),
+    score: Nullable(
+      Type.Object({
+        value: Type.Integer({ minimum: 0, maximum: 100 }),
+        skills: Type.Array(
+          Type.Object({ skill: Type.String(), required: Type.Boolean(), found: Type.Boolean(), evidence: Nullable(Evidence) }),
+        ),
+      }),
+    ),
+    decision: Nullable(
+      Type.Object({
+        outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
+        reasons: Type.Array(Type.String()),
+      }, { description: 'A recommendation to HR; people decide.' }),
+    ),
+    failure: Nullable(
+      Type.Object({
+        reason: Type.String({ description: 'machine-readable, e.g. unreadable_resume' }),
+        step: Type.Union(PIPELINE_STEPS.map((s) => Type.Literal(s))),
+        message: Type.String(),
+      }),
+    ),
+    notification: Nullable(
+      Type.Object({ kind: Type.Union([Type.Literal('decision'), Type.Literal('unreadable')]), messageId: Type.String(), sentAt: Timestamp }),
+    ),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    history: Type.Array(
+      Type.Object({
+        at: Timestamp,
+        from: Nullable(Type.String()),
+        to: Type.String(),
+        by: Type.String(),
+        why: Nullable(Type.String()),
+      }),
+    ),
+  },
+  { $id: 'Candidate' },
+)
+
+export const CandidatePage = Type.Object({
+  items: Type.Array(Type.Ref('Candidate')),
+  nextCursor: Nullable(Type.String()),
+})
+
+export const UploadAccepted = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  duplicate: Type.Boolean({ description: 'true when this file was already uploaded for this requisition' }),
+})
+
+export const UploadForm = Type.Object({
+  resume: Type.String({ format: 'binary', description: 'PDF, DOCX or plain text' }),
+  requisitionId: Type.Optional(Id),
+})
+
+/** Schemas referenced by $id; added to the app once. */
+export const sharedSchemas = [ErrorResponse, Requisition, Candidate]
