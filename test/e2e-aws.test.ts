@@ -1,0 +1,100 @@
+// End to end on the AWS adapters, against local stand-ins: DynamoDB
+// (dynalite), S3 (s3rver), SES (aws-ses-v2-local). Same code paths as in AWS.
+import t from 'tap'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { emulatorCredentials, startDynalite, startS3rver, startSes } from './support/emulators.ts'
+import { startFlakyProxy } from './support/flaky-proxy.ts'
+import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
+import { ensureCandidateTable } from '../src/storage/dynamodb-candidate-store.ts'
+import { awsClientConfig } from '../src/aws/client-config.ts'
+
+t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', async (t) => {
+  const [dynamo, s3, ses] = await Promise.all([startDynalite(), startS3rver(['resumes-bucket']), startSes()])
+  const sesFront = await startFlakyProxy(ses.endpoint)
+  t.teardown(() => Promise.all([dynamo.close(), s3.close(), ses.close(), sesFront.close()]))
+  process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
+  process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
+
+  const client = new DynamoDBClient(awsClientConfig({ region: 'us-east-1', endpoint: dynamo.endpoint, requestTimeoutMs: 5_000, maxAttempts: 2, credentials: emulatorCredentials }))
+  await ensureCandidateTable(client, 'hireflow-e2e')
+  client.destroy()
+
+  const hireflow = await startHireflow({
+    env: {
+      CANDIDATE_STORE: 'dynamodb',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_TABLE: 'hireflow-e2e',
+      RESUME_STORE: 's3',
+      S3_BUCKET: 'resumes-bucket',
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      MAILER: 'ses',
+      SES_ENDPOINT: sesFront.endpoint,
+      SES_ATTACHMENT_MAX_BYTES: String(200 * 1024),
+      HR_EMAIL: 'people@acme.test',
+      SENDER_EMAIL: 'robot@acme.test',
+      REPLY_TO_EMAIL: 'jobs@acme.test',
+    },
+  })
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+
+  const health = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(health.statusCode, 200, health.body)
+
+  const requisition = (
+    await app.inject({
+      method: 'POST',
+      url: '/requisitions',
+      headers: AUTH,
+      payload: { title: 'Platform Engineer', mustHaveSkills: ['TypeScript'], niceToHaveSkills: ['Kubernetes', 'AWS'], minYearsExperience: 2, advanceAtOrAbove: 60, rejectBelow: 20 },
+    })
+  ).json()
+
+  const bigText = Buffer.from([...sampleResumeLines('Linus Large'), ...Array.from({ length: 6000 }, (_, i) => `Project note ${i}: shipped things in TypeScript.`)].join('\n'))
+  const uploads = [
+    { name: 'Ada Lovelace', filename: 'ada.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')) },
+    { name: 'Grace Hopper', filename: 'grace.docx', content: await makeDocxResume(sampleResumeLines('Grace Hopper')) },
+    { name: 'Linus Large', filename: 'linus.txt', content: bigText },
+  ]
+  t.ok(bigText.length > 200 * 1024, 'the text resume is above the attachment limit')
+
+  const ids: string[] = []
+  for (const upload of uploads) {
+    const body = multipartBody({ requisitionId: requisition.id }, { filename: upload.filename, content: upload.content })
+    const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+    t.equal(response.statusCode, 202, response.body)
+    ids.push(response.json().id)
+  }
+  for (const id of ids) await hireflow.waitFor(id, 'notified')
+
+  const page = await app.inject({ method: 'GET', url: `/candidates?requisitionId=${requisition.id}&status=notified`, headers: AUTH })
+  t.equal(page.json().items.length, 3)
+
+  const emails = await ses.emails()
+  t.equal(emails.length, 3)
+  for (const upload of uploads) {
+    const mail = emails.find((m) => m.subject.includes(upload.name))
+    t.ok(mail, `email about ${upload.name}`)
+    if (!mail) continue
+    t.equal(mail.from, 'robot@acme.test')
+    t.same(mail.destination.to, ['people@acme.test'])
+    t.same(mail.replyTo, ['jobs@acme.test'])
+    t.match(mail.subject, /^(Advance|Review|Reject): .+ for Platform Engineer$/)
+    t.match(mail.body.text, /TypeScript/)
+    t.match(mail.body.html, /Platform Engineer/)
+    if (upload.content.length <= 200 * 1024) {
+      t.equal(mail.attachments.length, 1)
+      t.equal(mail.attachments[0]!.filename, upload.filename)
+      t.ok(Buffer.from(mail.attachments[0]!.content, 'base64').equals(upload.content), 'attached byte for byte')
+    } else {
+      t.equal(mail.attachments.length, 0, 'too large to attach')
+      const link = /https?:\/\/\S+X-Amz-Signature=\S+/.exec(mail.body.text ?? '')?.[0]
+      t.ok(link, 'a presigned link instead')
+      const fetched = await fetch(link!)
+      t.equal(fetched.status, 200)
+      t.ok(Buffer.from(await fetched.arrayBuffer()).equals(upload.content), 'the link serves the resume')
+    }
+  }
+})

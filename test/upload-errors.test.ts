@@ -1,0 +1,156 @@
+// Bad input gets a clear error and loses nothing that was already accepted.
+import t from 'tap'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { simpleParser } from 'mailparser'
+import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { makeElfBinary, makeCorruptPdf, makeEncryptedPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
+
+const hireflow = await startHireflow({ env: { MAX_RESUME_BYTES: String(64 * 1024) } })
+t.teardown(() => hireflow.stop())
+const app = hireflow.app!
+
+async function upload(file: { filename: string; content: Buffer; field?: string } | undefined, fields: Record<string, string> = {}) {
+  const body = multipartBody(fields, file)
+  return app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+}
+async function storedFiles() {
+  return readdir(hireflow.config.resumeDir).catch(() => [])
+}
+async function candidateCount() {
+  return (await hireflow.services.candidates.listCandidates({ limit: 100 })).items.length
+}
+async function emails() {
+  const dir = hireflow.config.outboxDir
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.eml'))
+  return Promise.all(files.map(async (f) => simpleParser(await readFile(join(dir, f)))))
+}
+
+const requisition = (
+  await app.inject({
+    method: 'POST',
+    url: '/requisitions',
+    headers: AUTH,
+    payload: { title: 'Data Engineer', mustHaveSkills: ['Python'], niceToHaveSkills: ['Spark'], minYearsExperience: 0, advanceAtOrAbove: 60, rejectBelow: 20 },
+  })
+).json()
+
+t.test('no file: 400', async (t) => {
+  const response = await upload(undefined, { requisitionId: requisition.id })
+  t.equal(response.statusCode, 400)
+  t.match(response.json().message, /no file/)
+})
+
+t.test('a file in another field: 400 naming the field', async (t) => {
+  const response = await upload({ field: 'cv', filename: 'a.txt', content: Buffer.from('hello') })
+  t.equal(response.statusCode, 400)
+  t.match(response.json().message, /"cv"/)
+})
+
+t.test('not multipart: 415', async (t) => {
+  const response = await app.inject({ method: 'POST', url: '/candidates', headers: AUTH, payload: { resume: 'x' } })
+  t.equal(response.statusCode, 415)
+})
+
+t.test('over MAX_RESUME_BYTES: 413 and nothing stored', async (t) => {
+  const before = { files: (await storedFiles()).length, candidates: await candidateCount() }
+  const response = await upload({ filename: 'big.txt', content: Buffer.alloc(65 * 1024, 'a') })
+  t.equal(response.statusCode, 413)
+  t.match(response.json().message, /too large|limit/i)
+  t.equal((await storedFiles()).length, before.files)
+  t.equal(await candidateCount(), before.candidates)
+})
+
+t.test('an executable renamed .pdf: 415 naming the detected type', async (t) => {
+  const response = await upload({ filename: 'resume.pdf', content: makeElfBinary() })
+  t.equal(response.statusCode, 415)
+  t.match(response.json().message, /application\/x-elf/)
+})
+
+t.test('unknown requisition: 400', async (t) => {
+  const response = await upload({ filename: 'cv.txt', content: Buffer.from('Jane Doe\nPython developer') }, { requisitionId: 'nope' })
+  t.equal(response.statusCode, 400)
+  t.match(response.json().message, /no requisition nope/)
+})
+
+t.test('the same file twice for the same requisition: the first id, one email', async (t) => {
+  const content = await makePdfResume(sampleResumeLines('Dup Licate'))
+  const first = await upload({ filename: 'dup.pdf', content }, { requisitionId: requisition.id })
+  const second = await upload({ filename: 'dup-again.pdf', content }, { requisitionId: requisition.id })
+  t.equal(first.statusCode, 202)
+  t.equal(second.statusCode, 200)
+  t.equal(second.json().id, first.json().id)
+  t.equal(second.json().duplicate, true)
+  await hireflow.waitFor(first.json().id, 'notified')
+  const third = await upload({ filename: 'dup.pdf', content }, { requisitionId: requisition.id })
+  t.equal(third.json().id, first.json().id)
+  t.equal(third.json().status, 'notified')
+  // Let any stray second job finish before counting.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const about = (await emails()).filter((m) => m.subject?.includes('Dup Licate'))
+  t.equal(about.length, 1)
+})
+
+for (const [label, content] of [
+  ['a corrupt PDF', makeCorruptPdf()],
+  ['an encrypted PDF', makeEncryptedPdf()],
+] as const) {
+  t.test(`${label}: failed unreadable_resume, HR gets it attached`, async (t) => {
+    const filename = `${label.replace(/\W+/g, '-')}.pdf`
+    const response = await upload({ filename, content }, { requisitionId: requisition.id })
+    t.equal(response.statusCode, 202)
+    const id = response.json().id
+    const failed = await hireflow.waitFor(id, 'failed')
+    t.equal(failed.failure?.reason, 'unreadable_resume')
+    t.equal(failed.failure?.step, 'parse')
+    const deadline = Date.now() + 10_000
+    while (!(await hireflow.services.candidates.getCandidate(id))?.notification && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const mail = (await emails()).find((m) => m.attachments.some((a) => a.filename === filename))
+    t.ok(mail, 'HR got the unreadable resume')
+    t.match(mail?.subject, /read/i)
+    t.ok(mail?.attachments[0]?.content.equals(content), 'the file is attached byte for byte')
+    const stored = await app.inject({ method: 'GET', url: `/candidates/${id}/resume`, headers: AUTH })
+    t.equal(stored.statusCode, 200)
+    t.ok(stored.rawPayload.equals(content), 'nothing lost: the file is still served')
+  })
+}
+
+t.test('requisitions: malformed JSON, unknown fields, bad thresholds', async (t) => {
+  const bad = await app.inject({ method: 'POST', url: '/requisitions', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"title": ' })
+  t.equal(bad.statusCode, 400)
+  const valid = { title: 'X', mustHaveSkills: [], niceToHaveSkills: [], minYearsExperience: 1, advanceAtOrAbove: 70, rejectBelow: 30 }
+  const unknown = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...valid, salary: 1 } })
+  t.equal(unknown.statusCode, 400)
+  t.match(unknown.json().message, /additional properties|salary/i)
+  const missing = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { title: 'X' } })
+  t.equal(missing.statusCode, 400)
+  t.match(missing.json().message, /advanceAtOrAbove|required/)
+  const inverted = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...valid, advanceAtOrAbove: 20, rejectBelow: 50 } })
+  t.equal(inverted.statusCode, 400)
+  t.match(inverted.json().message, /rejectBelow/)
+  const notFound = await app.inject({ method: 'GET', url: '/requisitions/does-not-exist', headers: AUTH })
+  t.equal(notFound.statusCode, 404)
+  const badCursor = await app.inject({ method: 'GET', url: '/candidates?cursor=zzz', headers: AUTH })
+  t.equal(badCursor.statusCode, 400)
+  const badStatus = await app.inject({ method: 'GET', url: '/candidates?status=hired', headers: AUTH })
+  t.equal(badStatus.statusCode, 400)
+})
+
+t.test('every candidate route requires the API key', async (t) => {
+  for (const [method, url] of [
+    ['GET', '/candidates'],
+    ['GET', '/candidates/abc'],
+    ['GET', '/requisitions'],
+    ['POST', '/candidates'],
+  ] as const) {
+    const none = await app.inject({ method, url })
+    t.equal(none.statusCode, 401, `${method} ${url} without a key`)
+    t.equal(none.headers['www-authenticate'], 'Bearer realm="hireflow"')
+    const wrong = await app.inject({ method, url, headers: { authorization: 'Bearer not-the-key-at-all' } })
+    t.equal(wrong.statusCode, 401, `${method} ${url} with a wrong key`)
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode, 200)
+})
