@@ -68,6 +68,15 @@ async function service(files: Awaited<ReturnType<typeof makeFiles>>) {
 
     const uploadedAt = new Map<string, number>()
     const notifiedAt = new Map<string, number>()
+    // The notify worker's `completed` event fires once the candidate is recorded `notified`.
+    const [, , notifyWorker] = running.workers!.workers
+    const allNotified = new Promise<void>((resolve, reject) => {
+      notifyWorker!.on('completed', (job) => {
+        notifiedAt.set(job.data.candidateId, performance.now())
+        if (notifiedAt.size === files.length) resolve()
+      })
+      for (const worker of running.workers!.workers) worker.on('failed', (job, error) => reject(new Error(`job ${job?.id} failed: ${error.message}`)))
+    })
     const started = performance.now()
     let next = 0
     await Promise.all(
@@ -82,17 +91,7 @@ async function service(files: Awaited<ReturnType<typeof makeFiles>>) {
         }
       }),
     )
-    while (notifiedAt.size < files.length) {
-      let cursor: string | undefined
-      do {
-        const page = await running.services.candidates.listCandidates({ status: 'notified', limit: 100, ...(cursor ? { cursor } : {}) })
-        for (const candidate of page.items) if (!notifiedAt.has(candidate.id)) notifiedAt.set(candidate.id, performance.now())
-        cursor = page.nextCursor ?? undefined
-      } while (cursor)
-      const failed = await running.services.candidates.listCandidates({ status: 'failed', limit: 1 })
-      if (failed.items.length > 0) throw new Error(`a candidate failed: ${failed.items[0]!.failure?.reason}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    await allNotified
     const elapsed = (performance.now() - started) / 1000
     const latencies = [...notifiedAt].map(([id, at]) => at - uploadedAt.get(id)!).sort((a, b) => a - b)
     return { throughput: files.length / elapsed, p50: percentile(latencies, 50), p95: percentile(latencies, 95), elapsed }
