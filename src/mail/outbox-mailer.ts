@@ -1,10 +1,11 @@
 // The embedded default mailer: each HR email becomes an .eml file that any
 // mail client opens, so a fresh install shows its output without SES.
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, rename, unlink } from 'node:fs/promises'
+import { mkdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Mailer, OutgoingMail } from '../ports/mailer.ts'
 import { buildRawMessage } from './mime.ts'
+import { writeFileAtomically } from '../storage/atomic-file.ts'
 
 export class OutboxMailer implements Mailer {
   readonly #dir: string
@@ -20,14 +21,14 @@ export class OutboxMailer implements Mailer {
     // Colons are legal on Linux but not on every file system the folder may be synced to.
     const stamp = new Date().toISOString().replace(/:/g, '-')
     const id = mail.messageId.replace(/[^A-Za-z0-9@._+-]/g, '_').slice(0, 150)
-    await writeAtomically(join(this.#dir, `${stamp}-${id}.eml`), raw)
+    await writeFileAtomically(join(this.#dir, `${stamp}-${id}.eml`), raw)
     return { messageId: mail.messageId }
   }
 
   async ping(): Promise<void> {
     await this.#ensureDir()
     const probe = join(this.#dir, `.ping-${randomUUID()}`)
-    await writeAtomically(probe, Buffer.alloc(0))
+    await writeFileAtomically(probe, Buffer.alloc(0))
     await unlink(probe)
   }
 
@@ -38,26 +39,5 @@ export class OutboxMailer implements Mailer {
       throw error
     })
     return this.#ready
-  }
-}
-
-/** Readers never see a half-written message: the name appears only once the bytes are on disk. */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const temp = `${path}.${randomUUID()}.tmp`
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await unlink(temp).catch(() => {})
-    throw error
-  }
-  await handle.close()
-  try {
-    await rename(temp, path)
-  } catch (error) {
-    await unlink(temp).catch(() => {})
-    throw error
   }
 }

@@ -1,9 +1,10 @@
 // The embedded default resume store: one file per resume under a folder only
 // the service's user can read (resumes are personal data).
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, unlink } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
+import { writeFileAtomically } from './atomic-file.ts'
 
 // Segments may not start with a dot: that rules out "." and "..", hidden
 // files, and a collision with the ".tmp" names written beside each file.
@@ -25,7 +26,7 @@ export class LocalResumeStore implements ResumeStore {
     if (existing?.size === body.length) return
     await this.#ensureRoot()
     await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-    await writeAtomically(path, body)
+    await writeFileAtomically(path, body)
   }
 
   async get(key: string): Promise<Buffer> {
@@ -64,7 +65,7 @@ export class LocalResumeStore implements ResumeStore {
   async ping(): Promise<void> {
     await this.#ensureRoot()
     const probe = join(this.#root, `.ping-${randomUUID()}`)
-    await writeAtomically(probe, Buffer.alloc(0))
+    await writeFileAtomically(probe, Buffer.alloc(0))
     await unlink(probe)
   }
 
@@ -93,25 +94,4 @@ function assertDigest(body: Buffer, sha256: string): void {
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   return code === 'ENOENT' || code === 'ENOTDIR'
-}
-
-/** The key's name appears only once the whole file is on disk, so a crash never leaves a truncated resume. */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const temp = join(dirname(path), `.${randomUUID()}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    await handle.writeFile(bytes)
-    await handle.sync()
-  } catch (error) {
-    await handle.close()
-    await unlink(temp).catch(() => {})
-    throw error
-  }
-  await handle.close()
-  try {
-    await rename(temp, path)
-  } catch (error) {
-    await unlink(temp).catch(() => {})
-    throw error
-  }
 }
