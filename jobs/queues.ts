@@ -33,35 +33,55 @@ export class HiringQueues {
   readonly intake: Queue<IntakeJobData>
   readonly process: Queue<CandidateJobData>
   readonly notify: Queue<CandidateJobData>
+  readonly #connection: Redis
+  readonly #failFast: boolean
 
-  constructor(connection: Redis, prefix: string, policy: JobPolicy) {
+  /**
+   * `failFast`: for the API. With the producer connection's enableOfflineQueue: false,
+   * an add fails at once while Redis is away instead of holding the HTTP request.
+   * Workers handing work on instead wait for Redis to come back.
+   */
+  constructor(connection: Redis, prefix: string, policy: JobPolicy, { failFast = false } = {}) {
     const defaultJobOptions: JobsOptions = {
       attempts: policy.attempts,
       backoff: { type: 'exponential', delay: policy.backoffMs },
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     }
+    this.#connection = connection
+    this.#failFast = failFast
     const options = { connection, prefix, defaultJobOptions, streams: { events: { maxLen: 1_000 } } }
     this.intake = new Queue<IntakeJobData>('intake', options)
     this.process = new Queue<CandidateJobData>('process', options)
     this.notify = new Queue<CandidateJobData>('notify', options)
+    // Connection errors are logged once, on the shared connection; an unhandled 'error' event would crash the process.
+    for (const queue of this.all()) queue.on('error', () => {})
   }
 
   all(): Queue[] {
     return [this.intake, this.process, this.notify] as Queue[]
   }
 
+  #checkConnected(): void {
+    if (this.#failFast && this.#connection.status !== 'ready') {
+      throw new Error(`the job queue is unavailable (Redis connection ${this.#connection.status})`)
+    }
+  }
+
   /** The job id makes a repeated intake of the same source item a no-op while the job is known. */
   async enqueueIntake(data: IntakeJobData): Promise<void> {
+    this.#checkConnected()
     const item = createHash('sha256').update(`${data.source}\n${data.sourceItemId}`).digest('hex').slice(0, 32)
     await this.intake.add('intake', data, { jobId: `intake.${data.source}.${item}` })
   }
 
   async enqueueProcess(candidateId: string): Promise<void> {
+    this.#checkConnected()
     await this.process.add('process', { candidateId }, { jobId: `process.${candidateId}` })
   }
 
   async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {
+    this.#checkConnected()
     await this.notify.add('notify', { candidateId }, { jobId: `notify.${kind}.${candidateId}` })
   }
 

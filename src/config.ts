@@ -3,6 +3,7 @@
 // against this list by a test, so the two cannot drift apart.
 import { createHash } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export interface VariableSpec {
   name: string
@@ -44,7 +45,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'HR_EMAIL', default: 'hr@example.com', meaning: 'Comma-separated recipients of HR emails (required with MAILER=ses).' },
   { name: 'SENDER_EMAIL', default: 'hiring-automation@example.com', meaning: 'From address of HR emails (required with MAILER=ses).' },
   { name: 'REPLY_TO_EMAIL', default: 'hiring@example.com', meaning: 'Reply-To address of HR emails (required with MAILER=ses).' },
-  { name: 'TEMPLATE_DIR', default: './templates', meaning: 'Bundled email templates.' },
+  { name: 'TEMPLATE_DIR', default: '(the templates/ folder of this package)', meaning: 'Folder of the email templates.' },
   { name: 'TEMPLATE_BUCKET', default: '(none)', meaning: 'S3 bucket whose templates override the bundled ones.' },
   { name: 'TEMPLATE_PREFIX', default: 'email-templates/', meaning: 'Key prefix of templates in TEMPLATE_BUCKET.' },
   { name: 'AWS_REGION', default: 'us-east-1', meaning: 'Region of every AWS client unless overridden.' },
@@ -253,7 +254,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     hrEmail: emails('HR_EMAIL', 'hr@example.com'),
     senderEmail: emails('SENDER_EMAIL', 'hiring-automation@example.com')[0] ?? '',
     replyToEmail: emails('REPLY_TO_EMAIL', 'hiring@example.com')[0] ?? '',
-    templateDir: path(str('TEMPLATE_DIR') ?? './templates'),
+    templateDir: path(str('TEMPLATE_DIR') ?? fileURLToPath(new URL('../templates', import.meta.url))),
     templateBucket: str('TEMPLATE_BUCKET'),
     templatePrefix,
     aws: {

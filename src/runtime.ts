@@ -1,5 +1,5 @@
 // Starts hireflow in one of its roles: the HTTP API, the workers, or both.
-import pino, { type Logger } from 'pino'
+import pino, { type Logger, type LoggerOptions } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import { createServices, type Services } from './services.ts'
@@ -20,50 +20,65 @@ export interface Running {
   close(): Promise<void>
 }
 
+/** Resumes and contact fields are never logged (only ids are); credentials are cut from whatever a library logs. */
+export function loggerOptions(level: string): LoggerOptions {
+  const secrets = ['authorization', 'cookie', 'x-amz-security-token']
+  return {
+    level,
+    redact: {
+      paths: ['req.headers', 'headers', 'busboyOptions.headers'].flatMap((at) => secrets.map((name) => `${at}["${name}"]`)),
+      remove: true,
+    },
+  }
+}
+
 export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    // Resumes and contact fields are never logged; the key must not be either.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization'], remove: true },
-  })
+  return pino(loggerOptions(config.logLevel))
 }
 
 export async function start(config: Config, role: Role, options: { logger?: Logger } = {}): Promise<Running> {
   const log = options.logger ?? createLogger(config)
   const services = await createServices(config)
-  const producer = producerConnection(config.redisUrl)
-  producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (producer) error'))
-  const queues = new HiringQueues(producer, config.queuePrefix, { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs })
+  const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs }
+  const connections: ReturnType<typeof producerConnection>[] = []
+
+  let app: FastifyInstance | undefined
+  let apiQueues: HiringQueues | undefined
+  if (role !== 'worker') {
+    const producer = producerConnection(config.redisUrl)
+    producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (api) error'))
+    connections.push(producer)
+    apiQueues = new HiringQueues(producer, config.queuePrefix, policy, { failFast: true })
+    app = await buildApp({ config, services, queues: apiQueues, redis: producer }, log)
+  }
 
   let workers: HiringWorkers | undefined
   let recovery: { close(): Promise<void> } | undefined
-  let consumer: ReturnType<typeof workerConnection> | undefined
+  let jobQueues: HiringQueues | undefined
   if (role !== 'api') {
-    consumer = workerConnection(config.redisUrl)
+    const consumer = workerConnection(config.redisUrl)
     consumer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (worker) error'))
-    const context = { config, services, queues, log }
+    connections.push(consumer)
+    jobQueues = new HiringQueues(consumer, config.queuePrefix, policy)
+    const context = { config, services, queues: jobQueues, log }
     workers = new HiringWorkers(context, consumer)
     recovery = await scheduleRecovery(context, consumer)
   }
 
-  let app: FastifyInstance | undefined
-  if (role !== 'worker') {
-    app = await buildApp({ config, services, queues, redis: producer }, log)
-    await app.listen({ host: config.host, port: config.port })
-  }
+  await app?.listen({ host: config.host, port: config.port })
 
   return {
     app,
     services,
-    queues,
+    queues: (apiQueues ?? jobQueues) as HiringQueues,
     workers,
     async close() {
       await app?.close()
       await recovery?.close()
       await workers?.close()
-      await queues.close()
-      producer.disconnect()
-      consumer?.disconnect()
+      await apiQueues?.close()
+      await jobQueues?.close()
+      for (const connection of connections) connection.disconnect()
       await services.close()
     },
   }

@@ -4,7 +4,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
-import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { API_KEY, AUTH, multipartBody, startHireflow } from './support/harness.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 async function outbox(dir: string): Promise<ParsedMail[]> {
@@ -15,6 +15,7 @@ async function outbox(dir: string): Promise<ParsedMail[]> {
 t.test('a resume goes in, is stored and scored, and HR gets the email', async (t) => {
   const hireflow = await startHireflow({
     env: { HR_EMAIL: 'people@acme.test', SENDER_EMAIL: 'robot@acme.test', REPLY_TO_EMAIL: 'jobs@acme.test' },
+    captureLogs: true,
   })
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
@@ -91,5 +92,12 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
     t.equal(mail.attachments.length, 1)
     t.equal(mail.attachments[0]!.filename, upload.filename)
     t.ok(mail.attachments[0]!.content.equals(upload.content), 'the resume is attached byte for byte')
+  }
+
+  // Logs never carry resume text or contact fields, even at trace level.
+  t.ok(hireflow.logs.length > 10, 'logs were captured')
+  const logText = hireflow.logs.join('\n')
+  for (const secret of ['Ada Lovelace', 'Grace Hopper', 'ada-lovelace@example.com', 'grace-hopper@example.com', '7946 0958', 'linkedin.com', 'Built event pipelines', API_KEY]) {
+    t.notOk(logText.includes(secret), `logs do not contain "${secret}"`)
   }
 })

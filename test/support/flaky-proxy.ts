@@ -10,6 +10,8 @@ export interface FlakyProxy {
   failNext(n: number, status: number, body: string): void
   /** Hold the next request without answering; resolves when it has arrived. */
   hangNext(): Promise<void>
+  /** Hold the next request until `release()`, then forward it. */
+  holdNext(): { arrived: Promise<void>; release(): void }
   /** Requests seen (besides GetSendQuota), including failed and held ones. */
   seen: number
   close(): Promise<void>
@@ -27,6 +29,7 @@ const SEND_QUOTA =
 export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   let failures: { left: number; status: number; body: string } = { left: 0, status: 500, body: '' }
   let hang: (() => void) | undefined
+  let hold: { arrived: () => void; released: Promise<void> } | undefined
   const sockets = new Set<Socket>()
 
   async function forward(request: IncomingMessage, response: ServerResponse, body: Buffer) {
@@ -53,6 +56,16 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
         hang = resolve
       })
     },
+    holdNext() {
+      let release!: () => void
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const arrived = new Promise<void>((resolve) => {
+        hold = { arrived: resolve, released }
+      })
+      return { arrived, release }
+    },
     async close() {
       for (const socket of sockets) socket.destroy()
       server.close()
@@ -74,6 +87,12 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
       hang = undefined
       arrived()
       return // never answered
+    }
+    if (hold) {
+      const held = hold
+      hold = undefined
+      held.arrived()
+      await held.released
     }
     if (failures.left > 0) {
       failures.left--

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pino from 'pino'
 import { loadConfig, type Config } from '../../src/config.ts'
-import { start, type Role, type Running } from '../../src/runtime.ts'
+import { loggerOptions, start, type Role, type Running } from '../../src/runtime.ts'
 import type { Candidate, CandidateStatus } from '../../src/domain/candidate.ts'
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15'
@@ -20,6 +20,8 @@ export interface TestHireflow extends Running {
   /** Polls GET /candidates/:id until the candidate reaches one of `statuses`. */
   waitFor(id: string, statuses: CandidateStatus | CandidateStatus[], timeoutMs?: number): Promise<Candidate>
   stop(): Promise<void>
+  /** Every log line at trace level, when started with `captureLogs`. */
+  logs: string[]
 }
 
 export function uniquePrefix(): string {
@@ -59,17 +61,21 @@ export async function testConfig(env: Record<string, string> = {}): Promise<{ co
 }
 
 export async function startHireflow(
-  options: { env?: Record<string, string>; role?: Role; config?: Config; dataDir?: string } = {},
+  options: { env?: Record<string, string>; role?: Role; config?: Config; dataDir?: string; captureLogs?: boolean } = {},
 ): Promise<TestHireflow> {
   const { config, dataDir } =
     options.config && options.dataDir ? { config: options.config, dataDir: options.dataDir } : await testConfig(options.env)
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+  const logs: string[] = []
+  const logger = options.captureLogs
+    ? pino(loggerOptions('trace'), { write: (line: string) => void logs.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const running = await start(config, options.role ?? 'all', { logger })
   let stopped = false
   return {
     ...running,
     config,
     dataDir,
+    logs,
     async waitFor(id, statuses, timeoutMs = 20_000) {
       const wanted = Array.isArray(statuses) ? statuses : [statuses]
       const deadline = Date.now() + timeoutMs
