@@ -19,6 +19,21 @@ function displayName(filename: string | undefined): string {
   return clean || 'resume'
 }
 
+/** The multipart parser's limit errors, worded for the client. */
+function uploadLimitError(error: unknown, maxResumeBytes: number): unknown {
+  switch ((error as { code?: string }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new HttpError(413, `the resume is larger than the limit of ${maxResumeBytes} bytes (MAX_RESUME_BYTES)`)
+    case 'FST_FILES_LIMIT':
+      return new HttpError(413, 'send one resume per upload')
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new HttpError(413, 'too many form fields: send "resume" and optionally "requisitionId"')
+    default:
+      return error
+  }
+}
+
 const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, services, queues } = app.hiring
   const { candidates, resumes } = services
@@ -57,17 +72,21 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const parts = request.parts({
         limits: { fileSize: config.maxResumeBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
       })
-      for await (const part of parts) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
-          file = { filename: displayName(part.filename), bytes: await part.toBuffer() }
-        } else if (part.fieldname === 'requisitionId') {
-          const value = String(part.value).trim()
-          if (!REQUISITION_ID.test(value)) throw new HttpError(400, 'requisitionId is not a valid id')
-          requisitionId = value
-        } else {
-          throw new HttpError(400, `unknown field "${part.fieldname}": expected "resume" and optionally "requisitionId"`)
+      try {
+        for await (const part of parts) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
+            file = { filename: displayName(part.filename), bytes: await part.toBuffer() }
+          } else if (part.fieldname === 'requisitionId') {
+            const value = String(part.value).trim()
+            if (!REQUISITION_ID.test(value)) throw new HttpError(400, 'requisitionId is not a valid id')
+            requisitionId = value
+          } else {
+            throw new HttpError(400, `unknown field "${part.fieldname}": expected "resume" and optionally "requisitionId"`)
+          }
         }
+      } catch (error) {
+        throw uploadLimitError(error, config.maxResumeBytes)
       }
       if (!file) throw new HttpError(400, 'no file: send the resume in the multipart field "resume"')
       if (file.bytes.length === 0) throw new HttpError(400, 'the file in "resume" is empty')

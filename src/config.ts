@@ -52,8 +52,8 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'AWS_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each AWS request.' },
   { name: 'AWS_MAX_ATTEMPTS', default: '3', meaning: 'Attempts per AWS call (with exponential backoff).' },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
-  { name: 'JOB_ATTEMPTS', default: '5', meaning: 'Attempts per job before the candidate is marked failed.' },
-  { name: 'JOB_BACKOFF_MS', default: '2000', meaning: 'First retry delay of a job (doubles each attempt).' },
+  { name: 'JOB_ATTEMPTS', default: '8', meaning: 'Attempts per job before the candidate is marked failed.' },
+  { name: 'JOB_BACKOFF_MS', default: '5000', meaning: 'First retry delay of a job (doubles each attempt: the defaults ride out about ten minutes of outage).' },
   { name: 'JOB_LOCK_MS', default: '30000', meaning: 'Lock of a running job; a job whose worker died is retried after about this long.' },
   { name: 'SHUTDOWN_GRACE_MS', default: '25000', meaning: 'On SIGTERM, time given to in-flight requests and jobs before exit.' },
 ]
@@ -263,8 +263,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: int('AWS_MAX_ATTEMPTS', 3, 1, 10),
     },
     processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
-    jobAttempts: int('JOB_ATTEMPTS', 5, 1, 50),
-    jobBackoffMs: int('JOB_BACKOFF_MS', 2_000, 10),
+    jobAttempts: int('JOB_ATTEMPTS', 8, 1, 50),
+    jobBackoffMs: int('JOB_BACKOFF_MS', 5_000, 10),
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1_000),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 25_000, 0),
   }

@@ -47,6 +47,20 @@ t.test('a file in another field: 400 naming the field', async (t) => {
   t.match(response.json().message, /"cv"/)
 })
 
+t.test('two files: 413, one resume per upload', async (t) => {
+  const first = multipartBody({}, { filename: 'a.txt', content: Buffer.from('Jane Doe\nPython') })
+  const second = multipartBody({}, { filename: 'b.txt', content: Buffer.from('John Roe\nPython') })
+  const boundary = first.headers['content-type']!.split('boundary=')[1]!
+  const secondBoundary = second.headers['content-type']!.split('boundary=')[1]!
+  const payload = Buffer.concat([
+    first.payload.subarray(0, first.payload.length - `--${boundary}--\r\n`.length),
+    Buffer.from(second.payload.toString('latin1').replaceAll(secondBoundary, boundary), 'latin1'),
+  ])
+  const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...first.headers }, payload })
+  t.equal(response.statusCode, 413)
+  t.match(response.json().message, /one resume per upload/)
+})
+
 t.test('not multipart: 415', async (t) => {
   const response = await app.inject({ method: 'POST', url: '/candidates', headers: AUTH, payload: { resume: 'x' } })
   t.equal(response.statusCode, 415)
@@ -56,7 +70,7 @@ t.test('over MAX_RESUME_BYTES: 413 and nothing stored', async (t) => {
   const before = { files: (await storedFiles()).length, candidates: await candidateCount() }
   const response = await upload({ filename: 'big.txt', content: Buffer.alloc(65 * 1024, 'a') })
   t.equal(response.statusCode, 413)
-  t.match(response.json().message, /too large|limit/i)
+  t.match(response.json().message, /larger than the limit of 65536 bytes \(MAX_RESUME_BYTES\)/)
   t.equal((await storedFiles()).length, before.files)
   t.equal(await candidateCount(), before.candidates)
 })
