@@ -28,3 +28,36 @@ t.test('a bad configuration is reported with the variable', async (t) => {
   t.not(error?.code, 0)
   t.match(error?.stderr, /PORT must be a whole number/)
 })
+
+t.test('without API_KEYS it listens on loopback only and says so', async (t) => {
+  const { spawn } = await import('node:child_process')
+  const { mkdtemp, rm } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { dropPrefix, TEST_REDIS_URL, uniquePrefix } = await import('./support/harness.ts')
+  const dataDir = await mkdtemp(join(tmpdir(), 'hireflow-cli-'))
+  const prefix = uniquePrefix()
+  t.teardown(async () => {
+    await dropPrefix(prefix)
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '0.0.0.0', PORT: '0', DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix }
+  delete env.API_KEYS
+  const child = spawn(process.execPath, [cli], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line in: ${output}`)), 20_000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('hireflow started')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
+  const exited = new Promise((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  t.equal(await exited, 0)
+  t.match(output, /no API_KEYS configured: listening on loopback only \(127\.0\.0\.1\)/)
+  t.match(output, /Server listening at http:\/\/127\.0\.0\.1:\d+/)
+})
