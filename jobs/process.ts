@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq'
 import type { Candidate } from '../src/domain/candidate.ts'
 import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
-import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
+import { UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
 import { scoreResume } from '../src/pipeline/score.ts'
 import { decide } from '../src/pipeline/decide.ts'
@@ -15,7 +15,7 @@ import type { JobContext } from './context.ts'
 
 const BY = 'worker:process'
 
-export function processProcessor({ services, queues, log }: JobContext) {
+export function processProcessor({ services, queues, log, extractor }: JobContext) {
   const { candidates, resumes } = services
 
   async function requisitionOf(candidate: Candidate): Promise<Requisition | null> {
@@ -37,7 +37,7 @@ export function processProcessor({ services, queues, log }: JobContext) {
     let text: string
     try {
       if (!kind) throw new UnreadableResumeError(`resumes of type ${candidate.resume.mediaType} cannot be read`, { problem: 'other' })
-      text = await extractText(await resumes.get(candidate.resume.key), kind)
+      text = await extractor.extract(await resumes.get(candidate.resume.key), kind)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
       // A parse that ran out of time may be the machine's fault, not the file's: retry while attempts remain.

@@ -12,7 +12,7 @@ const SWEEP_EVERY_MS = 5 * 60_000
 const QUIET_FOR_MS = 2 * 60_000
 const MAX_PER_STATUS = 500
 
-export async function requeueUnfinished({ services, queues }: JobContext, quietForMs = QUIET_FOR_MS): Promise<number> {
+export async function requeueUnfinished({ services, queues }: Pick<JobContext, 'services' | 'queues'>, quietForMs = QUIET_FOR_MS): Promise<number> {
   const cutoff = Date.now() - quietForMs
   let queued = 0
   const statuses: CandidateStatus[] = ['received', 'stored', 'parsed', 'scored', 'decided', 'failed']

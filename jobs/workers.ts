@@ -9,6 +9,7 @@ import { intakeProcessor } from './intake.ts'
 import { processProcessor } from './process.ts'
 import { notifyProcessor } from './notify.ts'
 import { StepFailure } from './step-failure.ts'
+import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 
 const UNFINISHED = ['received', 'stored', 'parsed', 'scored', 'decided'] as const
 
@@ -45,7 +46,9 @@ export class HiringWorkers {
     return async (job: Job<T>) => {
       try {
         await processor(job)
-      } catch (error) {
+      } catch (thrown) {
+        // A resume gone from the store will not come back by retrying.
+        const error = thrown instanceof ResumeNotFoundError ? new StepFailure('resume_missing', step, thrown.message) : thrown
         const last = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
         const { candidateId } = job.data
         if (last && candidateId) await this.recordFailure(candidateId, step, error as Error)

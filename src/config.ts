@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { availableParallelism } from 'node:os'
 
 export interface VariableSpec {
   name: string
@@ -52,6 +53,7 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'AWS_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each AWS request.' },
   { name: 'AWS_MAX_ATTEMPTS', default: '3', meaning: 'Attempts per AWS call (with exponential backoff).' },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
+  { name: 'EXTRACT_THREADS', default: '(cores - 1, at least 1)', meaning: 'Worker threads that turn resumes into text, off the main thread.' },
   { name: 'JOB_ATTEMPTS', default: '8', meaning: 'Attempts per job before the candidate is marked failed.' },
   { name: 'JOB_BACKOFF_MS', default: '5000', meaning: 'First retry delay of a job (doubles each attempt: the defaults ride out about ten minutes of outage).' },
   { name: 'JOB_LOCK_MS', default: '30000', meaning: 'Lock of a running job; a job whose worker died is retried after about this long.' },
@@ -112,6 +114,7 @@ export interface Config {
   templatePrefix: string
   aws: AwsSettings
   processConcurrency: number
+  extractThreads: number
   jobAttempts: number
   jobBackoffMs: number
   jobLockMs: number
@@ -263,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: int('AWS_MAX_ATTEMPTS', 3, 1, 10),
     },
     processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
+    extractThreads: int('EXTRACT_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
     jobAttempts: int('JOB_ATTEMPTS', 8, 1, 50),
     jobBackoffMs: int('JOB_BACKOFF_MS', 5_000, 10),
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1_000),

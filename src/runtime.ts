@@ -8,6 +8,7 @@ import { producerConnection, workerConnection } from './redis.ts'
 import { HiringQueues } from '../jobs/queues.ts'
 import { HiringWorkers } from '../jobs/workers.ts'
 import { scheduleRecovery } from '../jobs/recover.ts'
+import { ExtractionPool } from './pipeline/extraction-pool.ts'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -55,12 +56,14 @@ export async function start(config: Config, role: Role, options: { logger?: Logg
   let workers: HiringWorkers | undefined
   let recovery: { close(): Promise<void> } | undefined
   let jobQueues: HiringQueues | undefined
+  let extractor: ExtractionPool | undefined
   if (role !== 'api') {
     const consumer = workerConnection(config.redisUrl)
     consumer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (worker) error'))
     connections.push(consumer)
     jobQueues = new HiringQueues(consumer, config.queuePrefix, policy)
-    const context = { config, services, queues: jobQueues, log }
+    extractor = new ExtractionPool({ threads: config.extractThreads })
+    const context = { config, services, queues: jobQueues, log, extractor }
     workers = new HiringWorkers(context, consumer)
     recovery = await scheduleRecovery(context, consumer)
   }
@@ -76,6 +79,7 @@ export async function start(config: Config, role: Role, options: { logger?: Logg
       await app?.close()
       await recovery?.close()
       await workers?.close()
+      await extractor?.close()
       await apiQueues?.close()
       await jobQueues?.close()
       for (const connection of connections) connection.disconnect()

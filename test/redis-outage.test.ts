@@ -1,7 +1,6 @@
 // Redis away: an upload is still accepted and saved, /health says what is
 // failing, and once Redis is back the recovery sweep finishes the candidate.
 import t from 'tap'
-import pino from 'pino'
 import { AUTH, multipartBody, startHireflow, testConfig } from './support/harness.ts'
 import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
 import { requeueUnfinished } from '../jobs/recover.ts'
@@ -29,7 +28,7 @@ t.test('upload during a Redis outage, then recovery', async (t) => {
   // Redis is back: a worker process on the same data sweeps what was left unfinished.
   const worker = await startHireflow({ role: 'worker', config, dataDir })
   t.teardown(() => worker.stop())
-  const queued = await requeueUnfinished({ config, services: worker.services, queues: worker.queues, log: pino({ level: 'silent' }) }, 0)
+  const queued = await requeueUnfinished({ services: worker.services, queues: worker.queues }, 0)
   t.equal(queued, 1)
   const candidate = await worker.waitFor(id, 'notified')
   t.same(candidate.history.map((h) => h.to), ['received', 'stored', 'parsed', 'scored', 'decided', 'notified'])

@@ -27,8 +27,10 @@ function assertName(name: string): void {
   if (!TEMPLATE_NAME.test(name)) throw new Error(`invalid template name ${JSON.stringify(name)}`)
 }
 
+/** Templates in a folder, read once: they ship with the code and change with a deploy. */
 export class DirectoryTemplateSource implements TemplateSource {
   readonly #dir: string
+  readonly #cache = new Map<string, Promise<string>>()
 
   constructor(dir: string = BUNDLED_TEMPLATE_DIR) {
     this.#dir = dir
@@ -36,7 +38,14 @@ export class DirectoryTemplateSource implements TemplateSource {
 
   async load(name: string): Promise<string> {
     assertName(name)
-    return readFile(join(this.#dir, name), 'utf8')
+    let text = this.#cache.get(name)
+    if (!text) {
+      text = readFile(join(this.#dir, name), 'utf8')
+      // A failed read is not remembered: the next email tries again.
+      text.catch(() => this.#cache.delete(name))
+      this.#cache.set(name, text)
+    }
+    return text
   }
 }
 

@@ -1,0 +1,169 @@
+// Text extraction off the main thread. pdf.js and mammoth are CPU-bound and
+// synchronous in long stretches: on the main thread a large or hostile file
+// would stall HTTP requests and the renewal of job locks (a stalled lock hands
+// the job to a second worker). In a worker thread it cannot, and a file that
+// overruns its time or memory is stopped by ending the thread, which a
+// promise race on the main thread could never do.
+import { Worker } from 'node:worker_threads'
+import type { ResumeKind } from './detect.ts'
+import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractionLimits, type UnreadableProblem } from './extract.ts'
+
+export interface ExtractionRequest {
+  id: number
+  bytes: Uint8Array
+  kind: ResumeKind
+  limits: Partial<ExtractionLimits>
+}
+
+export type ExtractionReply =
+  | { id: number; ok: true; text: string }
+  | { id: number; ok: false; unreadable: true; problem: UnreadableProblem; message: string }
+  | { id: number; ok: false; unreadable: false; message: string }
+
+export interface ExtractionPoolOptions {
+  threads: number
+  limits?: Partial<ExtractionLimits>
+  /** Heap of each thread; a file that needs more is unreadable, not a crash. */
+  maxHeapMb?: number
+  /** Beyond the extractor's own time cap, how long before the thread is ended. */
+  graceMs?: number
+}
+
+interface Task {
+  request: ExtractionRequest
+  resolve(text: string): void
+  reject(error: Error): void
+}
+
+interface Thread {
+  worker: Worker
+  task: Task | undefined
+  timer: NodeJS.Timeout | undefined
+  /** Ending (error or stopped): gets no more tasks until its replacement is up. */
+  dead: boolean
+  startedAt: number
+}
+
+/** A thread that dies this soon after starting is replaced only after a pause, not in a tight loop. */
+const RESPAWN_PAUSE_MS = 1_000
+
+const WORKER_URL = new URL('./extraction-worker.ts', import.meta.url)
+
+export class ExtractionPool {
+  readonly #threads: Thread[] = []
+  readonly #waiting: Task[] = []
+  readonly #limits: Partial<ExtractionLimits>
+  readonly #maxHeapMb: number
+  readonly #hardTimeoutMs: number
+  readonly #respawns = new Set<NodeJS.Timeout>()
+  #nextId = 1
+  #closed = false
+
+  constructor(options: ExtractionPoolOptions) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError('an extraction pool needs at least one thread')
+    this.#limits = options.limits ?? {}
+    this.#maxHeapMb = options.maxHeapMb ?? 512
+    this.#hardTimeoutMs = (this.#limits.timeoutMs ?? DEFAULT_EXTRACTION_LIMITS.timeoutMs) + (options.graceMs ?? 5_000)
+    for (let i = 0; i < options.threads; i++) this.#threads.push(this.#spawn())
+  }
+
+  /** Same contract as extractText: UnreadableResumeError when the file cannot be read. */
+  extract(bytes: Buffer, kind: ResumeKind): Promise<string> {
+    if (this.#closed) return Promise.reject(new Error('the extraction pool is closed'))
+    return new Promise((resolve, reject) => {
+      // A copy, so the caller's buffer is not detached by the transfer.
+      const copy = new Uint8Array(bytes)
+      this.#waiting.push({ request: { id: this.#nextId++, bytes: copy, kind, limits: this.#limits }, resolve, reject })
+      this.#dispatch()
+    })
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    for (const timer of this.#respawns) clearTimeout(timer)
+    for (const task of this.#waiting.splice(0)) task.reject(new Error('the extraction pool closed'))
+    await Promise.all(
+      this.#threads.map(async (thread) => {
+        clearTimeout(thread.timer)
+        thread.task?.reject(new Error('the extraction pool closed'))
+        thread.task = undefined
+        await thread.worker.terminate()
+      }),
+    )
+  }
+
+  #spawn(): Thread {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } })
+    const thread: Thread = { worker, task: undefined, timer: undefined, dead: false, startedAt: Date.now() }
+    // An idle pool does not keep the process alive; a thread at work does (see #dispatch).
+    worker.unref()
+    worker.on('message', (reply: ExtractionReply) => {
+      const task = thread.task
+      if (!task || task.request.id !== reply.id) return
+      this.#finish(thread)
+      if (reply.ok) task.resolve(reply.text)
+      else if (reply.unreadable) task.reject(new UnreadableResumeError(reply.message, { problem: reply.problem }))
+      else task.reject(new Error(reply.message))
+    })
+    worker.on('error', (error: Error & { code?: string }) => {
+      const task = thread.task
+      thread.dead = true
+      this.#finish(thread)
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        task?.reject(new UnreadableResumeError(`reading the file needed more than ${this.#maxHeapMb} MB of memory`, { problem: 'too_large' }))
+      } else {
+        task?.reject(error)
+      }
+    })
+    worker.on('exit', () => this.#replace(thread))
+    return thread
+  }
+
+  #finish(thread: Thread): void {
+    thread.worker.unref()
+    clearTimeout(thread.timer)
+    thread.timer = undefined
+    thread.task = undefined
+    queueMicrotask(() => this.#dispatch())
+  }
+
+  /** A thread that ended (crashed, ran out of memory, or was stopped) is replaced. */
+  #replace(thread: Thread): void {
+    if (this.#closed || !this.#threads.includes(thread)) return
+    thread.dead = true
+    thread.task?.reject(new Error('the extraction thread ended'))
+    thread.task = undefined
+    clearTimeout(thread.timer)
+    const respawn = () => {
+      const index = this.#threads.indexOf(thread)
+      if (index === -1 || this.#closed) return
+      this.#threads[index] = this.#spawn()
+      this.#dispatch()
+    }
+    if (Date.now() - thread.startedAt < RESPAWN_PAUSE_MS) {
+      const timer = setTimeout(() => {
+        this.#respawns.delete(timer)
+        respawn()
+      }, RESPAWN_PAUSE_MS)
+      this.#respawns.add(timer)
+    } else {
+      respawn()
+    }
+  }
+
+  #dispatch(): void {
+    for (const thread of this.#threads) {
+      if (thread.task || thread.dead || this.#waiting.length === 0) continue
+      const task = this.#waiting.shift()!
+      thread.task = task
+      thread.worker.ref()
+      thread.timer = setTimeout(() => {
+        thread.task = undefined
+        thread.dead = true
+        task.reject(new UnreadableResumeError(`reading the file took longer than ${this.#hardTimeoutMs} ms`, { problem: 'too_slow' }))
+        void thread.worker.terminate()
+      }, this.#hardTimeoutMs)
+      thread.worker.postMessage(task.request, [task.request.bytes.buffer as ArrayBuffer])
+    }
+  }
+}

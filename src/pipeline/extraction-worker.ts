@@ -1,0 +1,20 @@
+// Runs in a worker thread of the extraction pool: text out of one resume at a time.
+import { parentPort } from 'node:worker_threads'
+import { extractText, UnreadableResumeError } from './extract.ts'
+import type { ExtractionRequest, ExtractionReply } from './extraction-pool.ts'
+
+const port = parentPort
+if (!port) throw new Error('extraction-worker.ts runs only as a worker thread')
+
+port.on('message', async (request: ExtractionRequest) => {
+  let reply: ExtractionReply
+  try {
+    reply = { id: request.id, ok: true, text: await extractText(Buffer.from(request.bytes), request.kind, request.limits) }
+  } catch (error) {
+    reply =
+      error instanceof UnreadableResumeError
+        ? { id: request.id, ok: false, unreadable: true, problem: error.problem, message: error.message }
+        : { id: request.id, ok: false, unreadable: false, message: (error as Error)?.message ?? String(error) }
+  }
+  port.postMessage(reply)
+})

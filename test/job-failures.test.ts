@@ -1,0 +1,42 @@
+// Failures that retrying cannot mend are recorded on the candidate at once,
+// with a machine-readable reason and the step.
+import t from 'tap'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import type { Candidate } from '../src/domain/candidate.ts'
+
+t.test('a resume missing from the store fails the candidate without burning retries', async (t) => {
+  // Upload through an API-only instance, lose the file, then let the workers at it.
+  const api = await startHireflow({ role: 'api' })
+  t.teardown(() => api.stop())
+  const body = multipartBody({}, { filename: 'lost.txt', content: Buffer.from('Lost Larry\nPython developer\n') })
+  const response = await api.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  t.equal(response.statusCode, 202)
+  const uploaded = (await api.services.candidates.getCandidate(response.json().id))!
+  await rm(join(api.config.resumeDir, uploaded.resume.key))
+
+  // A candidate already past intake whose file is gone: the process step finds out.
+  const now = new Date().toISOString()
+  const stored: Candidate = {
+    ...uploaded,
+    id: 'f'.repeat(32),
+    sourceItemId: `none/${'0'.repeat(64)}`,
+    status: 'stored',
+    resume: { ...uploaded.resume, sha256: '0'.repeat(64), key: '0'.repeat(64) },
+    createdAt: now,
+    updatedAt: now,
+    history: [{ at: now, from: null, to: 'stored', by: 'test', why: null }],
+  }
+  await api.services.candidates.createCandidate(stored)
+  await api.queues.enqueueProcess(stored.id)
+
+  const workers = await startHireflow({ role: 'worker', config: { ...api.config, jobAttempts: 8, jobBackoffMs: 60_000 }, dataDir: api.dataDir })
+  t.teardown(() => workers.stop())
+  const atIntake = await workers.waitFor(uploaded.id, 'failed')
+  t.match(atIntake.failure, { reason: 'resume_missing', step: 'intake' })
+  const atParse = await workers.waitFor(stored.id, 'failed')
+  t.match(atParse.failure, { reason: 'resume_missing', step: 'parse' })
+  const job = await workers.queues.process.getJob(`process.${stored.id}`)
+  t.equal(job?.attemptsMade, 1, 'one attempt, no retries (the backoff would be a minute)')
+})
