@@ -5,8 +5,7 @@ import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
-import { InvalidCursorError } from '../src/ports/candidate-store.ts'
-import { resumeKey } from '../src/ports/resume-store.ts'
+import { resumeKey, ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 
 const tags = ['candidates']
@@ -173,7 +172,10 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const candidate = await candidates.getCandidate(request.params.id)
       if (!candidate || candidate.status === 'erased') throw new HttpError(404, `no candidate ${request.params.id}`)
-      const bytes = await resumes.get(candidate.resume.key)
+      const bytes = await resumes.get(candidate.resume.key).catch((error: unknown) => {
+        if (error instanceof ResumeNotFoundError) throw new HttpError(404, `the resume of candidate ${candidate.id} is no longer stored`)
+        throw error
+      })
       const ascii = candidate.resume.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
       return reply
         .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
@@ -196,17 +198,12 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { status, requisitionId, limit, cursor } = request.query
-      try {
-        return await candidates.listCandidates({
-          limit,
-          ...(status ? { status } : {}),
-          ...(requisitionId ? { requisitionId } : {}),
-          ...(cursor ? { cursor } : {}),
-        })
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw new HttpError(400, 'cursor is not one this API returned')
-        throw error
-      }
+      return candidates.listCandidates({
+        limit,
+        ...(status ? { status } : {}),
+        ...(requisitionId ? { requisitionId } : {}),
+        ...(cursor ? { cursor } : {}),
+      })
     },
   )
 }

@@ -4,7 +4,6 @@ import { Type } from 'typebox'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { errorResponses, IdParams, PageQuery, RequisitionInput, RequisitionPage } from '../src/http/schemas.ts'
-import { InvalidCursorError } from '../src/ports/candidate-store.ts'
 
 const tags = ['requisitions']
 
@@ -71,14 +70,8 @@ const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RequisitionPage, 400: errorResponses[400], 401: errorResponses[401] },
       },
     },
-    async (request) => {
-      try {
-        return await candidates.listRequisitions({ limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) })
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw new HttpError(400, 'cursor is not one this API returned')
-        throw error
-      }
-    },
+    async (request) =>
+      candidates.listRequisitions({ limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) }),
   )
 }
 

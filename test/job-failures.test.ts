@@ -39,4 +39,7 @@ t.test('a resume missing from the store fails the candidate without burning retr
   t.match(atParse.failure, { reason: 'resume_missing', step: 'parse' })
   const job = await workers.queues.process.getJob(`process.${stored.id}`)
   t.equal(job?.attemptsMade, 1, 'one attempt, no retries (the backoff would be a minute)')
+  const download = await api.app!.inject({ method: 'GET', url: `/candidates/${uploaded.id}/resume`, headers: AUTH })
+  t.equal(download.statusCode, 404)
+  t.match(download.json().message, /is no longer stored/)
 })

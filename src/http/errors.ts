@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance } from 'fastify'
+import { InvalidCursorError } from '../ports/candidate-store.ts'
 
 /** An error whose message is written for the client (including on 503). */
 export class HttpError extends Error {
@@ -19,6 +20,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     let statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
     let message = error.message
+    if (error instanceof InvalidCursorError) {
+      statusCode = 400
+      message = 'cursor is not one this API returned'
+    }
     if (error.validation) {
       statusCode = 400
       message = `${error.validationContext ?? 'request'}${error.message.startsWith('/') ? '' : ' '}${error.message}`
