@@ -32,7 +32,8 @@ export function notifyProcessor({ services, config }: JobContext) {
       mediaType: resume.mediaType,
       expiresInSeconds: config.resumeLinkTtlSeconds,
     })
-    return link ? { link } : { apiPath: `/candidates/${candidate.id}/resume` }
+    const expiresAt = new Date(Date.now() + config.resumeLinkTtlSeconds * 1000)
+    return link ? { link, expiresAt } : { apiPath: `/candidates/${candidate.id}/resume` }
   }
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
