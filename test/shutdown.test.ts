@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { API_KEY, AUTH, dropPrefix, multipartBody, TEST_REDIS_URL, testConfig } from './support/harness.ts'
 import { emulatorCredentials, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
@@ -28,7 +29,10 @@ t.test('SIGTERM finishes the job in flight, then exits 0', async (t) => {
     await ses.close()
   })
   const { config, dataDir } = await testConfig()
-  t.teardown(() => dropPrefix(config.queuePrefix))
+  t.teardown(async () => {
+    await dropPrefix(config.queuePrefix)
+    await rm(dataDir, { recursive: true, force: true })
+  })
   const port = await freePort()
   const child = spawn(process.execPath, [fileURLToPath(new URL('../src/cli.ts', import.meta.url))], {
     env: {
