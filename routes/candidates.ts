@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
+import { attachmentDisposition, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { resumeKey, ResumeNotFoundError } from '../src/ports/resume-store.ts'
@@ -10,13 +11,6 @@ import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect
 
 const tags = ['candidates']
 const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
-
-/** A filename for display only: no path, no control characters, bounded. */
-function displayName(filename: string | undefined): string {
-  const base = (filename ?? '').split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200)
-  return clean || 'resume'
-}
 
 /** The multipart parser's limit errors, worded for the client. */
 function uploadLimitError(error: unknown, maxResumeBytes: number): unknown {
@@ -75,7 +69,7 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         for await (const part of parts) {
           if (part.type === 'file') {
             if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
-            file = { filename: displayName(part.filename), bytes: await part.toBuffer() }
+            file = { filename: sanitizeFilename(part.filename ?? ''), bytes: await part.toBuffer() }
           } else if (part.fieldname === 'requisitionId') {
             const value = String(part.value).trim()
             if (!REQUISITION_ID.test(value)) throw new HttpError(400, 'requisitionId is not a valid id')
@@ -176,10 +170,9 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (error instanceof ResumeNotFoundError) throw new HttpError(404, `the resume of candidate ${candidate.id} is no longer stored`)
         throw error
       })
-      const ascii = candidate.resume.filename.replace(/[^\x20-\x7e]|["\\]/g, '_')
       return reply
         .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
-        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(candidate.resume.filename)}`)
+        .header('content-disposition', attachmentDisposition(candidate.resume.filename))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'no-store')
         .send(bytes)

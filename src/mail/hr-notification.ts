@@ -5,7 +5,7 @@
 import type { Candidate, Outcome, SkillMatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { OutgoingMail } from '../ports/mailer.ts'
-import { sanitizeFilename } from './mime.ts'
+import { sanitizeFilename } from '../domain/filename.ts'
 import type { TemplateRenderer } from './templates.ts'
 
 export type HrNotificationKind = 'decision' | 'unreadable'

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
-import { attachmentDisposition } from '../mail/mime.ts'
+import { attachmentDisposition } from '../domain/filename.ts'
 
 export interface S3ResumeStoreOptions {
   client: S3Client
