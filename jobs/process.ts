@@ -2,7 +2,7 @@
 // written with a conditional transition, so a replayed job resumes where the
 // last attempt stopped and never repeats a recorded step.
 import { UnrecoverableError, type Job } from 'bullmq'
-import type { Candidate } from '../src/domain/candidate.ts'
+import { PROCESSABLE_STATUSES, type Candidate } from '../src/domain/candidate.ts'
 import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
@@ -31,7 +31,7 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
     let candidate = await candidates.getCandidate(candidateId)
     if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
     if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
-    if (!['stored', 'parsed', 'scored'].includes(candidate.status)) return
+    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
 
     const kind = resumeKindForMediaType(candidate.resume.mediaType)
     let text: string
@@ -45,7 +45,7 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
       // A resume we cannot read is an outcome, not a fault: HR gets the file to read by hand.
       log.info({ candidateId, reason: error.reason }, 'resume unreadable')
       const failed = await candidates.transition(candidateId, {
-        from: ['stored', 'parsed', 'scored'],
+        from: [...PROCESSABLE_STATUSES],
         to: 'failed',
         set: { failure: { reason: error.reason, step: 'parse', message: error.message } },
         by: BY,

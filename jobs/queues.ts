@@ -5,9 +5,6 @@ import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Source } from '../src/domain/candidate.ts'
 
-export const QUEUE_NAMES = ['intake', 'process', 'notify'] as const
-export type QueueName = (typeof QUEUE_NAMES)[number]
-
 export interface IntakeJobData {
   source: Source
   /** Stable id of the item at its source. */

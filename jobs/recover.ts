@@ -4,7 +4,7 @@
 // Job ids de-duplicate, so sweeping a candidate whose job is alive is a no-op.
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { CandidateStatus } from '../src/domain/candidate.ts'
+import { UNFINISHED_STATUSES, type CandidateStatus } from '../src/domain/candidate.ts'
 import type { JobContext } from './context.ts'
 
 const SWEEP_EVERY_MS = 5 * 60_000
@@ -15,7 +15,7 @@ const MAX_PER_STATUS = 500
 export async function requeueUnfinished({ services, queues }: Pick<JobContext, 'services' | 'queues'>, quietForMs = QUIET_FOR_MS): Promise<number> {
   const cutoff = Date.now() - quietForMs
   let queued = 0
-  const statuses: CandidateStatus[] = ['received', 'stored', 'parsed', 'scored', 'decided', 'failed']
+  const statuses: CandidateStatus[] = [...UNFINISHED_STATUSES, 'failed']
   for (const status of statuses) {
     let cursor: string | undefined
     let seen = 0

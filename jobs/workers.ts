@@ -3,15 +3,13 @@
 // candidate, so nothing is left silently stuck.
 import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { PipelineStep } from '../src/domain/candidate.ts'
+import { UNFINISHED_STATUSES, type PipelineStep } from '../src/domain/candidate.ts'
 import type { JobContext } from './context.ts'
 import { intakeProcessor } from './intake.ts'
 import { processProcessor } from './process.ts'
 import { notifyProcessor } from './notify.ts'
 import { StepFailure } from './step-failure.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
-
-const UNFINISHED = ['received', 'stored', 'parsed', 'scored', 'decided'] as const
 
 export class HiringWorkers {
   readonly workers: Worker[]
@@ -64,7 +62,7 @@ export class HiringWorkers {
         : { reason: `${step}_failed`, step, message: error.message }
     try {
       await this.context.services.candidates.transition(candidateId, {
-        from: [...UNFINISHED],
+        from: [...UNFINISHED_STATUSES],
         to: 'failed',
         set: { failure },
         by: `worker:${step}`,

@@ -14,6 +14,11 @@ export const CANDIDATE_STATUSES = [
 ] as const
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number]
 
+/** Still on its way to HR: a step of the pipeline is due. */
+export const UNFINISHED_STATUSES = ['received', 'stored', 'parsed', 'scored', 'decided'] as const satisfies readonly CandidateStatus[]
+/** The states the process job works from (it resumes after a partial run). */
+export const PROCESSABLE_STATUSES = ['stored', 'parsed', 'scored'] as const satisfies readonly CandidateStatus[]
+
 export const PIPELINE_STEPS = ['intake', 'parse', 'score', 'decide', 'notify', 'acknowledge'] as const
 export type PipelineStep = (typeof PIPELINE_STEPS)[number]
 
