@@ -1,7 +1,11 @@
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './support/harness.ts'
 
 const run = promisify(execFile)
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url))
@@ -30,11 +34,6 @@ t.test('a bad configuration is reported with the variable', async (t) => {
 })
 
 t.test('without API_KEYS it listens on loopback only and says so', async (t) => {
-  const { spawn } = await import('node:child_process')
-  const { mkdtemp, rm } = await import('node:fs/promises')
-  const { tmpdir } = await import('node:os')
-  const { join } = await import('node:path')
-  const { dropPrefix, TEST_REDIS_URL, uniquePrefix } = await import('./support/harness.ts')
   const dataDir = await mkdtemp(join(tmpdir(), 'hireflow-cli-'))
   const prefix = uniquePrefix()
   t.teardown(async () => {
