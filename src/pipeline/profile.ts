@@ -102,7 +102,7 @@ function findEmails(lines: string[]): string[] {
 // ---------------------------------------------------------------- phone
 
 // The window is bounded ({5,20}), so each start position costs a constant.
-const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?|\()?\d[\d ().\-]{5,20}\d(?![\p{L}\p{N}])/gu
+const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?|\()?\d[\d ().-]{5,20}\d(?![\p{L}\p{N}])/gu
 const YEAR_RANGE = /^(?:19|20)\d\d ?[-–] ?(?:19|20)\d\d$/
 const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/
 const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell)\b/i
