@@ -4,10 +4,10 @@
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { awsClientConfig } from '../src/aws/client-config.ts'
@@ -380,6 +380,44 @@ t.test('SqliteCandidateStore', async (t) => {
     t.teardown(() => raw.close())
     t.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 1)
     t.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal')
+  })
+
+  // Candidates hold contact data: the database gets the modes the resume and
+  // outbox folders have, whatever umask the service was started with.
+  for (const umask of [0o022, 0o000, 0o277]) {
+    t.test(`the folder it creates is 0700 and the files 0600 (umask ${umask.toString(8).padStart(3, '0')})`, async (t) => {
+      const folder = join(directory, `modes-${umask.toString(8)}`, 'nested')
+      const path = join(folder, 'candidates.db')
+      const previous = process.umask(umask)
+      let store: SqliteCandidateStore
+      try {
+        store = new SqliteCandidateStore(path)
+      } finally {
+        process.umask(previous)
+      }
+      t.teardown(() => store.close())
+      await store.createCandidate(candidateFixture())
+      const modeOf = async (file: string) => ((await stat(file)).mode & 0o777).toString(8)
+      t.equal(await modeOf(dirname(folder)), '700', 'the first folder it created')
+      t.equal(await modeOf(folder), '700', 'the folder holding the database')
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) t.equal(await modeOf(file), '600', file)
+    })
+  }
+
+  t.test('reopening tightens a database left readable by others', async (t) => {
+    const folder = join(directory, 'loose')
+    const path = join(folder, 'candidates.db')
+    const first = new SqliteCandidateStore(path)
+    await first.createCandidate(candidateFixture())
+    // Kept open, so its -wal and -shm stay on disk while the modes are loosened.
+    t.teardown(() => first.close())
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) await chmod(file, 0o644)
+
+    const second = new SqliteCandidateStore(path)
+    t.teardown(() => second.close())
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      t.equal(((await stat(file)).mode & 0o777).toString(8), '600', file)
+    }
   })
 
   t.test('a closed store fails ping with a cause', async (t) => {

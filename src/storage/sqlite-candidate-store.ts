@@ -2,7 +2,6 @@
 // machine needs no database server. Each record is kept whole as a JSON
 // document; the columns beside it exist only to be indexed and must always
 // agree with the document, which is why every write sets both in one statement.
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import type { Candidate, CandidatePatch, Transition } from '../domain/candidate.ts'
@@ -14,6 +13,7 @@ import {
   type Page,
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
+import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from './private-files.ts'
 
 const SCHEMA_VERSION = 1
 const BUSY_TIMEOUT_MS = 5_000
@@ -97,7 +97,13 @@ export class SqliteCandidateStore implements CandidateStore {
 
   /** `path` is a file (its directory is created) or `':memory:'`. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+    if (path !== ':memory:') {
+      // SQLite would create the file 0644; made 0600 first, it keeps that
+      // mode, and SQLite gives the -wal and -shm files it creates the same.
+      makePrivateFolderSync(dirname(path))
+      makePrivateFileSync(path)
+      for (const suffix of ['-wal', '-shm', '-journal']) restrictToOwnerSync(`${path}${suffix}`)
+    }
     this.#db = new DatabaseSync(path)
     try {
       // WAL lets the API read while a worker writes; busy_timeout makes a
