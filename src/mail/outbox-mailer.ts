@@ -5,7 +5,7 @@ import { mkdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Mailer, OutgoingMail } from '../ports/mailer.ts'
 import { buildRawMessage } from './mime.ts'
-import { writeFileAtomically } from '../storage/atomic-file.ts'
+import { writeFileAtomically } from '../fs/atomic-file.ts'
 
 export class OutboxMailer implements Mailer {
   readonly #dir: string

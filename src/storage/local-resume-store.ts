@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, readFile, rm, stat, unlink } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import { ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
-import { writeFileAtomically } from './atomic-file.ts'
+import { writeFileAtomically } from '../fs/atomic-file.ts'
 
 // Segments may not start with a dot: that rules out "." and "..", hidden
 // files, and a collision with the ".tmp" names written beside each file.
