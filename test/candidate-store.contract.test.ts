@@ -338,6 +338,15 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
     }
   })
 
+  t.test('a page size outside 1..1000 is refused', async (t) => {
+    const store = await openStore(t)
+    for (const limit of [0, -1, 1.5, 1001, Number.NaN]) {
+      await t.rejects(store.listCandidates({ limit }), RangeError, `candidates, limit ${limit}`)
+      await t.rejects(store.listRequisitions({ limit }), RangeError, `requisitions, limit ${limit}`)
+    }
+    t.same(await store.listCandidates({ limit: 1000 }), { items: [], nextCursor: null }, 'the largest page is allowed')
+  })
+
   t.test('findBySourceItem returns every candidate from one item, oldest first', async (t) => {
     const store = await openStore(t)
     const first = candidateFixture({ source: 'task-manager', sourceItemId: 'task-42', createdAt: at(2) })

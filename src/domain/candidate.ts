@@ -121,5 +121,10 @@ export interface Candidate {
   history: Transition[]
 }
 
-/** The fields a state transition may set besides status, updatedAt and history. */
-export type CandidatePatch = Partial<Pick<Candidate, 'profile' | 'score' | 'decision' | 'failure' | 'notification'>>
+/**
+ * The fields a state transition may set besides status, updatedAt and history.
+ * Stores build their update statements from this list only, so a key outside
+ * it never reaches a query.
+ */
+export const CANDIDATE_PATCH_FIELDS = ['profile', 'score', 'decision', 'failure', 'notification'] as const satisfies readonly (keyof Candidate)[]
+export type CandidatePatch = Partial<Pick<Candidate, (typeof CANDIDATE_PATCH_FIELDS)[number]>>

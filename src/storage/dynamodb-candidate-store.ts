@@ -29,7 +29,13 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb'
-import type { Candidate, CandidatePatch, CandidateStatus, Transition } from '../domain/candidate.ts'
+import {
+  CANDIDATE_PATCH_FIELDS,
+  type Candidate,
+  type CandidatePatch,
+  type CandidateStatus,
+  type Transition,
+} from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import {
   InvalidCursorError,
@@ -38,8 +44,8 @@ import {
   type Page,
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
+import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 
-const MAX_PAGE_SIZE = 1_000
 // A status + requisition listing filters the requisition's partition; these
 // bound how much one request reads before it returns a short page.
 const FILTERED_BATCH = 100
@@ -47,8 +53,6 @@ const MAX_QUERY_ROUNDS = 10
 // Each retry means another writer moved the candidate meanwhile; this many in a
 // row is not contention any pipeline produces, so it is reported, not looped on.
 const MAX_TRANSITION_ATTEMPTS = 5
-
-const PATCH_FIELDS = ['profile', 'score', 'decision', 'failure', 'notification'] as const
 
 type IndexName = 'bySourceItem' | 'byStatus' | 'byRequisition' | 'byKind'
 const INDEX_HASH_KEYS: Record<IndexName, string> = {
@@ -127,12 +131,6 @@ export async function ensureCandidateTable(client: DynamoDBClient, tableName: st
   }
 }
 
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`)
-  }
-}
-
 interface IndexQuery {
   index: IndexName
   hashValue: string
@@ -145,28 +143,17 @@ function keyNames(index: IndexName): string[] {
 
 // The cursor names its index and partition so that a cursor from one listing
 // handed to another is refused here (400) instead of failing inside DynamoDB.
-function encodeCursor(index: IndexName, key: Key): string {
-  return Buffer.from(JSON.stringify({ i: index, k: key })).toString('base64url')
+function keyCursor(index: IndexName, key: Key): string {
+  return encodeCursor({ i: index, k: key })
 }
 
-function decodeCursor(cursor: string, query: IndexQuery): Key {
-  let decoded: unknown
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch (error) {
-    throw new InvalidCursorError('cursor is not valid', { cause: error })
-  }
-  const { i, k } = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as { i?: unknown; k?: unknown }
+function startKeyOf(cursor: string, query: IndexQuery): Key {
+  const { i, k } = decodeCursor(cursor)
   if (i !== query.index || typeof k !== 'object' || k === null || Array.isArray(k)) {
     throw new InvalidCursorError('cursor is not valid for this listing')
   }
-  const names = keyNames(query.index)
   const key = k as Record<string, unknown>
-  if (
-    Object.keys(key).length !== names.length ||
-    !names.every((name) => typeof key[name] === 'string' && key[name] !== '') ||
-    key[INDEX_HASH_KEYS[query.index]] !== query.hashValue
-  ) {
+  if (!hasExactStringFields(key, keyNames(query.index)) || key[INDEX_HASH_KEYS[query.index]] !== query.hashValue) {
     throw new InvalidCursorError('cursor is not valid for this listing')
   }
   return key as Key
@@ -320,7 +307,7 @@ export class DynamoDbCandidateStore implements CandidateStore {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history' }
     const values: Record<string, unknown> = { ':from': from, ':to': request.to, ':at': at, ':entry': [entry] }
     const assignments = ['#status = :to', '#updatedAt = :at', '#history = list_append(#history, :entry)']
-    for (const field of PATCH_FIELDS) {
+    for (const field of CANDIDATE_PATCH_FIELDS) {
       if (patch[field] === undefined) continue
       names[`#${field}`] = field
       values[`:${field}`] = patch[field]
@@ -348,8 +335,8 @@ export class DynamoDbCandidateStore implements CandidateStore {
 
   /** Pages an index newest first, reading one item past the page to know whether another follows. */
   async #queryPage(query: IndexQuery, limit: number, cursor: string | undefined): Promise<Page<Item>> {
-    checkLimit(limit)
-    let startKey: Key | undefined = cursor === undefined ? undefined : decodeCursor(cursor, query)
+    checkPageLimit(limit)
+    let startKey: Key | undefined = cursor === undefined ? undefined : startKeyOf(cursor, query)
     const items: Item[] = []
     const filtered = query.status !== undefined
     for (let round = 0; round < MAX_QUERY_ROUNDS; round++) {
@@ -375,14 +362,14 @@ export class DynamoDbCandidateStore implements CandidateStore {
       items.push(...(result.Items ?? []))
       if (items.length > limit) {
         const page = items.slice(0, limit)
-        return { items: page, nextCursor: encodeCursor(query.index, keyOf(query.index, page.at(-1)!)) }
+        return { items: page, nextCursor: keyCursor(query.index, keyOf(query.index, page.at(-1)!)) }
       }
       startKey = result.LastEvaluatedKey as Key | undefined
       if (startKey === undefined) return { items, nextCursor: null }
     }
     // Read budget spent on a sparse filter: a short (possibly empty) page
     // whose cursor resumes where reading stopped.
-    return { items, nextCursor: encodeCursor(query.index, startKey!) }
+    return { items, nextCursor: keyCursor(query.index, startKey!) }
   }
 
   async #get(pk: string, projection?: string): Promise<Item | undefined> {

@@ -4,7 +4,7 @@
 // agree with the document, which is why every write sets both in one statement.
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import type { Candidate, CandidatePatch, Transition } from '../domain/candidate.ts'
+import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type Transition } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import {
   InvalidCursorError,
@@ -13,15 +13,11 @@ import {
   type Page,
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
+import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from './private-files.ts'
 
 const SCHEMA_VERSION = 1
 const BUSY_TIMEOUT_MS = 5_000
-const MAX_PAGE_SIZE = 1_000
-
-// The only patch fields a transition may write. They are interpolated into
-// JSON paths, so a key outside this list must never reach the SQL text.
-const PATCH_FIELDS = ['profile', 'score', 'decision', 'failure', 'notification'] as const
 
 // Each entry upgrades the schema from version i to i + 1; append, never edit.
 const MIGRATIONS: readonly string[] = [
@@ -55,35 +51,14 @@ interface Keyset {
   id: string
 }
 
-function encodeCursor(position: Keyset): string {
-  return Buffer.from(JSON.stringify({ c: position.createdAt, i: position.id })).toString('base64url')
+function positionCursor(position: Keyset): string {
+  return encodeCursor({ c: position.createdAt, i: position.id })
 }
 
-function decodeCursor(cursor: string): Keyset {
-  let decoded: unknown
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch (error) {
-    throw new InvalidCursorError('cursor is not valid', { cause: error })
-  }
-  if (
-    typeof decoded !== 'object' ||
-    decoded === null ||
-    Array.isArray(decoded) ||
-    Object.keys(decoded).length !== 2 ||
-    typeof (decoded as { c?: unknown }).c !== 'string' ||
-    typeof (decoded as { i?: unknown }).i !== 'string'
-  ) {
-    throw new InvalidCursorError('cursor is not valid')
-  }
-  const { c, i } = decoded as { c: string; i: string }
-  return { createdAt: c, id: i }
-}
-
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${limit}`)
-  }
+function positionOf(cursor: string): Keyset {
+  const decoded = decodeCursor(cursor)
+  if (!hasExactStringFields(decoded, ['c', 'i'])) throw new InvalidCursorError('cursor is not valid')
+  return { createdAt: decoded.c as string, id: decoded.i as string }
 }
 
 function parseDocument<T>(row: Record<string, unknown> | undefined): T | undefined {
@@ -207,11 +182,11 @@ export class SqliteCandidateStore implements CandidateStore {
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<T>> {
-    checkLimit(limit)
+    checkPageLimit(limit)
     const where = [...conditions]
     const values: (string | number)[] = [...parameters]
     if (cursor !== undefined) {
-      const after = decodeCursor(cursor)
+      const after = positionOf(cursor)
       // Row-value comparison is what lets SQLite seek in the (…, created_at, id) index.
       where.push('(created_at, id) < (?, ?)')
       values.push(after.createdAt, after.id)
@@ -223,7 +198,7 @@ export class SqliteCandidateStore implements CandidateStore {
     const rows = this.#statement(sql).all(...values)
     const items = rows.slice(0, limit).map((row) => parseDocument<T>(row)!)
     const last = items.at(-1)
-    return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null }
+    return { items, nextCursor: rows.length > limit && last !== undefined ? positionCursor(last) : null }
   }
 
   async findBySourceItem(source: Candidate['source'], sourceItemId: string): Promise<Candidate[]> {
@@ -238,7 +213,8 @@ export class SqliteCandidateStore implements CandidateStore {
     const at = request.at ?? new Date().toISOString()
     const entry: Transition = { at, from: null, to: request.to, by: request.by, why: request.why ?? null }
     const patch: CandidatePatch = request.set ?? {}
-    const fields = PATCH_FIELDS.filter((field) => patch[field] !== undefined)
+    // Field names are interpolated into JSON paths: they come from the domain's list, never from the patch.
+    const fields = CANDIDATE_PATCH_FIELDS.filter((field) => patch[field] !== undefined)
 
     // The history entry's `from` is the status the row had when the UPDATE
     // matched, read inside the same statement, so a concurrent writer cannot
