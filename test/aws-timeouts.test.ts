@@ -41,14 +41,18 @@ t.test('DynamoDB', async (t) => {
 t.test('S3', async (t) => {
   const client = new S3Client({ ...config, forcePathStyle: true })
   t.teardown(() => client.destroy())
+  const before = accepted
   await t.rejects(new S3ResumeStore({ client, bucket: 'b', serverSideEncryption: 'AES256' }).get('resumes/' + 'a'.repeat(64)))
+  t.equal(accepted - before, 2, 'rejected by the timeout after two attempts, not before reaching the server')
 })
 
 t.test('SES', async (t) => {
   const client = new SESClient(config)
   t.teardown(() => client.destroy())
+  const mailer = new SesMailer({ client, sendTimeoutMs: 300 })
+  let before = accepted
   await t.rejects(
-    new SesMailer({ client }).send({
+    mailer.send({
       from: 'a@acme.test',
       to: ['b@acme.test'],
       subject: 's',
@@ -58,4 +62,8 @@ t.test('SES', async (t) => {
       messageId: 'm@hireflow',
     }),
   )
+  t.equal(accepted - before, 1, 'a send is one attempt: SES may have accepted the first')
+  before = accepted
+  await t.rejects(mailer.ping())
+  t.equal(accepted - before, 2, 'the quota probe is idempotent: two attempts, then it gives up')
 })

@@ -12,6 +12,7 @@ import type { Mailer, OutgoingMail } from '../src/ports/mailer.ts'
 import { OutboxMailer } from '../src/mail/outbox-mailer.ts'
 import { PermanentMailError, SesMailer } from '../src/mail/ses-mailer.ts'
 import { emulatorCredentials, startSes } from './support/emulators.ts'
+import { startFlakyProxy } from './support/flaky-proxy.ts'
 
 /** What a recipient sees, in a form both read-back paths can produce. */
 interface Received {
@@ -279,22 +280,28 @@ t.test('SesMailer failures', async (t) => {
     t.same(server.actions, [])
   })
 
-  t.test('throttling once, then success: the SDK retries and send succeeds', async (t) => {
+  t.test('throttling: not retried inside the send, left to the job as a transient error', async (t) => {
     const { server, client } = await withSes(t, [
       { status: 503, body: sesError('ThrottlingException', 'Maximum sending rate exceeded.', 'Receiver') },
       { status: 200, body: sendOk('ses-message-1') },
     ])
-    const result = await new SesMailer({ client, configurationSet: 'hireflow' }).send(message())
-    t.same(result, { messageId: 'ses-message-1' })
+    const mailer = new SesMailer({ client, configurationSet: 'hireflow' })
+    const error = await mailer.send(message()).catch((e: unknown) => e)
+    t.ok(error instanceof Error, 'the throttled send rejects')
+    t.notOk(error instanceof PermanentMailError, 'throttling is worth a retry by the job')
+    t.same(server.actions, ['SendRawEmail'], 'one request: SDK retries are off for sending')
+    // The job's retry is a new call, and goes through.
+    t.same(await mailer.send(message()), { messageId: 'ses-message-1' })
     t.same(server.actions, ['SendRawEmail', 'SendRawEmail'])
   })
 
-  t.test('throttling on every attempt stays transient', async (t) => {
-    const throttled = { status: 400, body: sesError('Throttling', 'Maximum sending rate exceeded.') }
-    const { client } = await withSes(t, [throttled, throttled], 2)
-    const error = await new SesMailer({ client }).send(message()).catch((e: unknown) => e)
-    t.ok(error instanceof Error)
-    t.notOk(error instanceof PermanentMailError)
+  t.test('ping (GetSendQuota is idempotent) keeps the SDK retries', async (t) => {
+    const { server, client } = await withSes(t, [
+      { status: 503, body: sesError('ServiceUnavailable', 'Service is unavailable', 'Receiver') },
+      { status: 200, body: quota(10, 200) },
+    ])
+    await t.resolves(new SesMailer({ client }).ping())
+    t.same(server.actions, ['GetSendQuota', 'GetSendQuota'])
   })
 
   t.test('ping reads the send quota', async (t) => {
@@ -311,5 +318,57 @@ t.test('SesMailer failures', async (t) => {
   t.test('an unlimited quota (-1) is healthy', async (t) => {
     const { client } = await withSes(t, [{ status: 200, body: quota(5000, -1) }])
     await t.resolves(new SesMailer({ client }).ping())
+  })
+})
+
+t.test('SesMailer: one SendRawEmail per send, whatever the SDK would retry', async (t) => {
+  // A slow SES: the proxy holds the request, the client gives up, and SES
+  // accepts it afterwards. An SDK retry here is a second copy for HR.
+  const ses = await startSes()
+  const proxy = await startFlakyProxy(ses.endpoint)
+  // Ordinary calls get 300 ms and 3 attempts; the send has its own, longer, timeout.
+  const client = new SESClient(
+    awsClientConfig({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: emulatorCredentials, requestTimeoutMs: 300, maxAttempts: 3 }),
+  )
+  t.teardown(async () => {
+    client.destroy()
+    await proxy.close()
+    await ses.close()
+  })
+  const sendRawEmails = () => proxy.actions.filter((a) => a === 'SendRawEmail').length
+
+  t.test('an answer later than the send timeout: the send fails, SES got exactly one request', async (t) => {
+    const mailer = new SesMailer({ client, sendTimeoutMs: 800 })
+    const held = proxy.holdNext()
+    const sending = mailer.send(message({ subject: 'Slow SES', attachments: [] })).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await held.arrived
+    const error = await sending
+    t.ok(error instanceof Error, 'the send reports the timeout')
+    t.notOk(error instanceof PermanentMailError, 'a timeout is left to the job, which checks the candidate first')
+    t.equal(sendRawEmails(), 1, 'one request reached SES')
+    // SES accepts the held request after the client gave up.
+    held.release()
+    // The emulator keeps mail from earlier tests: count this subject only.
+    const delivered = async () => (await ses.emails()).filter((m) => m.subject === 'Slow SES').length
+    const deadline = Date.now() + 5_000
+    while ((await delivered()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    t.equal(await delivered(), 1, 'one copy delivered')
+    t.equal(sendRawEmails(), 1, 'still one request once SES answered')
+  })
+
+  t.test('a send slower than the ordinary request timeout but within the send timeout succeeds', async (t) => {
+    const before = sendRawEmails()
+    const mailer = new SesMailer({ client, sendTimeoutMs: 5_000 })
+    const held = proxy.holdNext()
+    const sending = mailer.send(message({ subject: 'Large message', attachments: [] }))
+    await held.arrived
+    await new Promise((r) => setTimeout(r, 700))
+    held.release()
+    const result = await sending
+    t.type(result.messageId, 'string')
+    t.equal(sendRawEmails() - before, 1, 'one request, answered after 700 ms')
   })
 })

@@ -1,11 +1,16 @@
 // HR email through Amazon SES (v1 SendRawEmail: the only SES call that takes
 // attachments in the SDK installed here).
+//
+// Sending is not idempotent: when a request times out, SES may already have
+// accepted it. So a send is one attempt with a timeout of its own, never
+// retried by the SDK; the job retries, and checks the candidate's
+// `notification` before it sends again. GetSendQuota keeps the client's retries.
 import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses'
 import { PermanentMailError, type Mailer, type OutgoingMail } from '../ports/mailer.ts'
 import { buildRawMessage } from './mime.ts'
 
 // Error codes SES answers for the message itself; throttling, 5xx, timeouts
-// and credential errors are left to the retries of the SDK and then the job.
+// and credential errors are left to the job's retries.
 const PERMANENT_CODES = new Set([
   'MessageRejected',
   'InvalidParameterValue',
@@ -17,6 +22,28 @@ const PERMANENT_CODES = new Set([
 /** SES v1 refuses raw messages above 10 MB, counted after base64 of the whole message. */
 const SES_RAW_MESSAGE_LIMIT = 10 * 1024 * 1024
 
+/**
+ * SES takes seconds, not milliseconds, to accept a raw message of several MB,
+ * and a timeout there is a possible duplicate: the send waits longer than the
+ * ordinary AWS request timeout.
+ */
+const DEFAULT_SEND_TIMEOUT_MS = 30_000
+
+/**
+ * Takes the place of the SDK's retry middleware (same name, step and
+ * priority) for one command: the request goes out once.
+ */
+const singleAttempt = {
+  applyToStack(stack: SendRawEmailCommand['middlewareStack']) {
+    stack.add((next) => (args) => next(args), {
+      name: 'retryMiddleware',
+      step: 'finalizeRequest',
+      priority: 'high',
+      override: true,
+    })
+  },
+}
+
 export interface SesMailerOptions {
   client: SESClient
   configurationSet?: string
@@ -26,17 +53,21 @@ export interface SesMailerOptions {
    * client's timeout on every attempt.
    */
   pingTimeoutMs?: number
+  /** Upper bound on one SendRawEmail request (one attempt, no SDK retry). Default 30 s. */
+  sendTimeoutMs?: number
 }
 
 export class SesMailer implements Mailer {
   readonly #client: SESClient
   readonly #configurationSet: string | undefined
   readonly #pingTimeoutMs: number
+  readonly #sendTimeoutMs: number
 
   constructor(options: SesMailerOptions) {
     this.#client = options.client
     this.#configurationSet = options.configurationSet
     this.#pingTimeoutMs = options.pingTimeoutMs ?? 10_000
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS
   }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
@@ -48,14 +79,19 @@ export class SesMailer implements Mailer {
         { code: 'MessageTooLarge' },
       )
     }
+    const command = new SendRawEmailCommand({
+      RawMessage: { Data: raw },
+      Destinations: mail.to,
+      ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
+    })
+    command.middlewareStack.use(singleAttempt)
     try {
-      const result = await this.#client.send(
-        new SendRawEmailCommand({
-          RawMessage: { Data: raw },
-          Destinations: mail.to,
-          ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
-        }),
-      )
+      const result = await this.#client.send(command, {
+        // The HTTP handler's timeout for this request only (the client's is for quick calls),
+        // and a deadline on the whole call in case the handler was built without one.
+        requestTimeout: this.#sendTimeoutMs,
+        abortSignal: AbortSignal.timeout(this.#sendTimeoutMs),
+      })
       return { messageId: result.MessageId ?? mail.messageId }
     } catch (error) {
       throw classify(error)

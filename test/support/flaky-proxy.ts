@@ -14,6 +14,10 @@ export interface FlakyProxy {
   holdNext(): { arrived: Promise<void>; release(): void }
   /** Requests seen (besides GetSendQuota), including failed and held ones. */
   seen: number
+  /** The SES Action of every request that reached the proxy, GetSendQuota included, in order. */
+  actions: string[]
+  /** GetSendQuota calls the proxy answered itself (SES never saw them). */
+  quotaAnswered: number
   close(): Promise<void>
 }
 
@@ -48,6 +52,8 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   const proxy: FlakyProxy = {
     endpoint: '',
     seen: 0,
+    actions: [],
+    quotaAnswered: 0,
     failNext(n, status, body) {
       failures = { left: n, status, body }
     },
@@ -76,7 +82,10 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
-    if (/(^|&)Action=GetSendQuota(&|$)/.test(body.toString('latin1'))) {
+    const action = new URLSearchParams(body.toString('latin1')).get('Action') ?? ''
+    proxy.actions.push(action)
+    if (action === 'GetSendQuota') {
+      proxy.quotaAnswered++
       response.writeHead(200, { 'content-type': 'text/xml' })
       response.end(SEND_QUOTA)
       return
