@@ -14,6 +14,7 @@ import type { HiringQueues } from '../jobs/queues.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
 import { sharedSchemas } from './http/schemas.ts'
+import { requestValidatorCompiler } from './http/validation.ts'
 import healthRoutes from '../routes/health.ts'
 import requisitionRoutes from '../routes/requisitions.ts'
 import candidateRoutes from '../routes/candidates.ts'
@@ -41,11 +42,11 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
     requestTimeout: config.requestTimeoutMs,
     bodyLimit: 256 * 1024,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('hiring', hiring)
   for (const schema of sharedSchemas) app.addSchema(schema)
+  app.setValidatorCompiler(requestValidatorCompiler(sharedSchemas))
   installErrorHandler(app)
 
   await app.register(multipart)

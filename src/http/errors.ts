@@ -12,6 +12,16 @@ export class HttpError extends Error {
   }
 }
 
+/** "body/rejectBelow must be integer": where in the request, and what is wrong there. */
+function validationMessage(context: string, issues: NonNullable<FastifyError['validation']>): string {
+  return issues
+    .map((issue) => {
+      const problem = issue.keyword === 'pattern' && issue.params.pattern === '\\S' ? 'must not be blank' : issue.message
+      return `${context}${issue.instancePath} ${problem}`
+    })
+    .join('; ')
+}
+
 /**
  * One error handler for the whole API: client errors say what was wrong,
  * server errors say nothing about internals (the log has them, by request id).
@@ -26,7 +36,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (error.validation) {
       statusCode = 400
-      message = `${error.validationContext ?? 'request'}${error.message.startsWith('/') ? '' : ' '}${error.message}`
+      message = validationMessage(error.validationContext ?? 'request', error.validation)
     }
     if (statusCode >= 500 && !(error instanceof HttpError)) {
       request.log.error({ err: error }, 'request failed')

@@ -24,13 +24,15 @@ export const errorResponses = {
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })
 const Timestamp = Type.String({ format: 'date-time' })
-const Skill = Type.String({ minLength: 1, maxLength: 60 })
+// Text that is only spaces is no skill or title; the routes store it trimmed.
+const NOT_BLANK = '\\S'
+const Skill = Type.String({ minLength: 1, maxLength: 60, pattern: NOT_BLANK })
 const Cursor = Type.String({ minLength: 1, maxLength: 2048, description: 'nextCursor of the previous page' })
 const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 })
 
 export const RequisitionInput = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK }),
     mustHaveSkills: Type.Array(Skill, { maxItems: 50, default: [] }),
     niceToHaveSkills: Type.Array(Skill, { maxItems: 50, default: [] }),
     minYearsExperience: Type.Number({ minimum: 0, maximum: 60, default: 0 }),
