@@ -2,7 +2,7 @@
 // the domain services as a decorator, one error handler, and the routes.
 // The API's routes sit in one encapsulated context behind the API-key check;
 // /health and the docs are outside it.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify'
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -27,9 +27,17 @@ export interface Hiring {
   redis: Redis
 }
 
+/** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */
+export interface RouteEntry {
+  method: HTTPMethods
+  url: string
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     hiring: Hiring
+    /** Every route of the app, public or not; the auth route-table test walks it. */
+    routeTable: readonly RouteEntry[]
   }
 }
 
@@ -45,6 +53,11 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('hiring', hiring)
+  const routeTable: RouteEntry[] = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
+  })
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(requestValidatorCompiler(sharedSchemas))
   installErrorHandler(app)

@@ -10,7 +10,8 @@ export function bearerAuth(keyHashes: Buffer[]) {
     // Without configured keys the server listens on loopback only (see config).
     if (keyHashes.length === 0) return
     const header = request.headers.authorization ?? ''
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)
+    // The scheme name is case-insensitive (RFC 7235 section 2.1); the key is not.
+    const match = /^bearer +([\x21-\x7e]{1,512})$/i.exec(header)
     let ok = false
     if (match) {
       const presented = createHash('sha256').update(match[1] as string).digest()
