@@ -6,7 +6,7 @@ import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
-import { resumeKey, ResumeNotFoundError } from '../src/ports/resume-store.ts'
+import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 
 const tags = ['candidates']
@@ -98,7 +98,7 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const existing = await candidates.getCandidate(id)
       if (existing) return reply.code(200).send({ id, status: existing.status, duplicate: true })
 
-      const key = resumeKey(config.resumeKeyPrefix, sha256)
+      const key = resumes.keyFor(sha256)
       try {
         await resumes.put(key, file.bytes, { mediaType: type.mediaType, sha256 })
       } catch (error) {
