@@ -1,6 +1,9 @@
 // GET /health: every dependency this process needs, probed in parallel with a
 // deadline each. 503 when any fails, so a load balancer takes the instance out.
+// The route is open, so a failure is named with a short reason only; what
+// went wrong in detail (paths, hosts, buckets) goes to the log.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyBaseLogger } from 'fastify'
 import { Type } from 'typebox'
 
 const PROBE_TIMEOUT_MS = 3_000
@@ -8,26 +11,44 @@ const PROBE_TIMEOUT_MS = 3_000
 const Check = Type.Object({
   ok: Type.Boolean(),
   latencyMs: Type.Integer(),
-  error: Type.Optional(Type.String()),
+  error: Type.Optional(
+    Type.String({ description: 'why the check failed, in a few words ("timed out", "not writable", "unavailable"); the log has the details' }),
+  ),
 })
 const HealthReport = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('failing')]),
   checks: Type.Record(Type.String(), Check),
 })
 
-async function probe(run: () => Promise<unknown>) {
+class ProbeTimeout extends Error {
+  override name = 'ProbeTimeout'
+}
+
+/** A few words safe to show anyone: the kind of failure, never its message. */
+export function shortReason(error: unknown): string {
+  if (error instanceof ProbeTimeout) return 'timed out'
+  const { code, name, $metadata } = (error ?? {}) as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } }
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left'
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'not writable'
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || $metadata?.httpStatusCode === 403) return 'access denied'
+  if (code === 'ETIMEDOUT' || name === 'TimeoutError') return 'timed out'
+  return 'unavailable'
+}
+
+async function probe(dependency: string, run: () => Promise<unknown>, log: FastifyBaseLogger) {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
       run(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)
+        timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)
       }),
     ])
     return { ok: true, latencyMs: Math.round(performance.now() - started) }
   } catch (error) {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message || (error as Error).name }
+    log.warn({ dependency, err: error }, 'health check failed')
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: shortReason(error) }
   } finally {
     clearTimeout(timer)
   }
@@ -40,21 +61,24 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['health'],
-        summary: 'Health of Redis, the candidate store, the resume store and the mailer',
+        summary: 'Health of Redis, the candidate store, the resume store (a write and a delete) and the mailer',
         security: [],
         response: { 200: HealthReport, 503: HealthReport },
       },
     },
-    async (_request, reply) => {
-      const names = ['redis', 'candidateStore', 'resumeStore', 'mailer'] as const
-      const results = await Promise.all([
-        probe(() => redis.ping()),
-        probe(() => services.candidates.ping()),
-        probe(() => services.resumes.ping()),
-        probe(() => services.mailer.ping()),
-      ])
-      const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]))
-      const ok = results.every((r) => r.ok)
+    async (request, reply) => {
+      const probes = {
+        redis: () => redis.ping(),
+        candidateStore: () => services.candidates.ping(),
+        // The resume store's ping writes and removes a small object: a full disk or a read-only bucket fails it.
+        resumeStore: () => services.resumes.ping(),
+        mailer: () => services.mailer.ping(),
+      }
+      const entries = await Promise.all(
+        Object.entries(probes).map(async ([dependency, run]) => [dependency, await probe(dependency, run, request.log)] as const),
+      )
+      const checks = Object.fromEntries(entries)
+      const ok = entries.every(([, result]) => result.ok)
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks })
     },
   )
