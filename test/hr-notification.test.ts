@@ -182,22 +182,45 @@ t.test('how the resume travels', async (t) => {
       t.match(body, /GET \/candidates\/cand-1\/resume/)
       t.match(body, 'https://hireflow.example.com/candidates/cand-1/resume')
     }
+    t.match(mail.text, 'at GET /candidates/cand-1/resume (an API key is required):\n  https://hireflow.example.com/candidates/cand-1/resume\n')
   })
 
   t.test('without a public URL there are no links into the API', async (t) => {
     const mail = await buildHrNotification(input({ publicUrl: undefined, resume: { apiPath: '/candidates/cand-1/resume' } }))
-    t.match(mail.text, /GET \/candidates\/cand-1\/resume/)
+    t.match(mail.text, 'at GET /candidates/cand-1/resume (an API key is required).\n')
     t.notMatch(mail.text, /https:\/\/hireflow/)
     t.notMatch(mail.html, /href="[^"]*\/candidates\//)
   })
 
-  t.test('the attachment name is sanitised and keeps a usable extension', async (t) => {
+  t.test('the attachment name is sanitised and carries the detected type\'s extension', async (t) => {
     const resume = { ...candidate().resume, filename: '../../cv\u202Efdp.exe' }
     let mail = await buildHrNotification(input({ candidate: candidate({ resume }) }))
-    t.equal(mail.attachments[0]?.filename, 'cvfdp.exe')
+    t.equal(mail.attachments[0]?.filename, 'cvfdp.pdf')
     mail = await buildHrNotification(input({ candidate: candidate({ resume: { ...resume, filename: '\u0000..' } }) }))
     t.equal(mail.attachments[0]?.filename, 'resume.pdf')
   })
+})
+
+t.test('HR gets the resume under the extension of the detected type, not the one it was sent with', async (t) => {
+  const text = { mediaType: 'text/plain', extension: 'txt' }
+  for (const [filename, type, expected] of [
+    ['Resume.bat', text, 'Resume.txt'],
+    // An HTML page is no PDF or DOCX: detection calls it text.
+    ['Jane.docx', text, 'Jane.txt'],
+    ['Jane Doe CV', { mediaType: 'application/pdf', extension: 'pdf' }, 'Jane Doe CV.pdf'],
+  ] as const) {
+    const c = candidate({ profile: null, resume: { ...candidate().resume, filename, ...type } })
+    const mail = await buildHrNotification(input({ candidate: c }))
+    t.same(
+      mail.attachments.map((a) => [a.filename, a.contentType]),
+      [[expected, type.mediaType]],
+      `${filename}: attached as ${expected}`,
+    )
+    for (const body of [mail.text, mail.html, mail.subject]) t.match(body, expected, `${filename}: the email names the same file`)
+    if (!expected.startsWith(filename)) {
+      t.notMatch(`${mail.text}${mail.html}${mail.subject}`, filename, `${filename}: the name it was sent with appears nowhere`)
+    }
+  }
 })
 
 t.test('what the candidate wrote is escaped in HTML and cannot break the subject', async (t) => {
@@ -219,6 +242,11 @@ t.test('what the candidate wrote is escaped in HTML and cannot break the subject
   c.profile = { ...(c.profile as NonNullable<Candidate['profile']>), name: 'Jane\r\nBcc: attacker@example.com\u2028x' }
   const mail = await buildHrNotification(input({ candidate: c }))
   t.equal(mail.subject, 'Advance: Jane Bcc: attacker@example.com x for Senior Backend Engineer')
+
+  // A bidi override would show HR "Senior Backend Engineer" reversed, or hide what follows it.
+  const reversed = { ...requisition, title: 'Senior \u202Ereenigne dnekcaB\u202C\u2066 \u200F(contract)\u2069' }
+  const bidi = await buildHrNotification(input({ candidate: c, requisition: reversed }))
+  t.equal(bidi.subject, 'Advance: Jane Bcc: attacker@example.com x for Senior reenigne dnekcaB (contract)')
 
   c.profile = { ...(c.profile as NonNullable<Candidate['profile']>), name: 'J'.repeat(500) }
   const long = await buildHrNotification(input({ candidate: c }))

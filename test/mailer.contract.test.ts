@@ -152,6 +152,21 @@ for (const adapter of adapters) {
       t.same(got.to, ['hr@example.com', 'hr-lead@example.com'])
       t.same(got.attachments, [])
     })
+
+    t.test('bidi controls are gone from every header: subject, names, attachment filename', async (t) => {
+      const attachment = { filename: 'cv\u202Efdp\u2066.exe', content: pdf, contentType: 'application/pdf' }
+      await mailer.send(
+        message({
+          from: 'Hiring \u202EAutomation <hiring-automation@example.com>',
+          subject: 'Review: \u202Eeno\u200F Jane\u2069 for \u061CPlatform',
+          attachments: [attachment],
+        }),
+      )
+      const got = await received()
+      t.equal(got.subject, 'Review: eno Jane for Platform')
+      t.equal(got.from.replace(/"/g, ''), 'Hiring Automation <hiring-automation@example.com>')
+      t.equal(got.attachments[0]?.filename, 'cvfdp.exe')
+    })
   })
 }
 

@@ -1,7 +1,7 @@
 // The name a submitter gave their file is shown to HR and offered in downloads,
 // never used as a storage key; these make it safe to show.
+import { headerText } from './display-text.ts'
 
-const BIDI_AND_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 const RESERVED = /[<>:"/\\|?*]/g
 const MAX_FILENAME_LENGTH = 150
 
@@ -12,12 +12,8 @@ const MAX_FILENAME_LENGTH = 150
  */
 export function sanitizeFilename(name: string, fallback = 'resume'): string {
   const base = name.normalize('NFC').split(/[/\\]/).pop() ?? ''
-  let cleaned = base
-    .replace(BIDI_AND_CONTROL, '')
-    .replace(RESERVED, '_')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\.+/, '')
+  // Controls are dropped, not spaced: "cv\r\n.pdf" is "cv.pdf".
+  let cleaned = headerText(base, '').replace(RESERVED, '_').replace(/^\.+/, '').trimStart()
   if (cleaned.length > MAX_FILENAME_LENGTH) {
     const dot = cleaned.lastIndexOf('.')
     const extension = dot > 0 && cleaned.length - dot <= 10 ? cleaned.slice(dot) : ''
@@ -27,6 +23,30 @@ export function sanitizeFilename(name: string, fallback = 'resume'): string {
       .trimEnd() + extension
   }
   return cleaned === '' ? fallback : cleaned
+}
+
+// What can pass for an extension a sender typed: "bat", "docx", "JPEG";
+// not "1" in "Resume v2.1", not " Smith CV" in "J. Smith CV".
+const TYPED_EXTENSION = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$/
+
+/**
+ * The name to offer a resume under: the sender's name (sanitised), with the
+ * extension of the type detected from its bytes, since that is how a mail
+ * client or a desktop decides what opens it. "Resume.bat" holding text is
+ * "Resume.txt"; an HTML page named "cv.docx" is "cv.txt"; "CV.PDF" stays;
+ * "Jane Doe CV" becomes "Jane Doe CV.pdf". `extension` comes from detection,
+ * without a dot; when it is empty the sanitised name is all there is.
+ */
+export function filenameForType(filename: string, extension: string): string {
+  const ext = extension.replace(/^\.+/, '')
+  const safe = sanitizeFilename(filename, ext ? `resume.${ext}` : 'resume')
+  if (!/^[A-Za-z0-9]{1,10}$/.test(ext)) return safe
+  const dot = safe.lastIndexOf('.')
+  const typed = dot > 0 ? safe.slice(dot + 1) : ''
+  if (typed.toLowerCase() === ext.toLowerCase()) return safe
+  const base = TYPED_EXTENSION.test(typed) ? safe.slice(0, dot).trimEnd() : safe
+  // Sanitising again bounds the length; it keeps the extension when it cuts.
+  return sanitizeFilename(`${base}.${ext.toLowerCase()}`)
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Candidate, Outcome, SkillMatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { OutgoingMail } from '../ports/mailer.ts'
-import { sanitizeFilename } from '../domain/filename.ts'
+import { filenameForType } from '../domain/filename.ts'
 import type { TemplateRenderer } from './templates.ts'
 
 export type HrNotificationKind = 'decision' | 'unreadable'
@@ -92,7 +92,7 @@ export async function buildHrNotification(input: HrNotificationInput): Promise<O
     'bytes' in input.resume
       ? [
           {
-            filename: attachmentName(candidate),
+            filename: resumeFilename(candidate),
             content: input.resume.bytes,
             contentType: candidate.resume.mediaType,
           },
@@ -112,7 +112,16 @@ export async function buildHrNotification(input: HrNotificationInput): Promise<O
 
 /** Stable per candidate and kind, so a re-send of the same email is recognisable as such. */
 export function hrMessageId(candidateId: string, kind: HrNotificationKind): string {
-  return `${candidateId.replace(/[^A-Za-z0-9._-]/g, '-')}.${kind}@hireflow`
+  // Ids are 32 hex characters; the bound keeps any other id within a header line.
+  return `${candidateId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100)}.${kind}@hireflow`
+}
+
+/**
+ * The name HR gets the resume under, in the email and as the attachment: the
+ * extension is the detected type's, so "Resume.bat" holding text opens as text.
+ */
+export function resumeFilename(candidate: Pick<Candidate, 'resume'>): string {
+  return filenameForType(candidate.resume.filename, candidate.resume.extension)
 }
 
 export function hrNotificationView(input: HrNotificationInput): HrNotificationView {
@@ -123,6 +132,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
   const profile = candidate.profile
   const skills = candidate.score?.skills ?? []
   const base = input.publicUrl?.replace(/\/+$/, '')
+  const filename = resumeFilename(candidate)
   const candidatePath = `/candidates/${encodeURIComponent(candidate.id)}`
 
   return {
@@ -130,7 +140,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     outcome,
     outcomeLabel: outcome ? OUTCOME_LABEL[outcome] : null,
     recommendation: outcome ? RECOMMENDATION[outcome] : null,
-    candidateLabel: profile?.name?.trim() || candidate.resume.filename,
+    candidateLabel: profile?.name?.trim() || filename,
     candidate: {
       id: candidate.id,
       name: profile?.name ?? null,
@@ -152,7 +162,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     niceToHave: skills.filter((s) => !s.required).map(skillView),
     reasons: kind === 'decision' ? (decision?.reasons ?? []) : [],
     resume: {
-      filename: candidate.resume.filename,
+      filename,
       size: candidate.resume.size,
       sizeLabel: formatSize(candidate.resume.size),
       mediaType: candidate.resume.mediaType,
@@ -180,11 +190,6 @@ function skillView(match: SkillMatch): SkillView {
     found: match.found,
     evidence: match.found && match.evidence ? { ...match.evidence } : null,
   }
-}
-
-function attachmentName(candidate: Candidate): string {
-  const extension = candidate.resume.extension.replace(/^\.+/, '')
-  return sanitizeFilename(candidate.resume.filename, extension ? `resume.${extension}` : 'resume')
 }
 
 function formatSize(bytes: number): string {

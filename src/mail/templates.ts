@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { headerText, singleLine } from '../domain/display-text.ts'
 // The core build has no file access: a template cannot include or read a file.
 import { Eta, type TemplateFunction } from 'eta/core'
 
@@ -126,17 +127,32 @@ export interface RenderedEmail {
 const SUBJECT_MAX = 200
 const COMPILED_CACHE_MAX = 64
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/** `<%= %>` in HTML: one line (no control or bidi characters), then HTML-escaped, quotes included. */
+function escapeHtml(value: unknown): string {
+  return singleLine(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string)
+}
+
+/** `<%= %>` in text and subject: no markup to escape, but a value cannot break a line or reorder one. */
+function escapeText(value: unknown): string {
+  return singleLine(String(value))
+}
+
 /**
- * Renders `<name>.subject.eta`, `<name>.html.eta` and `<name>.txt.eta`. HTML
- * escapes every `<%= %>`; text and subject do not (they are not markup), and
- * the subject is forced onto one bounded line whatever the data holds.
+ * Renders `<name>.subject.eta`, `<name>.html.eta` and `<name>.txt.eta`. Every
+ * `<%= %>` puts its value on one line, without control or bidi characters
+ * (a line break in a resume's name must not start a line that reads as a
+ * header, a bidi override must not reorder what HR reads); in HTML it is also
+ * escaped. Line breaks belong to the template text. `<%~ %>` is raw: never
+ * for data. The subject is forced onto one bounded line whatever the template holds.
  */
 export class TemplateRenderer {
   readonly #source: TemplateSource
   // autoTrim off: text mail is whitespace-sensitive, and eta's default would
   // swallow the newline after every `<%= %>`. Control tags end with `-%>`.
-  readonly #html = new Eta({ autoEscape: true, autoTrim: false, cache: false })
-  readonly #plain = new Eta({ autoEscape: false, autoTrim: false, cache: false })
+  readonly #html = new Eta({ autoEscape: true, escapeFunction: escapeHtml, autoTrim: false, cache: false })
+  readonly #plain = new Eta({ autoEscape: true, escapeFunction: escapeText, autoTrim: false, cache: false })
   // Keyed by template text, so an override changed in S3 compiles afresh.
   readonly #compiled = new Map<string, TemplateFunction>()
 
@@ -153,7 +169,7 @@ export class TemplateRenderer {
     return { subject, html, text }
   }
 
-  /** Escaping follows the name: `.html.eta` escapes, `.subject.eta` is one line. */
+  /** Escaping follows the name: `.html.eta` escapes markup, `.subject.eta` comes out as one bounded line. */
   async render(templateName: string, data: object): Promise<string> {
     const text = await this.#source.load(templateName)
     const html = templateName.endsWith('.html.eta')
@@ -175,7 +191,7 @@ export class TemplateRenderer {
 }
 
 function toSubjectLine(value: string): string {
-  const line = value.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, ' ').trim()
+  const line = headerText(value)
   const chars = Array.from(line)
   return chars.length <= SUBJECT_MAX ? line : `${chars.slice(0, SUBJECT_MAX - 1).join('').trimEnd()}…`
 }
