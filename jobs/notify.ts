@@ -6,7 +6,7 @@
 // header (SES replaces Message-ID with its own).
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { Candidate } from '../src/domain/candidate.ts'
-import { buildHrNotification } from '../src/mail/hr-notification.ts'
+import { buildHrNotification, resumeFilename } from '../src/mail/hr-notification.ts'
 import { PermanentMailError } from '../src/ports/mailer.ts'
 import type { CandidateJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
@@ -28,7 +28,7 @@ export function notifyProcessor({ services, config }: JobContext) {
     const { resume } = candidate
     if (resume.size <= config.sesAttachmentMaxBytes) return { bytes: await resumes.get(resume.key) }
     const link = await resumes.link(resume.key, {
-      filename: resume.filename,
+      filename: resumeFilename(candidate),
       mediaType: resume.mediaType,
       expiresInSeconds: config.resumeLinkTtlSeconds,
     })

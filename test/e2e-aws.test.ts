@@ -40,8 +40,15 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
 
+  // aws-ses-v2-local has no GetSendQuota (the mailer's health probe): the
+  // proxy in front of it answers that call itself. So this /health shows the
+  // probe is wired to the SES endpoint and reads a quota answer; it says
+  // nothing about the emulator, let alone SES. The quota parsing against SES's
+  // own answers is in mailer.contract.test.ts.
+  const quotaBefore = sesFront.quotaAnswered
   const health = await app.inject({ method: 'GET', url: '/health' })
   t.equal(health.statusCode, 200, health.body)
+  t.equal(sesFront.quotaAnswered - quotaBefore, 1, 'the mailer probe was answered by the test proxy, not by SES')
 
   const requisition = (
     await app.inject({
@@ -53,16 +60,17 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
   ).json()
 
   const bigText = Buffer.from([...sampleResumeLines('Linus Large'), ...Array.from({ length: 6000 }, (_, i) => `Project note ${i}: shipped things in TypeScript.`)].join('\n'))
+  // HR gets each file under the extension of its detected type, whatever it was sent as.
   const uploads = [
-    { name: 'Ada Lovelace', filename: 'ada.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')) },
-    { name: 'Grace Hopper', filename: 'grace.docx', content: await makeDocxResume(sampleResumeLines('Grace Hopper')) },
-    { name: 'Linus Large', filename: 'linus.txt', content: bigText },
+    { name: 'Ada Lovelace', filename: 'ada.pdf', sentAs: 'ada.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')) },
+    { name: 'Grace Hopper', filename: 'grace.docx', sentAs: 'grace', content: await makeDocxResume(sampleResumeLines('Grace Hopper')) },
+    { name: 'Linus Large', filename: 'linus.txt', sentAs: 'linus.bat', content: bigText },
   ]
   t.ok(bigText.length > 200 * 1024, 'the text resume is above the attachment limit')
 
   const ids: string[] = []
   for (const upload of uploads) {
-    const body = multipartBody({ requisitionId: requisition.id }, { filename: upload.filename, content: upload.content })
+    const body = multipartBody({ requisitionId: requisition.id }, { filename: upload.sentAs, content: upload.content })
     const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
     t.equal(response.statusCode, 202, response.body)
     ids.push(response.json().id)
@@ -94,6 +102,7 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
       t.ok(link, 'a presigned link instead')
       const fetched = await fetch(link!)
       t.equal(fetched.status, 200)
+      t.equal(fetched.headers.get('content-disposition'), `attachment; filename="${upload.filename}"`, 'the link downloads under the typed name')
       t.ok(Buffer.from(await fetched.arrayBuffer()).equals(upload.content), 'the link serves the resume')
     }
   }
