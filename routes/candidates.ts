@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyBaseLogger } from 'fastify'
 import { Type } from 'typebox'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
@@ -12,8 +13,27 @@ import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect
 const tags = ['candidates']
 const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
 
-/** The multipart parser's limit errors, worded for the client. */
-function uploadLimitError(error: unknown, maxResumeBytes: number): unknown {
+/** RFC 2046: a boundary is 1 to 70 characters; the parser would otherwise fail on it with an error of its own. */
+function multipartBoundary(contentType: string | undefined): string | undefined {
+  const match = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '')
+  const boundary = match?.[1] ?? match?.[2]
+  return boundary && boundary.length <= 70 ? boundary : undefined
+}
+
+/** The multipart parser's errors, worded for the client: limits, a bad boundary, a body that ends early. */
+function uploadError(error: unknown, maxResumeBytes: number, sawPart: boolean): unknown {
+  const message = (error as Error).message ?? ''
+  if (/Boundary not found|Boundary required/i.test(message)) {
+    return new HttpError(400, 'the Content-Type has no multipart boundary: send multipart/form-data; boundary=...')
+  }
+  if (/unexpected end of multipart data/i.test(message)) {
+    return new HttpError(
+      400,
+      sawPart
+        ? 'the multipart body ended early: it is truncated or lacks its closing boundary'
+        : 'the multipart body has no part with the boundary named in Content-Type: wrong boundary, or the body is truncated',
+    )
+  }
   switch ((error as { code?: string }).code) {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new HttpError(413, `the resume is larger than the limit of ${maxResumeBytes} bytes (MAX_RESUME_BYTES)`)
@@ -30,6 +50,43 @@ function uploadLimitError(error: unknown, maxResumeBytes: number): unknown {
 const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, services, queues } = app.hiring
   const { candidates, resumes } = services
+
+  /**
+   * The same file uploaded again is the same candidate. If the stored copy went
+   * missing meanwhile, the upload brings it back; a candidate that failed for
+   * want of it is put back to `received` and queued as recovery would.
+   * An erased candidate stays erased: nothing of it is stored again.
+   */
+  async function restoreMissingResume(
+    existing: Candidate,
+    storeResume: (key: string) => Promise<void>,
+    log: FastifyBaseLogger,
+  ): Promise<Candidate> {
+    if (existing.status === 'erased') return existing
+    const stored = await resumes.head(existing.resume.key).catch((error: unknown) => {
+      log.error({ err: error }, 'resume store failed')
+      throw new HttpError(503, 'the resume store is unavailable; try again shortly')
+    })
+    if (stored && stored.size === existing.resume.size) return existing
+    await storeResume(existing.resume.key)
+    log.warn({ candidateId: existing.id }, 'stored resume was missing; restored from a repeated upload')
+    if (existing.status !== 'failed' || existing.failure?.reason !== 'resume_missing') return existing
+    const requeued = await candidates.transition(existing.id, {
+      from: ['failed'],
+      to: 'received',
+      set: { failure: null },
+      by: 'api',
+      why: 'resume restored by a repeated upload',
+    })
+    if (!requeued) return (await candidates.getCandidate(existing.id)) ?? existing
+    try {
+      await queues.enqueueIntake({ source: existing.source, sourceItemId: existing.sourceItemId, candidateId: existing.id })
+    } catch (error) {
+      // The candidate is `received` again; the recovery sweep queues it.
+      log.warn({ candidateId: existing.id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
+    }
+    return requeued
+  }
 
   app.post(
     '/candidates',
@@ -60,13 +117,18 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!request.isMultipart()) {
         throw new HttpError(415, 'send the resume as multipart/form-data in the field "resume"')
       }
+      if (!multipartBoundary(request.headers['content-type'])) {
+        throw new HttpError(400, 'the Content-Type has no valid multipart boundary (1 to 70 characters): send multipart/form-data; boundary=...')
+      }
       let file: { filename: string; bytes: Buffer } | undefined
       let requisitionId: string | null = null
+      let sawPart = false
       const parts = request.parts({
         limits: { fileSize: config.maxResumeBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
       })
       try {
         for await (const part of parts) {
+          sawPart = true
           if (part.type === 'file') {
             if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
             file = { filename: sanitizeFilename(part.filename ?? ''), bytes: await part.toBuffer() }
@@ -79,7 +141,7 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           }
         }
       } catch (error) {
-        throw uploadLimitError(error, config.maxResumeBytes)
+        throw uploadError(error, config.maxResumeBytes, sawPart)
       }
       if (!file) throw new HttpError(400, 'no file: send the resume in the multipart field "resume"')
       if (file.bytes.length === 0) throw new HttpError(400, 'the file in "resume" is empty')
@@ -95,16 +157,23 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const sha256 = createHash('sha256').update(file.bytes).digest('hex')
       const sourceItemId = uploadItemId(requisitionId, sha256)
       const id = candidateIdFor('upload', sourceItemId, sha256)
+      const storeResume = async (key: string) => {
+        try {
+          await resumes.put(key, file.bytes, { mediaType: type.mediaType, sha256 })
+        } catch (error) {
+          request.log.error({ err: error }, 'resume store failed')
+          throw new HttpError(503, 'the resume store is unavailable; nothing was saved, try again shortly')
+        }
+      }
+
       const existing = await candidates.getCandidate(id)
-      if (existing) return reply.code(200).send({ id, status: existing.status, duplicate: true })
+      if (existing) {
+        const current = await restoreMissingResume(existing, storeResume, request.log)
+        return reply.code(200).send({ id, status: current.status, duplicate: true })
+      }
 
       const key = resumes.keyFor(sha256)
-      try {
-        await resumes.put(key, file.bytes, { mediaType: type.mediaType, sha256 })
-      } catch (error) {
-        request.log.error({ err: error }, 'resume store failed')
-        throw new HttpError(503, 'the resume store is unavailable; nothing was saved, try again shortly')
-      }
+      await storeResume(key)
       const now = new Date().toISOString()
       const candidate: Candidate = {
         id,

@@ -75,6 +75,57 @@ t.test('over MAX_RESUME_BYTES: 413 and nothing stored', async (t) => {
   t.equal(await candidateCount(), before.candidates)
 })
 
+t.test('malformed multipart: 400 naming the problem, nothing stored', async (t) => {
+  const body = multipartBody({}, { filename: 'cv.txt', content: Buffer.from('Mal Formed\nPython developer\n'.repeat(50)) })
+  const boundary = body.headers['content-type']!.split('boundary=')[1]!
+  const cases = [
+    { label: 'no boundary', contentType: 'multipart/form-data', payload: body.payload, message: /boundary/ },
+    { label: 'an empty boundary', contentType: 'multipart/form-data; boundary=', payload: body.payload, message: /boundary/ },
+    {
+      label: 'a boundary the body does not use',
+      contentType: `multipart/form-data; boundary=${boundary}x`,
+      payload: body.payload,
+      message: /boundary/,
+    },
+    { label: 'a body cut off inside the file', contentType: body.headers['content-type']!, payload: body.payload.subarray(0, 300), message: /ended early|incomplete|truncated/ },
+    {
+      label: 'a body without its closing boundary',
+      contentType: body.headers['content-type']!,
+      payload: body.payload.subarray(0, body.payload.length - `--${boundary}--\r\n`.length),
+      message: /ended early|incomplete|truncated/,
+    },
+  ]
+  for (const { label, contentType, payload, message } of cases) {
+    const before = { files: (await storedFiles()).length, candidates: await candidateCount() }
+    const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, 'content-type': contentType }, payload })
+    t.equal(response.statusCode, 400, `${label}: ${response.body}`)
+    t.match(response.json().message, message, `${label}: the message names the problem`)
+    t.equal((await storedFiles()).length, before.files, `${label}: no file stored`)
+    t.equal(await candidateCount(), before.candidates, `${label}: no candidate`)
+  }
+})
+
+t.test('the MAX_RESUME_BYTES boundary: exactly the limit is accepted, one byte more is 413', async (t) => {
+  const limit = hireflow.config.maxResumeBytes
+  const resumeOf = (size: number, name: string) => {
+    const head = Buffer.from(`${name}\nPython developer\n`)
+    return Buffer.concat([head, Buffer.alloc(size - head.length, 'x')])
+  }
+  const atLimit = resumeOf(limit, 'Exactly Atlimit')
+  t.equal(atLimit.length, 65536)
+  const accepted = await upload({ filename: 'at-limit.txt', content: atLimit })
+  t.equal(accepted.statusCode, 202, accepted.body)
+  const stored = await hireflow.services.candidates.getCandidate(accepted.json().id)
+  t.equal(stored?.resume.size, limit, 'stored whole')
+
+  const before = { files: (await storedFiles()).length, candidates: await candidateCount() }
+  const over = await upload({ filename: 'over-limit.txt', content: resumeOf(limit + 1, 'One Byteover') })
+  t.equal(over.statusCode, 413)
+  t.match(over.json().message, /larger than the limit of 65536 bytes/)
+  t.equal((await storedFiles()).length, before.files)
+  t.equal(await candidateCount(), before.candidates)
+})
+
 t.test('an executable renamed .pdf: 415 naming the detected type', async (t) => {
   const response = await upload({ filename: 'resume.pdf', content: makeElfBinary() })
   t.equal(response.statusCode, 415)
@@ -118,9 +169,13 @@ for (const [label, content] of [
     t.equal(failed.failure?.reason, 'unreadable_resume')
     t.equal(failed.failure?.step, 'parse')
     const deadline = Date.now() + 10_000
-    while (!(await hireflow.services.candidates.getCandidate(id))?.notification && Date.now() < deadline) {
+    let notified = failed
+    while (!notified.notification && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25))
+      notified = (await hireflow.services.candidates.getCandidate(id)) ?? notified
     }
+    t.equal(notified.notification?.kind, 'unreadable', 'the unreadable email is recorded on the candidate')
+    t.equal(notified.status, 'failed', 'and the candidate stays failed')
     const mail = (await emails()).find((m) => m.attachments.some((a) => a.filename === filename))
     t.ok(mail, 'HR got the unreadable resume')
     t.match(mail?.subject, /read/i)
