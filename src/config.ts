@@ -92,9 +92,8 @@ export interface Config {
   resumeStore: ResumeStoreKind
   resumeDir: string
   s3Bucket: string | undefined
+  /** Prefix of resume keys in the S3 bucket. */
   s3Prefix: string
-  /** Prefix of resume keys in the configured resume store. */
-  resumeKeyPrefix: string
   s3Endpoint: string | undefined
   s3ForcePathStyle: boolean
   s3Sse: 'AES256' | 'aws:kms'
@@ -242,7 +241,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     resumeDir: path(str('RESUME_DIR') ?? join(dataDir, 'resumes')),
     s3Bucket,
     s3Prefix,
-    resumeKeyPrefix: resumeStore === 's3' ? s3Prefix : '',
     s3Endpoint: url('S3_ENDPOINT'),
     s3ForcePathStyle: bool('S3_FORCE_PATH_STYLE'),
     s3Sse: oneOf('S3_SSE', ['AES256', 'aws:kms'] as const, 'AES256'),

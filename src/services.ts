@@ -1,12 +1,12 @@
 // Builds the adapter behind each port from configuration: the embedded
 // defaults need nothing but a folder; the AWS adapters take the same code
 // paths against AWS or a local stand-in (endpoint overrides).
-import { mkdir } from 'node:fs/promises'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { SESClient } from '@aws-sdk/client-ses'
 import type { Config } from './config.ts'
 import { awsClientConfig } from './aws/client-config.ts'
+import { makePrivateFolder } from './fs/private-files.ts'
 import type { CandidateStore } from './ports/candidate-store.ts'
 import type { ResumeStore } from './ports/resume-store.ts'
 import type { Mailer } from './ports/mailer.ts'
@@ -54,12 +54,14 @@ export async function createServices(config: Config): Promise<Services> {
     resumes = new S3ResumeStore({
       client: s3Client(),
       bucket: config.s3Bucket as string,
+      prefix: config.s3Prefix,
       serverSideEncryption: config.s3Sse,
       ...(config.s3KmsKeyId ? { kmsKeyId: config.s3KmsKeyId } : {}),
     })
   } else {
-    await mkdir(config.resumeDir, { recursive: true, mode: 0o700 })
-    resumes = new LocalResumeStore(config.resumeDir)
+    await makePrivateFolder(config.resumeDir)
+    // /health fails before the disk is too full for the largest resume accepted.
+    resumes = new LocalResumeStore(config.resumeDir, { minFreeBytes: config.maxResumeBytes })
   }
 
   let mailer: Mailer
@@ -71,7 +73,7 @@ export async function createServices(config: Config): Promise<Services> {
       ...(config.sesConfigurationSet ? { configurationSet: config.sesConfigurationSet } : {}),
     })
   } else {
-    await mkdir(config.outboxDir, { recursive: true, mode: 0o700 })
+    await makePrivateFolder(config.outboxDir)
     mailer = new OutboxMailer(config.outboxDir)
   }
 

@@ -432,7 +432,7 @@ t.test('SqliteCandidateStore', async (t) => {
   t.test('a closed store fails ping with a cause', async (t) => {
     const store = new SqliteCandidateStore(':memory:')
     await store.close()
-    await t.rejects(store.ping(), { cause: Error })
+    await t.rejects(store.ping(), { message: /^SQLite candidate store is unavailable: /, cause: Error })
   })
 })
 
@@ -483,7 +483,8 @@ t.test('DynamoDbCandidateStore', async (t) => {
 
     const client = dynamoClient(`http://127.0.0.1:${port}`, { requestTimeoutMs: 500, maxAttempts: 2 })
     t.teardown(() => client.destroy())
-    const store = new DynamoDbCandidateStore(client, 'candidates')
-    await t.rejects(store.ping(), { message: /unavailable/, cause: Error })
+    const store = new DynamoDbCandidateStore(client, 'candidates-table')
+    // /health shows the message on an open route: the table name stays in the cause.
+    await t.rejects(store.ping(), { message: 'DynamoDB candidate store is unavailable: connection refused', cause: { code: 'ECONNREFUSED' } })
   })
 })

@@ -1,12 +1,12 @@
 // s3rver ignores server-side encryption, so what hireflow asks S3 for is
-// checked on the request itself: every resume is written encrypted, under a
-// key made of the prefix and the sha256 only.
+// checked on the request itself: every object hireflow writes (each resume,
+// and the health probe) is written encrypted, under the store's prefix, and a
+// resume's key is the prefix and the sha256 only.
 import t from 'tap'
 import { createHash } from 'node:crypto'
 import { S3Client } from '@aws-sdk/client-s3'
 import { awsClientConfig } from '../src/aws/client-config.ts'
 import { S3ResumeStore } from '../src/storage/s3-resume-store.ts'
-import { resumeKey } from '../src/ports/resume-store.ts'
 import { emulatorCredentials, startS3rver } from './support/emulators.ts'
 
 t.test('PutObject requests SSE (AES256, or aws:kms with the key)', async (t) => {
@@ -26,14 +26,23 @@ t.test('PutObject requests SSE (AES256, or aws:kms with the key)', async (t) => 
     { step: 'initialize', name: 'recordPuts' },
   )
 
-  for (const [sse, kmsKeyId] of [['AES256', undefined], ['aws:kms', 'alias/hireflow-resumes']] as const) {
-    const body = Buffer.from(`resume encrypted with ${sse}`)
-    const sha256 = createHash('sha256').update(body).digest('hex')
-    const store = new S3ResumeStore({ client, bucket: 'enc', serverSideEncryption: sse, ...(kmsKeyId ? { kmsKeyId } : {}) })
-    await store.put(resumeKey('resumes/', sha256), body, { mediaType: 'text/plain', sha256 })
-    const input = puts.at(-1)!
-    t.equal(input.ServerSideEncryption, sse)
-    t.equal(input.SSEKMSKeyId, kmsKeyId)
-    t.equal(input.Key, `resumes/${sha256}`)
+  for (const [sse, kmsKeyId] of [
+    ['AES256', undefined],
+    ['aws:kms', 'alias/hireflow-resumes'],
+  ] as const) {
+    t.test(sse, async (t) => {
+      const body = Buffer.from(`resume encrypted with ${sse}`)
+      const sha256 = createHash('sha256').update(body).digest('hex')
+      const store = new S3ResumeStore({ client, bucket: 'enc', prefix: 'resumes/', serverSideEncryption: sse, ...(kmsKeyId ? { kmsKeyId } : {}) })
+      puts.length = 0
+      const key = store.keyFor(sha256)
+      t.equal(key, `resumes/${sha256}`)
+      await store.put(key, body, { mediaType: 'text/plain', sha256 })
+      await store.ping()
+      t.equal(puts.length, 2, 'one PutObject for the resume, one for the health probe')
+      t.match(puts[0], { Key: key, ServerSideEncryption: sse, SSEKMSKeyId: kmsKeyId })
+      t.match(puts[1], { Key: /^resumes\/\.health\//, ServerSideEncryption: sse, SSEKMSKeyId: kmsKeyId })
+      for (const input of puts) t.equal(input.SSEKMSKeyId, kmsKeyId, `${String(input.Key)}: the KMS key is exactly the configured one`)
+    })
   }
 })

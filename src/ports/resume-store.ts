@@ -1,5 +1,11 @@
 /** Resume bytes, content-addressed: the key is derived from the sha256 only. */
 export interface ResumeStore {
+  /**
+   * The key a resume with this sha256 (64 lowercase hex digits) is stored
+   * under. The store owns its key layout (a prefix in a shared bucket, a flat
+   * folder); callers keep the key it gives them, on the candidate record.
+   */
+  keyFor(sha256: string): string
   /** Idempotent: storing the same key twice keeps one object. */
   put(key: string, body: Buffer, meta: { mediaType: string; sha256: string }): Promise<void>
   /** Throws ResumeNotFoundError when absent. */
@@ -21,7 +27,8 @@ export class ResumeNotFoundError extends Error {
   }
 }
 
-export function resumeKey(prefix: string, sha256: string): string {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('resume keys are built from a sha256 hex digest')
+/** The key of a resume under `prefix`, for adapters implementing keyFor. */
+export function contentKey(prefix: string, sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('resume keys are built from a sha256 hex digest (64 lowercase hex digits)')
   return `${prefix}${sha256}`
 }

@@ -44,6 +44,7 @@ import {
   type Page,
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
+import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 
 // A status + requisition listing filters the requisition's partition; these
@@ -397,7 +398,7 @@ export class DynamoDbCandidateStore implements CandidateStore {
         }),
       )
     } catch (error) {
-      throw new Error(`DynamoDB table ${this.#tableName} is unavailable`, { cause: error })
+      throw new DependencyUnavailableError('DynamoDB candidate store', error)
     }
   }
 

@@ -1,10 +1,25 @@
 // The embedded default resume store: one file per resume under a folder only
 // the service's user can read (resumes are personal data).
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, readFile, rm, stat, unlink } from 'node:fs/promises'
+import { readFile, rm, stat, statfs, unlink } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
-import { ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
+import { contentKey, ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
+import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { writeFileAtomically } from '../fs/atomic-file.ts'
+import { makePrivateFolder } from '../fs/private-files.ts'
+
+// A full disk still creates empty files (a free inode is enough), so the
+// health probe carries bytes: writing it needs a data block, as a resume does.
+const PROBE = Buffer.from('hireflow health probe\n')
+
+export interface LocalResumeStoreOptions {
+  /**
+   * ping() fails when the folder's file system has less free space than this
+   * (typically the largest resume accepted), so /health turns unhealthy
+   * before uploads start failing. 0 checks only that a small file can be written.
+   */
+  minFreeBytes?: number
+}
 
 // Segments may not start with a dot: that rules out "." and "..", hidden
 // files, and a collision with the ".tmp" names written beside each file.
@@ -12,10 +27,17 @@ const KEY = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]
 
 export class LocalResumeStore implements ResumeStore {
   readonly #root: string
+  readonly #minFreeBytes: number
   #ready: Promise<unknown> | undefined
 
-  constructor(dir: string) {
+  constructor(dir: string, options: LocalResumeStoreOptions = {}) {
     this.#root = resolve(dir)
+    this.#minFreeBytes = options.minFreeBytes ?? 0
+  }
+
+  /** The folder is the store's own, so a key is the digest alone. */
+  keyFor(sha256: string): string {
+    return contentKey('', sha256)
   }
 
   async put(key: string, body: Buffer, meta: { mediaType: string; sha256: string }): Promise<void> {
@@ -25,7 +47,7 @@ export class LocalResumeStore implements ResumeStore {
     const existing = await this.head(key)
     if (existing?.size === body.length) return
     await this.#ensureRoot()
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+    await makePrivateFolder(dirname(path))
     await writeFileAtomically(path, body)
   }
 
@@ -62,11 +84,25 @@ export class LocalResumeStore implements ResumeStore {
     await rm(this.#path(key), { force: true })
   }
 
+  /** Writes and removes a small file the way put() does; fails on a folder that reads but cannot take a resume. */
   async ping(): Promise<void> {
-    await this.#ensureRoot()
-    const probe = join(this.#root, `.ping-${randomUUID()}`)
-    await writeFileAtomically(probe, Buffer.alloc(0))
-    await unlink(probe)
+    try {
+      await this.#ensureRoot()
+      if (this.#minFreeBytes > 0) {
+        const { bavail, bsize } = await statfs(this.#root)
+        if (bavail * bsize < this.#minFreeBytes) {
+          throw Object.assign(new Error(`${bavail * bsize} bytes free under ${this.#root}, ${this.#minFreeBytes} needed`), {
+            code: 'ENOSPC',
+          })
+        }
+      }
+      // Dot-prefixed, so no resume key can name it.
+      const probe = join(this.#root, `.health-${randomUUID()}`)
+      await writeFileAtomically(probe, PROBE)
+      await unlink(probe)
+    } catch (error) {
+      throw new DependencyUnavailableError('local resume store', error)
+    }
   }
 
   #path(key: string): string {
@@ -78,7 +114,7 @@ export class LocalResumeStore implements ResumeStore {
   }
 
   #ensureRoot(): Promise<unknown> {
-    this.#ready ??= mkdir(this.#root, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    this.#ready ??= makePrivateFolder(this.#root).catch((error: unknown) => {
       this.#ready = undefined
       throw error
     })

@@ -1,20 +1,22 @@
 // Resumes in S3, encrypted at rest, handed to HR as short-lived presigned links.
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
+import { contentKey, ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
+import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { attachmentDisposition } from '../domain/filename.ts'
 
 export interface S3ResumeStoreOptions {
   client: S3Client
   bucket: string
+  /** Prepended to every key, e.g. "resumes/", so the bucket can hold other things; none by default. */
+  prefix?: string
   serverSideEncryption: 'AES256' | 'aws:kms'
   /** With aws:kms; the bucket's default KMS key when absent. */
   kmsKeyId?: string
@@ -23,17 +25,25 @@ export interface S3ResumeStoreOptions {
 /** SigV4 presigned URLs cannot outlive seven days. */
 const MAX_LINK_SECONDS = 604_800
 
+const PROBE = Buffer.from('hireflow health probe\n')
+
 export class S3ResumeStore implements ResumeStore {
   readonly #client: S3Client
   readonly #bucket: string
+  readonly #prefix: string
   readonly #sse: 'AES256' | 'aws:kms'
   readonly #kmsKeyId: string | undefined
 
   constructor(options: S3ResumeStoreOptions) {
     this.#client = options.client
     this.#bucket = options.bucket
+    this.#prefix = options.prefix ?? ''
     this.#sse = options.serverSideEncryption
     this.#kmsKeyId = options.kmsKeyId
+  }
+
+  keyFor(sha256: string): string {
+    return contentKey(this.#prefix, sha256)
   }
 
   async put(key: string, body: Buffer, meta: { mediaType: string; sha256: string }): Promise<void> {
@@ -55,10 +65,16 @@ export class S3ResumeStore implements ResumeStore {
         Metadata: { sha256: meta.sha256 },
         // S3 checks the bytes it received against the digest we computed.
         ChecksumSHA256: digest.toString('base64'),
-        ServerSideEncryption: this.#sse,
-        ...(this.#sse === 'aws:kms' && this.#kmsKeyId ? { SSEKMSKeyId: this.#kmsKeyId } : {}),
+        ...this.#encryption(),
       }),
     )
+  }
+
+  #encryption() {
+    return {
+      ServerSideEncryption: this.#sse,
+      ...(this.#sse === 'aws:kms' && this.#kmsKeyId ? { SSEKMSKeyId: this.#kmsKeyId } : {}),
+    }
   }
 
   async get(key: string): Promise<Buffer> {
@@ -111,12 +127,34 @@ export class S3ResumeStore implements ResumeStore {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }))
   }
 
+  /**
+   * Writes a small object under the prefix (encrypted like a resume, so an
+   * unusable KMS key shows here) and deletes it: a bucket that answers reads
+   * but refuses writes fails here, not on the next upload. It needs only
+   * what the store needs anyway, s3:PutObject and s3:DeleteObject on the
+   * prefix (and kms:GenerateDataKey with aws:kms); no s3:ListBucket.
+   */
   async ping(): Promise<void> {
-    await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }))
+    const key = `${this.#prefix}.health/${randomUUID()}`
+    try {
+      await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: PROBE,
+          ContentLength: PROBE.length,
+          ContentType: 'text/plain',
+          ...this.#encryption(),
+        }),
+      )
+      await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }))
+    } catch (error) {
+      throw new DependencyUnavailableError('S3 resume store', error)
+    }
   }
 }
 
-// Keys come from resumeKey(); this keeps a malformed one from addressing
+// Keys come from keyFor(); this keeps a malformed one from addressing
 // something else in a bucket that may hold more than resumes.
 function assertKey(key: string): void {
   if (key === '' || key.length > 512 || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {

@@ -13,8 +13,9 @@ import {
   type Page,
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
+import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
-import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from './private-files.ts'
+import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from '../fs/private-files.ts'
 
 const SCHEMA_VERSION = 1
 const BUSY_TIMEOUT_MS = 5_000
@@ -243,7 +244,7 @@ export class SqliteCandidateStore implements CandidateStore {
     try {
       this.#statement('SELECT 1').get()
     } catch (error) {
-      throw new Error('SQLite candidate store is unavailable', { cause: error })
+      throw new DependencyUnavailableError('SQLite candidate store', error)
     }
   }
 

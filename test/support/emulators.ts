@@ -1,5 +1,6 @@
 // Local stand-ins for AWS, started in-process on ephemeral loopback ports.
 import { once } from 'node:events'
+import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo, Server } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -56,6 +57,48 @@ export async function startS3rver(buckets: string[]): Promise<Emulator> {
       await rm(directory, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A proxy in front of an S3 stand-in that answers 403 AccessDenied, as S3
+ * does under a bucket policy, to every request `denied` matches and forwards
+ * the rest untouched (the Host header too, which SigV4 signs).
+ */
+export async function startS3PolicyProxy(
+  target: string,
+  denied: (request: { method: string; path: string }) => boolean,
+): Promise<Emulator & { deniedRequests: string[] }> {
+  const upstream = new URL(target)
+  const deniedRequests: string[] = []
+  const server = createServer((incoming, response) => {
+    const method = incoming.method ?? 'GET'
+    const path = incoming.url ?? '/'
+    if (denied({ method, path })) {
+      deniedRequests.push(`${method} ${path}`)
+      incoming.resume()
+      response.writeHead(403, { 'content-type': 'application/xml' })
+      response.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message>' +
+          '<RequestId>policy-proxy</RequestId></Error>',
+      )
+      return
+    }
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method, path, headers: incoming.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      },
+    )
+    forwarded.on('error', () => {
+      response.writeHead(502)
+      response.end()
+    })
+    incoming.pipe(forwarded)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return { endpoint: endpointOf(server), deniedRequests, close: () => closeServer(server) }
 }
 
 export interface CapturedEmail {
