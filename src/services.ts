@@ -27,8 +27,7 @@ export interface Services {
 }
 
 export async function createServices(config: Config): Promise<Services> {
-  const aws = (endpoint: string | undefined, region = config.aws.region) =>
-    awsClientConfig({ ...config.aws, region, endpoint })
+  const aws = (endpoint: string | undefined, region = config.aws.region) => awsClientConfig({ ...config.aws, region, endpoint })
   const closers: (() => unknown)[] = []
 
   let s3: S3Client | undefined

@@ -132,7 +132,10 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
       pages.map((page) => page.items.map((r) => r.id)),
       [['req-d', 'req-b'], ['req-c', 'req-a'], ['req-e']],
     )
-    t.same(pages.flatMap((page) => page.items), [...requisitions].sort(newestFirst))
+    t.same(
+      pages.flatMap((page) => page.items),
+      [...requisitions].sort(newestFirst),
+    )
 
     const exact = await store.listRequisitions({ limit: 5 })
     t.equal(exact.items.length, 5)
@@ -198,10 +201,7 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
       status: 'parsed',
       profile,
       updatedAt: at(100),
-      history: [
-        ...candidate.history,
-        { at: at(100), from: 'received', to: 'parsed', by: 'worker:process', why: 'text extracted' },
-      ],
+      history: [...candidate.history, { at: at(100), from: 'received', to: 'parsed', by: 'worker:process', why: 'text extracted' }],
     }
     t.same(updated, expected)
     t.same(await store.getCandidate(candidate.id), expected)
@@ -230,10 +230,7 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
     const stored = await store.transition(candidate.id, request)
     t.equal(stored?.status, 'stored')
     t.equal(await store.transition(candidate.id, request), undefined, 'a replay changes nothing')
-    t.equal(
-      await store.transition(candidate.id, { from: ['parsed', 'scored'], to: 'failed', by: 'worker:process' }),
-      undefined,
-    )
+    t.equal(await store.transition(candidate.id, { from: ['parsed', 'scored'], to: 'failed', by: 'worker:process' }), undefined)
     t.same(await store.getCandidate(candidate.id), stored, 'the candidate is as the first transition left it')
 
     t.equal(await store.transition('upload:none/unknown:unknown', request), undefined, 'an unknown id')
@@ -247,9 +244,7 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
       const candidate = candidateFixture()
       await store.createCandidate(candidate)
       const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
-          store.transition(candidate.id, { from, to: 'failed', by: `worker:${i}`, why: `attempt ${i}` }),
-        ),
+        Array.from({ length: 8 }, (_, i) => store.transition(candidate.id, { from, to: 'failed', by: `worker:${i}`, why: `attempt ${i}` })),
       )
       const winners = results.filter((result) => result !== undefined)
       t.equal(winners.length, 1, `one winner with from=${from.join(',')}`)
@@ -330,10 +325,7 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
     ]
     for (const cursor of bad) {
       await t.rejects(store.listCandidates({ limit: 10, cursor }), InvalidCursorError, `candidates: ${cursor}`)
-      await t.rejects(
-        store.listCandidates({ status: 'received', requisitionId: 'req-backend', limit: 10, cursor }),
-        InvalidCursorError,
-      )
+      await t.rejects(store.listCandidates({ status: 'received', requisitionId: 'req-backend', limit: 10, cursor }), InvalidCursorError)
       await t.rejects(store.listRequisitions({ limit: 10, cursor }), InvalidCursorError, `requisitions: ${cursor}`)
     }
   })
@@ -485,6 +477,9 @@ t.test('DynamoDbCandidateStore', async (t) => {
     t.teardown(() => client.destroy())
     const store = new DynamoDbCandidateStore(client, 'candidates-table')
     // /health shows the message on an open route: the table name stays in the cause.
-    await t.rejects(store.ping(), { message: 'DynamoDB candidate store is unavailable: connection refused', cause: { code: 'ECONNREFUSED' } })
+    await t.rejects(store.ping(), {
+      message: 'DynamoDB candidate store is unavailable: connection refused',
+      cause: { code: 'ECONNREFUSED' },
+    })
   })
 })

@@ -312,7 +312,11 @@ t.test('S3ResumeStore specifics', async (t) => {
 
   t.test('a key is the prefix and the digest', async (t) => {
     t.equal(r.key, `${PREFIX}${r.sha256}`)
-    t.equal(new S3ResumeStore({ client, bucket: BUCKET, serverSideEncryption: 'AES256' }).keyFor(r.sha256), r.sha256, 'no prefix: the bucket root')
+    t.equal(
+      new S3ResumeStore({ client, bucket: BUCKET, serverSideEncryption: 'AES256' }).keyFor(r.sha256),
+      r.sha256,
+      'no prefix: the bucket root',
+    )
   })
 
   t.test('the object carries its media type and digest, and a second put uploads nothing', async (t) => {

@@ -13,7 +13,13 @@ t.test('PutObject requests SSE (AES256, or aws:kms with the key)', async (t) => 
   const s3 = await startS3rver(['enc'])
   t.teardown(() => s3.close())
   const client = new S3Client({
-    ...awsClientConfig({ region: 'us-east-1', endpoint: s3.endpoint, requestTimeoutMs: 5_000, maxAttempts: 1, credentials: emulatorCredentials }),
+    ...awsClientConfig({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      requestTimeoutMs: 5_000,
+      maxAttempts: 1,
+      credentials: emulatorCredentials,
+    }),
     forcePathStyle: true,
   })
   t.teardown(() => client.destroy())
@@ -33,7 +39,13 @@ t.test('PutObject requests SSE (AES256, or aws:kms with the key)', async (t) => 
     t.test(sse, async (t) => {
       const body = Buffer.from(`resume encrypted with ${sse}`)
       const sha256 = createHash('sha256').update(body).digest('hex')
-      const store = new S3ResumeStore({ client, bucket: 'enc', prefix: 'resumes/', serverSideEncryption: sse, ...(kmsKeyId ? { kmsKeyId } : {}) })
+      const store = new S3ResumeStore({
+        client,
+        bucket: 'enc',
+        prefix: 'resumes/',
+        serverSideEncryption: sse,
+        ...(kmsKeyId ? { kmsKeyId } : {}),
+      })
       puts.length = 0
       const key = store.keyFor(sha256)
       t.equal(key, `resumes/${sha256}`)

@@ -126,5 +126,11 @@ export interface Candidate {
  * Stores build their update statements from this list only, so a key outside
  * it never reaches a query.
  */
-export const CANDIDATE_PATCH_FIELDS = ['profile', 'score', 'decision', 'failure', 'notification'] as const satisfies readonly (keyof Candidate)[]
+export const CANDIDATE_PATCH_FIELDS = [
+  'profile',
+  'score',
+  'decision',
+  'failure',
+  'notification',
+] as const satisfies readonly (keyof Candidate)[]
 export type CandidatePatch = Partial<Pick<Candidate, (typeof CANDIDATE_PATCH_FIELDS)[number]>>

@@ -13,7 +13,7 @@ export const PRIVATE_FILE_MODE = 0o600
 /** The folders from the first missing one down to `path`; empty when `path` exists. */
 function missingFoldersSync(path: string): string[] {
   const missing: string[] = []
-  for (let folder = resolve(path); !existsSync(folder); ) {
+  for (let folder = resolve(path); !existsSync(folder);) {
     missing.unshift(folder)
     const parent = dirname(folder)
     if (parent === folder) break
@@ -64,7 +64,7 @@ export function makePrivateFolderSync(path: string): void {
 /** As makePrivateFolderSync, without blocking the event loop. */
 export async function makePrivateFolder(path: string): Promise<void> {
   const missing: string[] = []
-  for (let folder = resolve(path); !(await exists(folder)); ) {
+  for (let folder = resolve(path); !(await exists(folder));) {
     missing.unshift(folder)
     const parent = dirname(folder)
     if (parent === folder) break

@@ -21,21 +21,8 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb'
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb'
-import {
-  CANDIDATE_PATCH_FIELDS,
-  type Candidate,
-  type CandidatePatch,
-  type CandidateStatus,
-  type Transition,
-} from '../domain/candidate.ts'
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
+import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type CandidateStatus, type Transition } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import {
   InvalidCursorError,
@@ -296,9 +283,7 @@ export class DynamoDbCandidateStore implements CandidateStore {
       const updated = await this.#transitionFrom(id, status, request)
       if (updated !== undefined) return updated
     }
-    throw new Error(
-      `candidate ${id} changed status ${MAX_TRANSITION_ATTEMPTS} times while a transition to ${request.to} was attempted`,
-    )
+    throw new Error(`candidate ${id} changed status ${MAX_TRANSITION_ATTEMPTS} times while a transition to ${request.to} was attempted`)
   }
 
   async #transitionFrom(id: string, from: CandidateStatus, request: TransitionRequest): Promise<Candidate | undefined> {

@@ -72,10 +72,7 @@ export class LocalResumeStore implements ResumeStore {
     }
   }
 
-  async link(
-    key: string,
-    _options?: { filename: string; mediaType: string; expiresInSeconds: number },
-  ): Promise<string | undefined> {
+  async link(key: string, _options?: { filename: string; mediaType: string; expiresInSeconds: number }): Promise<string | undefined> {
     this.#path(key)
     return undefined
   }

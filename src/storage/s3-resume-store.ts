@@ -1,12 +1,6 @@
 // Resumes in S3, encrypted at rest, handed to HR as short-lived presigned links.
 import { createHash, randomUUID } from 'node:crypto'
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { contentKey, ResumeNotFoundError, type ResumeStore } from '../ports/resume-store.ts'
 import { DependencyUnavailableError } from '../ports/unavailable.ts'
@@ -101,10 +95,7 @@ export class S3ResumeStore implements ResumeStore {
     }
   }
 
-  async link(
-    key: string,
-    options: { filename: string; mediaType: string; expiresInSeconds: number },
-  ): Promise<string | undefined> {
+  async link(key: string, options: { filename: string; mediaType: string; expiresInSeconds: number }): Promise<string | undefined> {
     assertKey(key)
     const { expiresInSeconds } = options
     if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_LINK_SECONDS) {

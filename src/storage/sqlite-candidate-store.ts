@@ -123,9 +123,11 @@ export class SqliteCandidateStore implements CandidateStore {
   }
 
   async createRequisition(requisition: Requisition): Promise<void> {
-    const result = this.#statement(
-      'INSERT INTO requisitions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-    ).run(requisition.id, requisition.createdAt, JSON.stringify(requisition))
+    const result = this.#statement('INSERT INTO requisitions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(
+      requisition.id,
+      requisition.createdAt,
+      JSON.stringify(requisition),
+    )
     if (Number(result.changes) === 0) throw new Error(`requisition ${requisition.id} already exists`)
   }
 
@@ -142,15 +144,7 @@ export class SqliteCandidateStore implements CandidateStore {
     const result = this.#statement(
       `INSERT INTO candidates (id, source, source_item_id, requisition_id, status, created_at, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    ).run(
-      candidate.id,
-      candidate.source,
-      candidate.sourceItemId,
-      candidate.requisitionId,
-      candidate.status,
-      candidate.createdAt,
-      doc,
-    )
+    ).run(candidate.id, candidate.source, candidate.sourceItemId, candidate.requisitionId, candidate.status, candidate.createdAt, doc)
     if (Number(result.changes) === 1) return { candidate: JSON.parse(doc) as Candidate, created: true }
     const existing = await this.getCandidate(candidate.id)
     // Only an erasure that deletes rows could get here; it is not a duplicate then, it is a conflict.
@@ -203,9 +197,10 @@ export class SqliteCandidateStore implements CandidateStore {
   }
 
   async findBySourceItem(source: Candidate['source'], sourceItemId: string): Promise<Candidate[]> {
-    const rows = this.#statement(
-      'SELECT doc FROM candidates WHERE source = ? AND source_item_id = ? ORDER BY created_at, id',
-    ).all(source, sourceItemId)
+    const rows = this.#statement('SELECT doc FROM candidates WHERE source = ? AND source_item_id = ? ORDER BY created_at, id').all(
+      source,
+      sourceItemId,
+    )
     return rows.map((row) => parseDocument<Candidate>(row)!)
   }
 

@@ -83,13 +83,10 @@ export async function startS3PolicyProxy(
       )
       return
     }
-    const forwarded = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method, path, headers: incoming.headers },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(response)
-      },
-    )
+    const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method, path, headers: incoming.headers }, (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(response)
+    })
     forwarded.on('error', () => {
       response.writeHead(502)
       response.end()
@@ -114,8 +111,7 @@ export interface CapturedEmail {
 
 /** SES (aws-ses-v2-local). Its captured mail is read back with `emails()`. */
 export async function startSes(): Promise<Emulator & { emails(): Promise<CapturedEmail[]>; clear(): Promise<void> }> {
-  const start = (require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> })
-    .default
+  const start = (require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> }).default
   const server = await start({ host: '127.0.0.1', port: 0 })
   const endpoint = endpointOf(server)
   return {
