@@ -1,6 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../src/config.ts'
-import type { Services } from '../src/services.ts'
+import type { CandidateStore } from '../src/ports/candidate-store.ts'
+import type { ResumeStore } from '../src/ports/resume-store.ts'
+import type { Mailer } from '../src/ports/mailer.ts'
+import type { TemplateRenderer } from '../src/mail/templates.ts'
 import type { HiringQueues } from './queues.ts'
 import type { ResumeKind } from '../src/pipeline/detect.ts'
 
@@ -9,10 +12,21 @@ export interface TextExtractor {
   extract(bytes: Buffer, kind: ResumeKind): Promise<string>
 }
 
+/**
+ * The ports a job may use. Jobs depend on these, not on the wiring that builds
+ * them, so a processor can be run against any adapter (or a failing stand-in).
+ */
+export interface JobServices {
+  candidates: CandidateStore
+  resumes: ResumeStore
+  mailer: Mailer
+  templates: TemplateRenderer
+}
+
 /** What every job processor needs: the ports, the queues to hand work on, the configuration. */
 export interface JobContext {
   config: Config
-  services: Services
+  services: JobServices
   queues: HiringQueues
   log: FastifyBaseLogger
   extractor: TextExtractor
