@@ -1,6 +1,6 @@
 // The named queues and what their jobs carry. Payloads hold ids only: BullMQ
 // keeps job data in clear text in Redis, and resumes are personal data.
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Source } from '../src/domain/candidate.ts'
@@ -23,8 +23,24 @@ export interface JobPolicy {
 }
 
 const KEEP_COMPLETED = { age: 24 * 3600, count: 5_000 }
-// Failed jobs stay for inspection for a week.
-const KEEP_FAILED = { age: 7 * 24 * 3600 }
+// Failed jobs stay for inspection for a week; the count bounds Redis memory
+// when many fail at once (every re-queue of a candidate is a job of its own).
+const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 }
+
+/**
+ * One job per step of a candidate at a time, yet always room for the next:
+ * the de-duplication key (`step.<id>`) is held from the add until the job
+ * completes or fails for good (BullMQ releases it then), so a second add
+ * while one is waiting, running or backing off is a no-op. Each add gets a
+ * job id of its own, so a finished or failed job kept for inspection never
+ * turns a later add into a silent no-op.
+ */
+function stepJob(deduplicationId: string): JobsOptions {
+  return {
+    jobId: `${deduplicationId}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    deduplication: { id: deduplicationId },
+  }
+}
 
 export class HiringQueues {
   readonly intake: Queue<IntakeJobData>
@@ -65,21 +81,21 @@ export class HiringQueues {
     }
   }
 
-  /** The job id makes a repeated intake of the same source item a no-op while the job is known. */
+  /** A repeated intake of the same source item is a no-op while its job is unfinished. */
   async enqueueIntake(data: IntakeJobData): Promise<void> {
     this.#checkConnected()
     const item = createHash('sha256').update(`${data.source}\n${data.sourceItemId}`).digest('hex').slice(0, 32)
-    await this.intake.add('intake', data, { jobId: `intake.${data.source}.${item}` })
+    await this.intake.add('intake', data, stepJob(`intake.${data.source}.${item}`))
   }
 
   async enqueueProcess(candidateId: string): Promise<void> {
     this.#checkConnected()
-    await this.process.add('process', { candidateId }, { jobId: `process.${candidateId}` })
+    await this.process.add('process', { candidateId }, stepJob(`process.${candidateId}`))
   }
 
   async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {
     this.#checkConnected()
-    await this.notify.add('notify', { candidateId }, { jobId: `notify.${kind}.${candidateId}` })
+    await this.notify.add('notify', { candidateId }, stepJob(`notify.${kind}.${candidateId}`))
   }
 
   async close(): Promise<void> {
