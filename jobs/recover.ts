@@ -1,19 +1,39 @@
 // Recovery: the queues are a means, the candidate store is the truth. A
 // candidate whose job was lost (Redis flushed, enqueue failed after the
-// record was written) sits unfinished; this sweep queues its next step again.
-// Job ids de-duplicate, so sweeping a candidate whose job is alive is a no-op.
+// record was written, a failure that could not be recorded) sits unfinished;
+// this sweep queues its next step again. Each step is de-duplicated while its
+// job is unfinished, so sweeping a candidate whose job is alive is a no-op.
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { UNFINISHED_STATUSES, type CandidateStatus } from '../src/domain/candidate.ts'
-import type { JobContext } from './context.ts'
+import type { JobContext, JobServices } from './context.ts'
+import type { HiringQueues } from './queues.ts'
+import type { Schedules } from './schedules.ts'
 
+export const RECOVERY_SCHEDULE = 'recover-unfinished'
 const SWEEP_EVERY_MS = 5 * 60_000
 /** Only candidates untouched this long are swept, so live work is left alone. */
 const QUIET_FOR_MS = 2 * 60_000
 const MAX_PER_STATUS = 500
 
-export async function requeueUnfinished({ services, queues }: Pick<JobContext, 'services' | 'queues'>, quietForMs = QUIET_FOR_MS): Promise<number> {
-  const cutoff = Date.now() - quietForMs
+export interface SweepOptions {
+  /** Candidates updated more recently than this are left alone. */
+  quietForMs?: number
+  now?: () => Date
+}
+
+export interface RecoveryOptions {
+  sweepEveryMs?: number
+  quietForMs?: number
+}
+
+type SweepContext = {
+  services: Pick<JobServices, 'candidates'>
+  queues: Pick<HiringQueues, 'enqueueIntake' | 'enqueueProcess' | 'enqueueNotify'>
+}
+
+export async function requeueUnfinished({ services, queues }: SweepContext, options: SweepOptions = {}): Promise<number> {
+  const cutoff = (options.now?.() ?? new Date()).getTime() - (options.quietForMs ?? QUIET_FOR_MS)
   let queued = 0
   const statuses: CandidateStatus[] = [...UNFINISHED_STATUSES, 'failed']
   for (const status of statuses) {
@@ -43,14 +63,15 @@ export async function requeueUnfinished({ services, queues }: Pick<JobContext, '
 }
 
 /** A repeatable job on its own queue runs the sweep on one worker at a time. */
-export async function scheduleRecovery(context: JobContext, connection: Redis) {
+export async function scheduleRecovery(context: JobContext, connection: Redis, schedules: Schedules, options: RecoveryOptions = {}) {
   const prefix = context.config.queuePrefix
   const queue = new Queue('maintenance', { connection, prefix, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 } })
-  await queue.upsertJobScheduler('recover-unfinished', { every: SWEEP_EVERY_MS }, { name: 'recover' })
+  queue.on('error', () => {})
+  await schedules.add({ queue, id: RECOVERY_SCHEDULE, everyMs: options.sweepEveryMs ?? SWEEP_EVERY_MS, jobName: 'recover' })
   const worker = new Worker(
     'maintenance',
     async () => {
-      const queued = await requeueUnfinished(context)
+      const queued = await requeueUnfinished(context, { quietForMs: options.quietForMs })
       if (queued > 0) context.log.warn({ queued }, 're-queued unfinished candidates')
     },
     { connection, prefix, concurrency: 1 },

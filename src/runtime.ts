@@ -8,6 +8,7 @@ import { producerConnection, workerConnection } from './redis.ts'
 import { HiringQueues } from '../jobs/queues.ts'
 import { HiringWorkers } from '../jobs/workers.ts'
 import { scheduleRecovery } from '../jobs/recover.ts'
+import { Schedules } from '../jobs/schedules.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 
 export type Role = 'all' | 'api' | 'worker'
@@ -37,7 +38,17 @@ export function createLogger(config: Config): Logger {
   return pino(loggerOptions(config.logLevel))
 }
 
-export async function start(config: Config, role: Role, options: { logger?: Logger } = {}): Promise<Running> {
+export interface StartOptions {
+  logger?: Logger
+  /** Shorter periods for tests; production runs on the defaults. */
+  timings?: {
+    sweepEveryMs?: number
+    sweepQuietForMs?: number
+    reassertSchedulesEveryMs?: number
+  }
+}
+
+export async function start(config: Config, role: Role, options: StartOptions = {}): Promise<Running> {
   const log = options.logger ?? createLogger(config)
   const services = await createServices(config)
   const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs }
@@ -55,6 +66,7 @@ export async function start(config: Config, role: Role, options: { logger?: Logg
 
   let workers: HiringWorkers | undefined
   let recovery: { close(): Promise<void> } | undefined
+  let schedules: Schedules | undefined
   let jobQueues: HiringQueues | undefined
   let extractor: ExtractionPool | undefined
   if (role !== 'api') {
@@ -65,7 +77,10 @@ export async function start(config: Config, role: Role, options: { logger?: Logg
     extractor = new ExtractionPool({ threads: config.extractThreads })
     const context = { config, services, queues: jobQueues, log, extractor }
     workers = new HiringWorkers(context, consumer)
-    recovery = await scheduleRecovery(context, consumer)
+    const timings = options.timings ?? {}
+    // Later sources register their reconciliation schedules here too.
+    schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
+    recovery = await scheduleRecovery(context, consumer, schedules, { sweepEveryMs: timings.sweepEveryMs, quietForMs: timings.sweepQuietForMs })
   }
 
   await app?.listen({ host: config.host, port: config.port })
@@ -77,6 +92,7 @@ export async function start(config: Config, role: Role, options: { logger?: Logg
     workers,
     async close() {
       await app?.close()
+      schedules?.close()
       await recovery?.close()
       await workers?.close()
       await extractor?.close()

@@ -28,7 +28,7 @@ t.test('upload during a Redis outage, then recovery', async (t) => {
   // Redis is back: a worker process on the same data sweeps what was left unfinished.
   const worker = await startHireflow({ role: 'worker', config, dataDir })
   t.teardown(() => worker.stop())
-  const queued = await requeueUnfinished({ services: worker.services, queues: worker.queues }, 0)
+  const queued = await requeueUnfinished({ services: worker.services, queues: worker.queues }, { quietForMs: 0 })
   t.equal(queued, 1)
   const candidate = await worker.waitFor(id, 'notified')
   t.same(candidate.history.map((h) => h.to), ['received', 'stored', 'parsed', 'scored', 'decided', 'notified'])
