@@ -6,6 +6,7 @@ import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
+import { withinBodyDeadline } from '../src/http/body-deadline.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
@@ -120,13 +121,13 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!multipartBoundary(request.headers['content-type'])) {
         throw new HttpError(400, 'the Content-Type has no valid multipart boundary (1 to 70 characters): send multipart/form-data; boundary=...')
       }
-      let file: { filename: string; bytes: Buffer } | undefined
-      let requisitionId: string | null = null
       let sawPart = false
       const parts = request.parts({
         limits: { fileSize: config.maxResumeBytes, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
       })
-      try {
+      const readParts = async () => {
+        let file: { filename: string; bytes: Buffer } | undefined
+        let requisitionId: string | null = null
         for await (const part of parts) {
           sawPart = true
           if (part.type === 'file') {
@@ -140,9 +141,16 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
             throw new HttpError(400, `unknown field "${part.fieldname}": expected "resume" and optionally "requisitionId"`)
           }
         }
+        return { file, requisitionId }
+      }
+      let form: Awaited<ReturnType<typeof readParts>>
+      try {
+        // A body that misses REQUEST_TIMEOUT_MS or the minimum rate ends the read with a 408; nothing is kept.
+        form = await withinBodyDeadline(request, readParts())
       } catch (error) {
         throw uploadError(error, config.maxResumeBytes, sawPart)
       }
+      const { file, requisitionId } = form
       if (!file) throw new HttpError(400, 'no file: send the resume in the multipart field "resume"')
       if (file.bytes.length === 0) throw new HttpError(400, 'the file in "resume" is empty')
 

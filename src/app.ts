@@ -13,6 +13,7 @@ import type { Services } from './services.ts'
 import type { HiringQueues } from '../jobs/queues.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
+import { enforceBodyDeadline } from './http/body-deadline.ts'
 import { sharedSchemas } from './http/schemas.ts'
 import { requestValidatorCompiler } from './http/validation.ts'
 import healthRoutes from '../routes/health.ts'
@@ -61,6 +62,7 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(requestValidatorCompiler(sharedSchemas))
   installErrorHandler(app)
+  enforceBodyDeadline(app, { timeoutMs: config.requestTimeoutMs, minBytesPerSecond: config.minBodyBytesPerSecond })
 
   await app.register(multipart)
   await app.register(swagger, {

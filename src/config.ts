@@ -22,6 +22,11 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug or trace.' },
   { name: 'TRUST_PROXY', default: '(none)', meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are trusted.' },
   { name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'Longest time a client may take to send one request.' },
+  {
+    name: 'MIN_BODY_BYTES_PER_SECOND',
+    default: '1024',
+    meaning: 'Slowest average rate a request body may arrive at, judged after the first 5 s (or a quarter of REQUEST_TIMEOUT_MS if shorter); slower clients get 408. 0 turns the check off.',
+  },
   { name: 'MAX_RESUME_BYTES', default: '10485760', meaning: 'Largest resume accepted by upload (413 above it).' },
   { name: 'PUBLIC_URL', default: '(none)', meaning: 'Base URL of this API as HR reaches it, used for links in emails.' },
   { name: 'CANDIDATE_STORE', default: 'sqlite', meaning: '`sqlite` (file under DATA_DIR) or `dynamodb`.' },
@@ -83,6 +88,7 @@ export interface Config {
   logLevel: string
   trustProxy: string[]
   requestTimeoutMs: number
+  minBodyBytesPerSecond: number
   maxResumeBytes: number
   publicUrl: string | undefined
   candidateStore: CandidateStoreKind
@@ -231,6 +237,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     trustProxy: (str('TRUST_PROXY') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1_000),
+    minBodyBytesPerSecond: int('MIN_BODY_BYTES_PER_SECOND', 1024, 0),
     maxResumeBytes: int('MAX_RESUME_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     publicUrl: url('PUBLIC_URL'),
     candidateStore,
