@@ -64,9 +64,21 @@ export function notifyProcessor({ services, config }: JobContext) {
     }
     const notification = { kind, messageId, sentAt: new Date().toISOString() }
     if (kind === 'decision') {
-      await candidates.transition(candidateId, { from: ['decided'], to: 'notified', set: { notification }, by: BY, why: `HR emailed (${messageId})` })
+      await candidates.transition(candidateId, {
+        from: ['decided'],
+        to: 'notified',
+        set: { notification },
+        by: BY,
+        why: `HR emailed (${messageId})`,
+      })
     } else {
-      await candidates.transition(candidateId, { from: ['failed'], to: 'failed', set: { notification }, by: BY, why: `HR emailed the unreadable resume (${messageId})` })
+      await candidates.transition(candidateId, {
+        from: ['failed'],
+        to: 'failed',
+        set: { notification },
+        by: BY,
+        why: `HR emailed the unreadable resume (${messageId})`,
+      })
     }
   }
 }

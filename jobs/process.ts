@@ -57,7 +57,10 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
 
     if (candidate.status === 'stored') {
       const profile = extractProfile(text)
-      candidate = await advance({ from: ['stored'], to: 'parsed', set: { profile }, by: BY, why: 'text extracted, profile read' }, candidate)
+      candidate = await advance(
+        { from: ['stored'], to: 'parsed', set: { profile }, by: BY, why: 'text extracted, profile read' },
+        candidate,
+      )
     }
     const requisition = await requisitionOf(candidate)
     if (candidate.status === 'parsed') {
@@ -66,7 +69,10 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
     }
     if (candidate.status === 'scored' && candidate.score && candidate.profile) {
       const decision = decide({ score: candidate.score, profile: candidate.profile, requisition })
-      candidate = await advance({ from: ['scored'], to: 'decided', set: { decision }, by: BY, why: `recommendation: ${decision.outcome}` }, candidate)
+      candidate = await advance(
+        { from: ['scored'], to: 'decided', set: { decision }, by: BY, why: `recommendation: ${decision.outcome}` },
+        candidate,
+      )
     }
     if (candidate.status === 'decided') await queues.enqueueNotify(candidateId, 'decision')
   }

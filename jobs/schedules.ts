@@ -66,10 +66,14 @@ export class Schedules {
       try {
         const known = await schedule.queue.getJobScheduler(schedule.id)
         await Schedules.#upsert(schedule)
-        if (!known) this.#log.warn({ queue: schedule.queue.name, schedule: schedule.id }, 'schedule was missing from Redis and is created again')
+        if (!known)
+          this.#log.warn({ queue: schedule.queue.name, schedule: schedule.id }, 'schedule was missing from Redis and is created again')
       } catch (error) {
         if (this.#closed) return
-        this.#log.error({ err: error, queue: schedule.queue.name, schedule: schedule.id }, 'could not re-assert a schedule; trying again later')
+        this.#log.error(
+          { err: error, queue: schedule.queue.name, schedule: schedule.id },
+          'could not re-assert a schedule; trying again later',
+        )
       }
     }
   }

@@ -35,7 +35,10 @@ export class HiringWorkers {
     for (const worker of this.workers) {
       worker.on('error', (error) => context.log.error({ err: error, queue: worker.name }, 'worker error'))
       worker.on('failed', (job, error) =>
-        context.log.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: { type: error.name, message: error.message } }, 'job failed'),
+        context.log.warn(
+          { queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: { type: error.name, message: error.message } },
+          'job failed',
+        ),
       )
     }
   }

@@ -80,7 +80,10 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     const timings = options.timings ?? {}
     // Later sources register their reconciliation schedules here too.
     schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
-    recovery = await scheduleRecovery(context, consumer, schedules, { sweepEveryMs: timings.sweepEveryMs, quietForMs: timings.sweepQuietForMs })
+    recovery = await scheduleRecovery(context, consumer, schedules, {
+      sweepEveryMs: timings.sweepEveryMs,
+      quietForMs: timings.sweepQuietForMs,
+    })
   }
 
   await app?.listen({ host: config.host, port: config.port })

@@ -12,7 +12,12 @@ t.test('a resume missing from the store fails the candidate without burning retr
   const api = await startHireflow({ role: 'api' })
   t.teardown(() => api.stop())
   const body = multipartBody({}, { filename: 'lost.txt', content: Buffer.from('Lost Larry\nPython developer\n') })
-  const response = await api.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  const response = await api.app!.inject({
+    method: 'POST',
+    url: '/candidates',
+    headers: { ...AUTH, ...body.headers },
+    payload: body.payload,
+  })
   t.equal(response.statusCode, 202)
   const uploaded = (await api.services.candidates.getCandidate(response.json().id))!
   await rm(join(api.config.resumeDir, uploaded.resume.key))
@@ -32,7 +37,11 @@ t.test('a resume missing from the store fails the candidate without burning retr
   await api.services.candidates.createCandidate(stored)
   await api.queues.enqueueProcess(stored.id)
 
-  const workers = await startHireflow({ role: 'worker', config: { ...api.config, jobAttempts: 8, jobBackoffMs: 60_000 }, dataDir: api.dataDir })
+  const workers = await startHireflow({
+    role: 'worker',
+    config: { ...api.config, jobAttempts: 8, jobBackoffMs: 60_000 },
+    dataDir: api.dataDir,
+  })
   t.teardown(() => workers.stop())
   const atIntake = await workers.waitFor(uploaded.id, 'failed')
   t.match(atIntake.failure, { reason: 'resume_missing', step: 'intake' })

@@ -25,7 +25,12 @@ import type { ResumeKind } from '../src/pipeline/detect.ts'
 
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
 
-async function statusReached(candidates: CandidateStore, id: string, wanted: CandidateStatus, timeoutMs = 15_000): Promise<CandidateStatus | undefined> {
+async function statusReached(
+  candidates: CandidateStore,
+  id: string,
+  wanted: CandidateStatus,
+  timeoutMs = 15_000,
+): Promise<CandidateStatus | undefined> {
   const deadline = Date.now() + timeoutMs
   let status: CandidateStatus | undefined
   while (Date.now() < deadline) {
@@ -106,7 +111,12 @@ t.test('a failure the store could not record does not block the sweep', async (t
   const processFailed = once(workers.workers[1]!, 'failed')
 
   const body = multipartBody({}, { filename: 'cv.txt', content: Buffer.from('Stuck Stella\nTypeScript developer\n') })
-  const response = await api.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  const response = await api.app!.inject({
+    method: 'POST',
+    url: '/candidates',
+    headers: { ...AUTH, ...body.headers },
+    payload: body.payload,
+  })
   t.equal(response.statusCode, 202)
   const id = response.json().id as string
   await processFailed
@@ -178,7 +188,13 @@ for (const storeKind of ['sqlite', 'dynamodb'] as const) {
       process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
       process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
       const client = new DynamoDBClient(
-        awsClientConfig({ region: 'us-east-1', endpoint: dynamo.endpoint, requestTimeoutMs: 5_000, maxAttempts: 2, credentials: emulatorCredentials }),
+        awsClientConfig({
+          region: 'us-east-1',
+          endpoint: dynamo.endpoint,
+          requestTimeoutMs: 5_000,
+          maxAttempts: 2,
+          credentials: emulatorCredentials,
+        }),
       )
       await ensureCandidateTable(client, 'hireflow-recovery')
       client.destroy()
@@ -189,7 +205,12 @@ for (const storeKind of ['sqlite', 'dynamodb'] as const) {
     const emails = async () => (await readdir(hireflow.config.outboxDir).catch(() => [])).filter((name) => name.endsWith('.eml'))
 
     const body = multipartBody({}, { filename: 'broken.pdf', content: makeCorruptPdf() })
-    const response = await hireflow.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+    const response = await hireflow.app!.inject({
+      method: 'POST',
+      url: '/candidates',
+      headers: { ...AUTH, ...body.headers },
+      payload: body.payload,
+    })
     t.equal(response.statusCode, 202)
     const id = response.json().id as string
     await hireflow.waitFor(id, 'failed')

@@ -19,7 +19,12 @@ t.test('upload during a Redis outage, then recovery', async (t) => {
   const content = await makePdfResume(sampleResumeLines('Outage Olga'))
   const body = multipartBody({}, { filename: 'olga.pdf', content })
   const started = Date.now()
-  const response = await api.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  const response = await api.app!.inject({
+    method: 'POST',
+    url: '/candidates',
+    headers: { ...AUTH, ...body.headers },
+    payload: body.payload,
+  })
   t.equal(response.statusCode, 202, 'accepted: the resume and the candidate are saved')
   t.ok(Date.now() - started < 5_000, 'the request did not wait for Redis')
   const id = response.json().id
@@ -31,5 +36,8 @@ t.test('upload during a Redis outage, then recovery', async (t) => {
   const queued = await requeueUnfinished({ services: worker.services, queues: worker.queues }, { quietForMs: 0 })
   t.equal(queued, 1)
   const candidate = await worker.waitFor(id, 'notified')
-  t.same(candidate.history.map((h) => h.to), ['received', 'stored', 'parsed', 'scored', 'decided', 'notified'])
+  t.same(
+    candidate.history.map((h) => h.to),
+    ['received', 'stored', 'parsed', 'scored', 'decided', 'notified'],
+  )
 })

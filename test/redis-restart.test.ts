@@ -30,7 +30,13 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
   probe.on('error', () => {})
   try {
     for (let i = 0; i < 100; i++) {
-      if (await probe.connect().then(() => probe.ping().then(() => true), () => false)) return server
+      if (
+        await probe.connect().then(
+          () => probe.ping().then(() => true),
+          () => false,
+        )
+      )
+        return server
       probe.disconnect()
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -84,14 +90,23 @@ async function startOnOwnRedis(t: Test, timings: NonNullable<StartOptions['timin
 
 t.test('Redis restarted empty mid-upload: schedules return, every accepted candidate is notified', async (t) => {
   // The periodic pass is set far out: coming back is the reconnect's doing.
-  const { hireflow, restart, sweepScheduled } = await startOnOwnRedis(t, { sweepEveryMs: 500, sweepQuietForMs: 1_000, reassertSchedulesEveryMs: 600_000 })
+  const { hireflow, restart, sweepScheduled } = await startOnOwnRedis(t, {
+    sweepEveryMs: 500,
+    sweepQuietForMs: 1_000,
+    reassertSchedulesEveryMs: 600_000,
+  })
   t.ok(await sweepScheduled(), 'the sweep is scheduled at start')
 
   const accepted: string[] = []
   const upload = async (n: number) => {
     const content = Buffer.from(`Candidate Number ${n}\nTypeScript and Python developer, ${n} years\n`)
     const body = multipartBody({}, { filename: `cv-${n}.txt`, content })
-    const response = await hireflow.app!.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+    const response = await hireflow.app!.inject({
+      method: 'POST',
+      url: '/candidates',
+      headers: { ...AUTH, ...body.headers },
+      payload: body.payload,
+    })
     if (response.statusCode === 202) accepted.push(response.json().id)
   }
 

@@ -58,7 +58,13 @@ t.test('SIGTERM finishes the job in flight, then exits 0', async (t) => {
   const exited = once(child, 'exit')
   const base = `http://127.0.0.1:${port}`
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${base}/health`).then(() => true, () => false)) break
+    if (
+      await fetch(`${base}/health`).then(
+        () => true,
+        () => false,
+      )
+    )
+      break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 
@@ -71,7 +77,10 @@ t.test('SIGTERM finishes the job in flight, then exits 0', async (t) => {
   await held.arrived // the notify job is waiting on SES
   child.kill('SIGTERM')
   await new Promise((resolve) => setTimeout(resolve, 300))
-  const during = await fetch(`${base}/health`).then((r) => r.status, () => 'refused')
+  const during = await fetch(`${base}/health`).then(
+    (r) => r.status,
+    () => 'refused',
+  )
   t.ok(during === 'refused' || during === 503, `no new work is taken while shutting down (${during})`)
   held.release()
 
