@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Type } from 'typebox'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
-import { attachmentDisposition, sanitizeFilename } from '../src/domain/filename.ts'
+import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
@@ -249,7 +249,8 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
       return reply
         .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
-        .header('content-disposition', attachmentDisposition(candidate.resume.filename))
+        // Offered under the detected type's extension: "Resume.bat" holding text downloads as "Resume.txt".
+        .header('content-disposition', attachmentDisposition(filenameForType(candidate.resume.filename, candidate.resume.extension)))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'no-store')
         .send(bytes)

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyBaseLogger } from 'fastify'
 import { Type } from 'typebox'
+import { unavailableReason } from '../src/ports/unavailable.ts'
 
 const PROBE_TIMEOUT_MS = 3_000
 
@@ -12,7 +13,7 @@ const Check = Type.Object({
   ok: Type.Boolean(),
   latencyMs: Type.Integer(),
   error: Type.Optional(
-    Type.String({ description: 'why the check failed, in a few words ("timed out", "not writable", "unavailable"); the log has the details' }),
+    Type.String({ description: 'why the check failed, in a few words ("timed out", "disk full", "permission denied"); the log has the details' }),
   ),
 })
 const HealthReport = Type.Object({
@@ -27,12 +28,11 @@ class ProbeTimeout extends Error {
 /** A few words safe to show anyone: the kind of failure, never its message. */
 export function shortReason(error: unknown): string {
   if (error instanceof ProbeTimeout) return 'timed out'
-  const { code, name, $metadata } = (error ?? {}) as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } }
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left'
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'not writable'
-  if (name === 'AccessDenied' || name === 'AccessDeniedException' || $metadata?.httpStatusCode === 403) return 'access denied'
-  if (code === 'ETIMEDOUT' || name === 'TimeoutError') return 'timed out'
-  return 'unavailable'
+  // Ports wrap what failed (DependencyUnavailableError); the reason lies with the innermost cause.
+  let cause = error
+  for (let depth = 0; depth < 5 && cause instanceof Error && cause.cause !== undefined; depth++) cause = cause.cause
+  const reason = unavailableReason(cause)
+  return reason === 'unexpected error' ? 'unavailable' : reason
 }
 
 async function probe(dependency: string, run: () => Promise<unknown>, log: FastifyBaseLogger) {

@@ -1,7 +1,12 @@
 // /health is open to anyone who can reach the port: it names the dependency
 // that fails and a short reason, and leaves the details (paths, hosts) to the log.
 import t from 'tap'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fakeApp } from './support/fake-app.ts'
+import { DependencyUnavailableError } from '../src/ports/unavailable.ts'
+import { LocalResumeStore } from '../src/storage/local-resume-store.ts'
 
 const healthy = {
   redis: { ping: async () => 'PONG' as const },
@@ -41,14 +46,14 @@ for (const [label, where, check, error, reason] of [
     'resumes',
     'resumeStore',
     errno('ENOSPC', "ENOSPC: no space left on device, open '/var/lib/hireflow/resumes/.probe-5f3a.tmp'"),
-    /^no space left$/,
+    /^disk full$/,
   ],
   [
     'a read-only resume folder',
     'resumes',
     'resumeStore',
     errno('EACCES', "EACCES: permission denied, open '/srv/hireflow/data/resumes/.probe-1.tmp'"),
-    /^not writable$/,
+    /^permission denied$/,
   ],
   [
     'an S3 bucket that refuses writes',
@@ -62,9 +67,9 @@ for (const [label, where, check, error, reason] of [
     'mailer',
     'mailer',
     errno('ENOENT', "ENOENT: no such file or directory, access '/home/hireflow/data/outbox'"),
-    /^unavailable$/,
+    /^folder missing$/,
   ],
-  ['Redis refusing connections', 'redis', 'redis', errno('ECONNREFUSED', 'connect ECONNREFUSED 10.0.3.7:6379'), /^unavailable$/],
+  ['Redis refusing connections', 'redis', 'redis', errno('ECONNREFUSED', 'connect ECONNREFUSED 10.0.3.7:6379'), /^connection refused$/],
   [
     'a SQLite database that cannot be read',
     'candidates',
@@ -101,4 +106,34 @@ t.test('a probe that hangs: 503 with "timed out"', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/health' })
   t.equal(response.statusCode, 503)
   t.equal(response.json().checks.resumeStore.error, 'timed out')
+})
+
+t.test('a port that wraps its failure (DependencyUnavailableError): the reason of the cause, the path only in the log', async (t) => {
+  const cause = errno('ENOSPC', "ENOSPC: no space left on device, write '/var/lib/hireflow/resumes/.health-1'")
+  const { app, logs } = await withFailure(new DependencyUnavailableError('local resume store', cause), 'resumes')
+  t.teardown(() => app.close())
+  const response = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(response.statusCode, 503)
+  t.equal(response.json().checks.resumeStore.error, 'disk full')
+  t.notMatch(response.body, /\/var/)
+  t.ok(
+    logs.some((line) => line.includes('resumeStore') && line.includes('/var/lib/hireflow/resumes/.health-1')),
+    'the log has the path',
+  )
+})
+
+t.test('a real local resume store on a disk too full for the largest resume: 503, "disk full", no path', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hireflow-health-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const resumes = new LocalResumeStore(dir, { minFreeBytes: Number.MAX_SAFE_INTEGER })
+  const { app } = await fakeApp({
+    redis: healthy.redis,
+    services: { candidates: healthy.candidates, resumes, mailer: healthy.mailer },
+  })
+  t.teardown(() => app.close())
+  const response = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(response.statusCode, 503)
+  t.equal(response.json().checks.resumeStore.error, 'disk full')
+  t.notOk(response.body.includes(dir), 'the folder is not named')
+  t.same(await readdir(dir), [], 'no probe left behind')
 })

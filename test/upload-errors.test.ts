@@ -126,6 +126,22 @@ t.test('the MAX_RESUME_BYTES boundary: exactly the limit is accepted, one byte m
   t.equal(await candidateCount(), before.candidates)
 })
 
+t.test('the download is named with the extension of the detected type, not the one sent', async (t) => {
+  for (const [sent, offered] of [
+    ['Resume.bat', 'Resume.txt'],
+    ['cv.docx', 'cv.txt'],
+    ['Jane Doe CV', 'Jane Doe CV.txt'],
+    ['notes.TXT', 'notes.TXT'],
+  ] as const) {
+    const response = await upload({ filename: sent, content: Buffer.from(`Named Right ${sent}\nPython developer\n`) })
+    t.equal(response.statusCode, 202, response.body)
+    const download = await app.inject({ method: 'GET', url: `/candidates/${response.json().id}/resume`, headers: AUTH })
+    t.equal(download.statusCode, 200)
+    t.equal(download.headers['content-disposition'], `attachment; filename="${offered}"`, `${sent} is offered as ${offered}`)
+    t.equal(download.headers['content-type'], 'text/plain; charset=utf-8')
+  }
+})
+
 t.test('an executable renamed .pdf: 415 naming the detected type', async (t) => {
   const response = await upload({ filename: 'resume.pdf', content: makeElfBinary() })
   t.equal(response.statusCode, 415)

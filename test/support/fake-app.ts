@@ -22,7 +22,11 @@ export interface FakeApp {
 function stub(name: string, methods: object = {}): unknown {
   return new Proxy(methods, {
     get: (target, property) => {
-      if (property in target) return (target as Record<PropertyKey, unknown>)[property]
+      if (property in target) {
+        const value = (target as Record<PropertyKey, unknown>)[property]
+        // Real adapters keep private fields, which a proxy as `this` cannot reach.
+        return typeof value === 'function' ? value.bind(target) : value
+      }
       if (property === 'then') return undefined
       return async () => {
         throw new Error(`unexpected call ${name}.${String(property)}`)
