@@ -106,6 +106,7 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           202: UploadAccepted,
           400: errorResponses[400],
           401: errorResponses[401],
+          408: errorResponses[408],
           413: Type.Ref('ErrorResponse'),
           415: Type.Ref('ErrorResponse'),
           503: errorResponses[503],
@@ -119,7 +120,10 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new HttpError(415, 'send the resume as multipart/form-data in the field "resume"')
       }
       if (!multipartBoundary(request.headers['content-type'])) {
-        throw new HttpError(400, 'the Content-Type has no valid multipart boundary (1 to 70 characters): send multipart/form-data; boundary=...')
+        throw new HttpError(
+          400,
+          'the Content-Type has no valid multipart boundary (1 to 70 characters): send multipart/form-data; boundary=...',
+        )
       }
       let sawPart = false
       const parts = request.parts({
@@ -131,7 +135,8 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         for await (const part of parts) {
           sawPart = true
           if (part.type === 'file') {
-            if (part.fieldname !== 'resume') throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
+            if (part.fieldname !== 'resume')
+              throw new HttpError(400, `unexpected file field "${part.fieldname}": the resume goes in "resume"`)
             file = { filename: sanitizeFilename(part.filename ?? ''), bytes: await part.toBuffer() }
           } else if (part.fieldname === 'requisitionId') {
             const value = String(part.value).trim()
@@ -247,13 +252,15 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (error instanceof ResumeNotFoundError) throw new HttpError(404, `the resume of candidate ${candidate.id} is no longer stored`)
         throw error
       })
-      return reply
-        .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
-        // Offered under the detected type's extension: "Resume.bat" holding text downloads as "Resume.txt".
-        .header('content-disposition', attachmentDisposition(filenameForType(candidate.resume.filename, candidate.resume.extension)))
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
-        .send(bytes)
+      return (
+        reply
+          .header('content-type', candidate.resume.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : candidate.resume.mediaType)
+          // Offered under the detected type's extension: "Resume.bat" holding text downloads as "Resume.txt".
+          .header('content-disposition', attachmentDisposition(filenameForType(candidate.resume.filename, candidate.resume.extension)))
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'no-store')
+          .send(bytes)
+      )
     },
   )
 

@@ -13,7 +13,9 @@ const Check = Type.Object({
   ok: Type.Boolean(),
   latencyMs: Type.Integer(),
   error: Type.Optional(
-    Type.String({ description: 'why the check failed, in a few words ("timed out", "disk full", "permission denied"); the log has the details' }),
+    Type.String({
+      description: 'why the check failed, in a few words ("timed out", "disk full", "permission denied"); the log has the details',
+    }),
   ),
 })
 const HealthReport = Type.Object({

@@ -19,7 +19,7 @@ const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Open a requisition (a job candidates are screened against)',
         body: RequisitionInput,
-        response: { 201: Type.Ref('Requisition'), 400: errorResponses[400], 401: errorResponses[401] },
+        response: { 201: Type.Ref('Requisition'), 400: errorResponses[400], 401: errorResponses[401], 408: errorResponses[408] },
       },
     },
     async (request, reply) => {

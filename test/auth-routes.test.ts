@@ -50,7 +50,10 @@ t.test('every route outside the public list answers 401 without a valid key', as
 
 t.test('the public routes are reachable without a key', async (t) => {
   const open = app.routeTable.filter((route) => isPublic(route.url) && route.method === 'GET' && !route.url.includes('*'))
-  t.ok(open.some((route) => route.url === '/health'), 'the route table has /health')
+  t.ok(
+    open.some((route) => route.url === '/health'),
+    'the route table has /health',
+  )
   for (const route of open) {
     const response = await app.inject({ method: 'GET', url: concrete(route.url) })
     t.not(response.statusCode, 401, `GET ${route.url}`)

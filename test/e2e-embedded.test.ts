@@ -38,7 +38,11 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
 
   const uploads = [
     { filename: 'Ada Lovelace.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')), type: 'application/pdf' },
-    { filename: 'grace-hopper.docx', content: await makeDocxResume(sampleResumeLines('Grace Hopper')), type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+    {
+      filename: 'grace-hopper.docx',
+      content: await makeDocxResume(sampleResumeLines('Grace Hopper')),
+      type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    },
   ]
   const ids: string[] = []
   for (const upload of uploads) {
@@ -69,10 +73,18 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
     )
   }
 
-  const listed = await app.inject({ method: 'GET', url: `/candidates?status=notified&requisitionId=${requisition.id}&limit=1`, headers: AUTH })
+  const listed = await app.inject({
+    method: 'GET',
+    url: `/candidates?status=notified&requisitionId=${requisition.id}&limit=1`,
+    headers: AUTH,
+  })
   t.equal(listed.statusCode, 200)
   t.equal(listed.json().items.length, 1)
-  const next = await app.inject({ method: 'GET', url: `/candidates?status=notified&requisitionId=${requisition.id}&limit=1&cursor=${listed.json().nextCursor}`, headers: AUTH })
+  const next = await app.inject({
+    method: 'GET',
+    url: `/candidates?status=notified&requisitionId=${requisition.id}&limit=1&cursor=${listed.json().nextCursor}`,
+    headers: AUTH,
+  })
   t.equal(next.json().items.length, 1)
   t.not(next.json().items[0].id, listed.json().items[0].id)
 
@@ -97,7 +109,16 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
   // Logs never carry resume text or contact fields, even at trace level.
   t.ok(hireflow.logs.length > 10, 'logs were captured')
   const logText = hireflow.logs.join('\n')
-  for (const secret of ['Ada Lovelace', 'Grace Hopper', 'ada-lovelace@example.com', 'grace-hopper@example.com', '7946 0958', 'linkedin.com', 'Built event pipelines', API_KEY]) {
+  for (const secret of [
+    'Ada Lovelace',
+    'Grace Hopper',
+    'ada-lovelace@example.com',
+    'grace-hopper@example.com',
+    '7946 0958',
+    'linkedin.com',
+    'Built event pipelines',
+    API_KEY,
+  ]) {
     t.notOk(logText.includes(secret), `logs do not contain "${secret}"`)
   }
 })

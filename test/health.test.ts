@@ -59,7 +59,10 @@ for (const [label, where, check, error, reason] of [
     'an S3 bucket that refuses writes',
     'resumes',
     'resumeStore',
-    Object.assign(new Error('Access Denied for arn:aws:s3:::acme-resumes/resumes/.probe'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    Object.assign(new Error('Access Denied for arn:aws:s3:::acme-resumes/resumes/.probe'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    }),
     /^access denied$/,
   ],
   [

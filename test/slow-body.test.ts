@@ -20,7 +20,12 @@ interface Trickled {
  * Sends `head` at once, then `body` in `chunkSize` pieces every `everyMs`,
  * until the body is sent or the server closes the connection.
  */
-function trickle(port: number, head: string, body: Buffer, { chunkSize, everyMs, giveUpAfterMs }: { chunkSize: number; everyMs: number; giveUpAfterMs: number }) {
+function trickle(
+  port: number,
+  head: string,
+  body: Buffer,
+  { chunkSize, everyMs, giveUpAfterMs }: { chunkSize: number; everyMs: number; giveUpAfterMs: number },
+) {
   return new Promise<Trickled>((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
     const started = Date.now()
@@ -76,7 +81,13 @@ async function listening(env: Record<string, string>) {
 }
 
 const requisition = Buffer.from(
-  JSON.stringify({ title: 'Site Reliability Engineer', mustHaveSkills: ['Linux'], advanceAtOrAbove: 70, rejectBelow: 30, minYearsExperience: 1 }),
+  JSON.stringify({
+    title: 'Site Reliability Engineer',
+    mustHaveSkills: ['Linux'],
+    advanceAtOrAbove: 70,
+    rejectBelow: 30,
+    minYearsExperience: 1,
+  }),
 )
 
 t.test('a JSON body trickled past REQUEST_TIMEOUT_MS: 408 and the connection closed', async (t) => {

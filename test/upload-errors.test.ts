@@ -31,7 +31,14 @@ const requisition = (
     method: 'POST',
     url: '/requisitions',
     headers: AUTH,
-    payload: { title: 'Data Engineer', mustHaveSkills: ['Python'], niceToHaveSkills: ['Spark'], minYearsExperience: 0, advanceAtOrAbove: 60, rejectBelow: 20 },
+    payload: {
+      title: 'Data Engineer',
+      mustHaveSkills: ['Python'],
+      niceToHaveSkills: ['Spark'],
+      minYearsExperience: 0,
+      advanceAtOrAbove: 60,
+      rejectBelow: 20,
+    },
   })
 ).json()
 
@@ -87,7 +94,12 @@ t.test('malformed multipart: 400 naming the problem, nothing stored', async (t) 
       payload: body.payload,
       message: /boundary/,
     },
-    { label: 'a body cut off inside the file', contentType: body.headers['content-type']!, payload: body.payload.subarray(0, 300), message: /ended early|incomplete|truncated/ },
+    {
+      label: 'a body cut off inside the file',
+      contentType: body.headers['content-type']!,
+      payload: body.payload.subarray(0, 300),
+      message: /ended early|incomplete|truncated/,
+    },
     {
       label: 'a body without its closing boundary',
       contentType: body.headers['content-type']!,
@@ -203,7 +215,12 @@ for (const [label, content] of [
 }
 
 t.test('requisitions: malformed JSON, unknown fields, bad thresholds', async (t) => {
-  const bad = await app.inject({ method: 'POST', url: '/requisitions', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"title": ' })
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/requisitions',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    payload: '{"title": ',
+  })
   t.equal(bad.statusCode, 400)
   const valid = { title: 'X', mustHaveSkills: [], niceToHaveSkills: [], minYearsExperience: 1, advanceAtOrAbove: 70, rejectBelow: 30 }
   const unknown = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...valid, salary: 1 } })
@@ -212,7 +229,12 @@ t.test('requisitions: malformed JSON, unknown fields, bad thresholds', async (t)
   const missing = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { title: 'X' } })
   t.equal(missing.statusCode, 400)
   t.match(missing.json().message, /advanceAtOrAbove|required/)
-  const inverted = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...valid, advanceAtOrAbove: 20, rejectBelow: 50 } })
+  const inverted = await app.inject({
+    method: 'POST',
+    url: '/requisitions',
+    headers: AUTH,
+    payload: { ...valid, advanceAtOrAbove: 20, rejectBelow: 50 },
+  })
   t.equal(inverted.statusCode, 400)
   t.match(inverted.json().message, /rejectBelow/)
   const notFound = await app.inject({ method: 'GET', url: '/requisitions/does-not-exist', headers: AUTH })

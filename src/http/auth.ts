@@ -14,7 +14,9 @@ export function bearerAuth(keyHashes: Buffer[]) {
     const match = /^bearer +([\x21-\x7e]{1,512})$/i.exec(header)
     let ok = false
     if (match) {
-      const presented = createHash('sha256').update(match[1] as string).digest()
+      const presented = createHash('sha256')
+        .update(match[1] as string)
+        .digest()
       for (const hash of keyHashes) ok = timingSafeEqual(presented, hash) || ok
     }
     if (!ok) {

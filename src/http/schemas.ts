@@ -18,6 +18,7 @@ export const errorResponses = {
   400: Type.Ref('ErrorResponse'),
   401: Type.Ref('ErrorResponse'),
   404: Type.Ref('ErrorResponse'),
+  408: Type.Ref('ErrorResponse'),
   500: Type.Ref('ErrorResponse'),
   503: Type.Ref('ErrorResponse'),
 }
@@ -96,7 +97,12 @@ export const Candidate = Type.Object(
         name: Nullable(Type.String()),
         email: Nullable(Type.String()),
         phone: Nullable(Type.String()),
-        links: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('linkedin'), Type.Literal('github'), Type.Literal('website')]), url: Type.String() })),
+        links: Type.Array(
+          Type.Object({
+            kind: Type.Union([Type.Literal('linkedin'), Type.Literal('github'), Type.Literal('website')]),
+            url: Type.String(),
+          }),
+        ),
         yearsOfExperience: Nullable(Type.Number()),
       }),
     ),
@@ -109,10 +115,13 @@ export const Candidate = Type.Object(
       }),
     ),
     decision: Nullable(
-      Type.Object({
-        outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
-        reasons: Type.Array(Type.String()),
-      }, { description: 'A recommendation to HR; people decide.' }),
+      Type.Object(
+        {
+          outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
+          reasons: Type.Array(Type.String()),
+        },
+        { description: 'A recommendation to HR; people decide.' },
+      ),
     ),
     failure: Nullable(
       Type.Object({
@@ -122,7 +131,11 @@ export const Candidate = Type.Object(
       }),
     ),
     notification: Nullable(
-      Type.Object({ kind: Type.Union([Type.Literal('decision'), Type.Literal('unreadable')]), messageId: Type.String(), sentAt: Timestamp }),
+      Type.Object({
+        kind: Type.Union([Type.Literal('decision'), Type.Literal('unreadable')]),
+        messageId: Type.String(),
+        sentAt: Timestamp,
+      }),
     ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
