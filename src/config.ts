@@ -18,10 +18,10 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'DATA_DIR', default: './data', meaning: 'Folder for the embedded defaults: SQLite database, resumes, mail outbox.' },
   { name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis for the job queues (needs maxmemory-policy noeviction).' },
   { name: 'QUEUE_PREFIX', default: 'hireflow', meaning: 'Key prefix of every queue in Redis.' },
-  { name: 'API_KEYS', default: '(none)', meaning: 'Comma-separated API keys, each either the key itself or `sha256:<hex of the key>`.' },
+  { name: 'API_KEYS', default: '(none)', meaning: 'Comma-separated API keys, each either the key itself (at least 16 characters) or `sha256:<hex of the key>`.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug or trace.' },
   { name: 'TRUST_PROXY', default: '(none)', meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are trusted.' },
-  { name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'Longest time a client may take to send one request.' },
+  { name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'Longest time a client may take to send one request, its body included (408 after it).' },
   {
     name: 'MIN_BODY_BYTES_PER_SECOND',
     default: '1024',
