@@ -62,7 +62,14 @@ async function service(files: Awaited<ReturnType<typeof makeFiles>>) {
       await fetch(`${base}/requisitions`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: 'Bench Engineer', mustHaveSkills: ['TypeScript', 'PostgreSQL'], niceToHaveSkills: ['Kubernetes', 'AWS'], minYearsExperience: 2, advanceAtOrAbove: 70, rejectBelow: 30 }),
+        body: JSON.stringify({
+          title: 'Bench Engineer',
+          mustHaveSkills: ['TypeScript', 'PostgreSQL'],
+          niceToHaveSkills: ['Kubernetes', 'AWS'],
+          minYearsExperience: 2,
+          advanceAtOrAbove: 70,
+          rejectBelow: 30,
+        }),
       })
     ).json()) as { id: string }
 
@@ -75,7 +82,8 @@ async function service(files: Awaited<ReturnType<typeof makeFiles>>) {
         notifiedAt.set(job.data.candidateId, performance.now())
         if (notifiedAt.size === files.length) resolve()
       })
-      for (const worker of running.workers!.workers) worker.on('failed', (job, error) => reject(new Error(`job ${job?.id} failed: ${error.message}`)))
+      for (const worker of running.workers!.workers)
+        worker.on('failed', (job, error) => reject(new Error(`job ${job?.id} failed: ${error.message}`)))
     })
     const started = performance.now()
     let next = 0
@@ -85,7 +93,11 @@ async function service(files: Awaited<ReturnType<typeof makeFiles>>) {
           const file = files[next++]!
           const body = multipartBody({ requisitionId: requisition.id }, { filename: file.filename, content: file.content })
           const t0 = performance.now()
-          const response = await fetch(`${base}/candidates`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
+          const response = await fetch(`${base}/candidates`, {
+            method: 'POST',
+            headers: { ...headers, ...body.headers },
+            body: body.payload,
+          })
           if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${await response.text()}`)
           uploadedAt.set(((await response.json()) as { id: string }).id, t0)
         }
@@ -112,5 +124,7 @@ const extraction = rounds[1]!
 console.log(`bench/intake: ${N} uploads (${CONCURRENCY} at once), embedded defaults`)
 console.log(`  service:   ${result.throughput.toFixed(1)} candidates/s upload-to-notified (${result.elapsed.toFixed(1)} s)`)
 console.log(`  latency:   p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms`)
-console.log(`  baseline:  ${extraction.toFixed(1)} files/s text extraction alone, same files, one at a time (median of ${rounds.map((r) => r.toFixed(1)).join(', ')})`)
+console.log(
+  `  baseline:  ${extraction.toFixed(1)} files/s text extraction alone, same files, one at a time (median of ${rounds.map((r) => r.toFixed(1)).join(', ')})`,
+)
 console.log(`  ratio:     ${(result.throughput / extraction).toFixed(2)} (service throughput / extraction throughput)`)

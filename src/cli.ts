@@ -26,13 +26,18 @@ async function run(config: Config, role: Role) {
       log.warn(`Redis maxmemory-policy is "${maxmemoryPolicy}": queued jobs can be evicted. Set it to noeviction.`)
     }
   } catch (error) {
-    fail(`Redis at REDIS_URL=${redacted(config.redisUrl)} did not answer (${(error as Error).message || 'no reply'}); start Redis or set REDIS_URL`)
+    fail(
+      `Redis at REDIS_URL=${redacted(config.redisUrl)} did not answer (${(error as Error).message || 'no reply'}); start Redis or set REDIS_URL`,
+    )
   }
   if (role !== 'worker' && config.loopbackOnly) {
     log.warn(`no API_KEYS configured: listening on loopback only (${config.host}); set API_KEYS to serve other hosts`)
   }
   const running = await start(config, role, { logger: log })
-  log.info({ role, host: role === 'worker' ? undefined : config.host, port: role === 'worker' ? undefined : config.port }, 'hireflow started')
+  log.info(
+    { role, host: role === 'worker' ? undefined : config.host, port: role === 'worker' ? undefined : config.port },
+    'hireflow started',
+  )
 
   closeWithGrace({ delay: config.shutdownGraceMs, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error')

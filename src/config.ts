@@ -13,19 +13,36 @@ export interface VariableSpec {
 }
 
 export const VARIABLES: VariableSpec[] = [
-  { name: 'HOST', default: '0.0.0.0 (127.0.0.1 without API_KEYS)', meaning: 'Address the HTTP API listens on. Without API_KEYS it is forced to loopback.' },
+  {
+    name: 'HOST',
+    default: '0.0.0.0 (127.0.0.1 without API_KEYS)',
+    meaning: 'Address the HTTP API listens on. Without API_KEYS it is forced to loopback.',
+  },
   { name: 'PORT', default: '3000', meaning: 'HTTP port.' },
   { name: 'DATA_DIR', default: './data', meaning: 'Folder for the embedded defaults: SQLite database, resumes, mail outbox.' },
   { name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis for the job queues (needs maxmemory-policy noeviction).' },
   { name: 'QUEUE_PREFIX', default: 'hireflow', meaning: 'Key prefix of every queue in Redis.' },
-  { name: 'API_KEYS', default: '(none)', meaning: 'Comma-separated API keys, each either the key itself (at least 16 characters) or `sha256:<hex of the key>`.' },
+  {
+    name: 'API_KEYS',
+    default: '(none)',
+    meaning: 'Comma-separated API keys, each either the key itself (at least 16 characters) or `sha256:<hex of the key>`.',
+  },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug or trace.' },
-  { name: 'TRUST_PROXY', default: '(none)', meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are trusted.' },
-  { name: 'REQUEST_TIMEOUT_MS', default: '30000', meaning: 'Longest time a client may take to send one request, its body included (408 after it).' },
+  {
+    name: 'TRUST_PROXY',
+    default: '(none)',
+    meaning: 'Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are trusted.',
+  },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    default: '30000',
+    meaning: 'Longest time a client may take to send one request, its body included (408 after it).',
+  },
   {
     name: 'MIN_BODY_BYTES_PER_SECOND',
     default: '1024',
-    meaning: 'Slowest average rate a request body may arrive at, judged after the first 5 s (or a quarter of REQUEST_TIMEOUT_MS if shorter); slower clients get 408. 0 turns the check off.',
+    meaning:
+      'Slowest average rate a request body may arrive at, judged after the first 5 s (or a quarter of REQUEST_TIMEOUT_MS if shorter); slower clients get 408. 0 turns the check off.',
   },
   { name: 'MAX_RESUME_BYTES', default: '10485760', meaning: 'Largest resume accepted by upload (413 above it).' },
   { name: 'PUBLIC_URL', default: '(none)', meaning: 'Base URL of this API as HR reaches it, used for links in emails.' },
@@ -46,7 +63,11 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'SES_REGION', default: '$AWS_REGION', meaning: 'Region of SES.' },
   { name: 'SES_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for SES.' },
   { name: 'SES_CONFIGURATION_SET', default: '(none)', meaning: 'SES configuration set for sending events.' },
-  { name: 'SES_ATTACHMENT_MAX_BYTES', default: '7340032', meaning: 'Largest resume attached to an HR email; above it the email carries a time-limited link.' },
+  {
+    name: 'SES_ATTACHMENT_MAX_BYTES',
+    default: '7340032',
+    meaning: 'Largest resume attached to an HR email; above it the email carries a time-limited link.',
+  },
   { name: 'RESUME_LINK_TTL_SECONDS', default: '259200', meaning: 'Validity of resume links in emails (at most 604800 for S3).' },
   { name: 'HR_EMAIL', default: 'hr@example.com', meaning: 'Comma-separated recipients of HR emails (required with MAILER=ses).' },
   { name: 'SENDER_EMAIL', default: 'hiring-automation@example.com', meaning: 'From address of HR emails (required with MAILER=ses).' },
@@ -58,9 +79,17 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'AWS_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each AWS request.' },
   { name: 'AWS_MAX_ATTEMPTS', default: '3', meaning: 'Attempts per AWS call (with exponential backoff).' },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
-  { name: 'EXTRACT_THREADS', default: '(cores - 1, at least 1)', meaning: 'Worker threads that turn resumes into text, off the main thread.' },
+  {
+    name: 'EXTRACT_THREADS',
+    default: '(cores - 1, at least 1)',
+    meaning: 'Worker threads that turn resumes into text, off the main thread.',
+  },
   { name: 'JOB_ATTEMPTS', default: '8', meaning: 'Attempts per job before the candidate is marked failed.' },
-  { name: 'JOB_BACKOFF_MS', default: '5000', meaning: 'First retry delay of a job (doubles each attempt: the defaults ride out about ten minutes of outage).' },
+  {
+    name: 'JOB_BACKOFF_MS',
+    default: '5000',
+    meaning: 'First retry delay of a job (doubles each attempt: the defaults ride out about ten minutes of outage).',
+  },
   { name: 'JOB_LOCK_MS', default: '30000', meaning: 'Lock of a running job; a job whose worker died is retried after about this long.' },
   { name: 'SHUTDOWN_GRACE_MS', default: '25000', meaning: 'On SIGTERM, time given to in-flight requests and jobs before exit.' },
 ]
@@ -184,7 +213,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
   const emails = (name: string, fallback: string): string[] => {
-    const list = (str(name) ?? fallback).split(',').map((s) => s.trim()).filter(Boolean)
+    const list = (str(name) ?? fallback)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     for (const address of list) if (!EMAIL.test(address)) errors.push(`${name} has an invalid email address "${address}"`)
     return list
   }
@@ -207,9 +239,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const requestedHost = str('HOST')
   // Candidate data is personal data: without a key nobody off this machine may reach it.
   const loopbackOnly = apiKeyHashes.length === 0
-  const host = loopbackOnly
-    ? requestedHost && LOOPBACK.has(requestedHost) ? requestedHost : '127.0.0.1'
-    : (requestedHost ?? '0.0.0.0')
+  const host = loopbackOnly ? (requestedHost && LOOPBACK.has(requestedHost) ? requestedHost : '127.0.0.1') : (requestedHost ?? '0.0.0.0')
 
   const dataDir = path(str('DATA_DIR') ?? './data')
   const awsRegion = str('AWS_REGION') ?? 'us-east-1'
@@ -235,7 +265,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     queuePrefix: str('QUEUE_PREFIX') ?? 'hireflow',
     apiKeyHashes,
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    trustProxy: (str('TRUST_PROXY') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: (str('TRUST_PROXY') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1_000),
     minBodyBytesPerSecond: int('MIN_BODY_BYTES_PER_SECOND', 1024, 0),
     maxResumeBytes: int('MAX_RESUME_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),

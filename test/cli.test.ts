@@ -40,7 +40,14 @@ t.test('without API_KEYS it listens on loopback only and says so', async (t) => 
     await dropPrefix(prefix)
     await rm(dataDir, { recursive: true, force: true })
   })
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '0.0.0.0', PORT: '0', DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '0.0.0.0',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+  }
   delete env.API_KEYS
   const child = spawn(process.execPath, [cli], { env, stdio: ['ignore', 'pipe', 'inherit'] })
   let output = ''

@@ -16,7 +16,15 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
   process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
   process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
 
-  const client = new DynamoDBClient(awsClientConfig({ region: 'us-east-1', endpoint: dynamo.endpoint, requestTimeoutMs: 5_000, maxAttempts: 2, credentials: emulatorCredentials }))
+  const client = new DynamoDBClient(
+    awsClientConfig({
+      region: 'us-east-1',
+      endpoint: dynamo.endpoint,
+      requestTimeoutMs: 5_000,
+      maxAttempts: 2,
+      credentials: emulatorCredentials,
+    }),
+  )
   await ensureCandidateTable(client, 'hireflow-e2e')
   client.destroy()
 
@@ -55,11 +63,23 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
       method: 'POST',
       url: '/requisitions',
       headers: AUTH,
-      payload: { title: 'Platform Engineer', mustHaveSkills: ['TypeScript'], niceToHaveSkills: ['Kubernetes', 'AWS'], minYearsExperience: 2, advanceAtOrAbove: 60, rejectBelow: 20 },
+      payload: {
+        title: 'Platform Engineer',
+        mustHaveSkills: ['TypeScript'],
+        niceToHaveSkills: ['Kubernetes', 'AWS'],
+        minYearsExperience: 2,
+        advanceAtOrAbove: 60,
+        rejectBelow: 20,
+      },
     })
   ).json()
 
-  const bigText = Buffer.from([...sampleResumeLines('Linus Large'), ...Array.from({ length: 6000 }, (_, i) => `Project note ${i}: shipped things in TypeScript.`)].join('\n'))
+  const bigText = Buffer.from(
+    [
+      ...sampleResumeLines('Linus Large'),
+      ...Array.from({ length: 6000 }, (_, i) => `Project note ${i}: shipped things in TypeScript.`),
+    ].join('\n'),
+  )
   // HR gets each file under the extension of its detected type, whatever it was sent as.
   const uploads = [
     { name: 'Ada Lovelace', filename: 'ada.pdf', sentAs: 'ada.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')) },
@@ -102,7 +122,11 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
       t.ok(link, 'a presigned link instead')
       const fetched = await fetch(link!)
       t.equal(fetched.status, 200)
-      t.equal(fetched.headers.get('content-disposition'), `attachment; filename="${upload.filename}"`, 'the link downloads under the typed name')
+      t.equal(
+        fetched.headers.get('content-disposition'),
+        `attachment; filename="${upload.filename}"`,
+        'the link downloads under the typed name',
+      )
       t.ok(Buffer.from(await fetched.arrayBuffer()).equals(upload.content), 'the link serves the resume')
     }
   }

@@ -4,12 +4,12 @@ import t from 'tap'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
 import { headerText, singleLine } from '../src/domain/display-text.ts'
 
-t.test('the extension is the detected type, the base name is the sender\'s', async (t) => {
+t.test("the extension is the detected type, the base name is the sender's", async (t) => {
   const cases: [string, string, string, string][] = [
     ['Resume.bat', 'txt', 'Resume.txt', 'a text file named .bat'],
     ['cv.docx', 'txt', 'cv.txt', 'an HTML page named .docx is detected as text'],
     ['Jane Doe CV.pdf', 'pdf', 'Jane Doe CV.pdf', 'the right extension is kept'],
-    ['CV.PDF', 'pdf', 'CV.PDF', 'the sender\'s case is kept when the type matches'],
+    ['CV.PDF', 'pdf', 'CV.PDF', "the sender's case is kept when the type matches"],
     ['Jane Doe CV', 'pdf', 'Jane Doe CV.pdf', 'no extension: one is added'],
     ['Resume v2.1', 'docx', 'Resume v2.1.docx', 'a version number is not an extension'],
     ['J. Smith CV', 'txt', 'J. Smith CV.txt', 'a dot inside the name is not an extension'],

@@ -40,7 +40,12 @@ function candidate(overrides: Partial<Candidate> = {}): Candidate {
     score: {
       value: 86,
       skills: [
-        { skill: 'Kubernetes', required: true, found: true, evidence: { line: 14, text: 'Ran k8s clusters for 40 services', matched: 'k8s' } },
+        {
+          skill: 'Kubernetes',
+          required: true,
+          found: true,
+          evidence: { line: 14, text: 'Ran k8s clusters for 40 services', matched: 'k8s' },
+        },
         { skill: 'Go', required: true, found: false, evidence: null },
         { skill: 'Rust', required: false, found: true, evidence: { line: 30, text: 'Wrote a Rust ingestion service', matched: 'Rust' } },
       ],
@@ -90,7 +95,10 @@ t.test('decision email', async (t) => {
   t.equal(mail.messageId, 'cand-1.decision@hireflow')
   t.same([mail.from, mail.to, mail.replyTo], ['hiring-automation@example.com', ['hr@example.com'], 'hiring@example.com'])
 
-  for (const [format, body] of [['text', mail.text], ['html', mail.html]] as const) {
+  for (const [format, body] of [
+    ['text', mail.text],
+    ['html', mail.html],
+  ] as const) {
     t.match(body, /recommendation/i, `${format}: worded as a recommendation`)
     t.match(body, /HR decides/, `${format}: people decide`)
     t.match(body, /has not contacted the candidate/, `${format}: nobody contacted the candidate`)
@@ -151,7 +159,10 @@ t.test('unreadable email', async (t) => {
   )
   t.equal(mail.subject, 'Unreadable resume: scan.pdf (no requisition)')
   t.equal(mail.messageId, 'cand-1.unreadable@hireflow')
-  for (const [format, body] of [['text', mail.text], ['html', mail.html]] as const) {
+  for (const [format, body] of [
+    ['text', mail.text],
+    ['html', mail.html],
+  ] as const) {
     t.match(body, /could not read this resume/, format)
     t.match(body, 'unreadable_resume', `${format}: reason`)
     t.match(body, 'the PDF has no text layer', `${format}: message`)
@@ -184,7 +195,10 @@ t.test('how the resume travels', async (t) => {
       t.match(body, /GET \/candidates\/cand-1\/resume/)
       t.match(body, 'https://hireflow.example.com/candidates/cand-1/resume')
     }
-    t.match(mail.text, 'at GET /candidates/cand-1/resume (an API key is required):\n  https://hireflow.example.com/candidates/cand-1/resume\n')
+    t.match(
+      mail.text,
+      'at GET /candidates/cand-1/resume (an API key is required):\n  https://hireflow.example.com/candidates/cand-1/resume\n',
+    )
   })
 
   t.test('without a public URL there are no links into the API', async (t) => {
@@ -194,7 +208,7 @@ t.test('how the resume travels', async (t) => {
     t.notMatch(mail.html, /href="[^"]*\/candidates\//)
   })
 
-  t.test('the attachment name is sanitised and carries the detected type\'s extension', async (t) => {
+  t.test("the attachment name is sanitised and carries the detected type's extension", async (t) => {
     const resume = { ...candidate().resume, filename: '../../cv\u202Efdp.exe' }
     let mail = await buildHrNotification(input({ candidate: candidate({ resume }) }))
     t.equal(mail.attachments[0]?.filename, 'cvfdp.pdf')
@@ -267,7 +281,13 @@ t.test('templates overridden from S3', async (t) => {
   const prefix = 'email-templates/'
   const s3 = await startS3rver([bucket])
   const client = new S3Client({
-    ...awsClientConfig({ region: 'us-east-1', endpoint: s3.endpoint, credentials: emulatorCredentials, requestTimeoutMs: 5_000, maxAttempts: 2 }),
+    ...awsClientConfig({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      credentials: emulatorCredentials,
+      requestTimeoutMs: 5_000,
+      maxAttempts: 2,
+    }),
     forcePathStyle: true,
   })
   t.teardown(async () => {
@@ -310,7 +330,10 @@ t.test('templates overridden from S3', async (t) => {
     clock += 301_000
     mail = await buildHrNotification(input({ renderer }))
     t.equal(mail.subject, 'Changed Jane Doe')
-    t.same(requests.sort(), ['decision.html.eta', 'decision.subject.eta', 'decision.txt.eta'].map((n) => prefix + n))
+    t.same(
+      requests.sort(),
+      ['decision.html.eta', 'decision.subject.eta', 'decision.txt.eta'].map((n) => prefix + n),
+    )
   })
 
   t.test('any S3 failure other than a missing object propagates', async (t) => {

@@ -48,8 +48,16 @@ export const RULES: Rule[] = [
     from: (file) => ADAPTER_FOLDERS.some((folder) => under(folder)(file)),
     forbidden: (to) => under('routes')(to) || under('jobs')(to),
   },
-  { name: 'jobs never import the wiring layer', from: under('jobs'), forbidden: (to) => to === 'src/services.ts' || to === 'src/runtime.ts' || to === 'src/app.ts' },
-  { name: 'src/pipeline never imports routes or jobs', from: under('src/pipeline'), forbidden: (to) => under('routes')(to) || under('jobs')(to) },
+  {
+    name: 'jobs never import the wiring layer',
+    from: under('jobs'),
+    forbidden: (to) => to === 'src/services.ts' || to === 'src/runtime.ts' || to === 'src/app.ts',
+  },
+  {
+    name: 'src/pipeline never imports routes or jobs',
+    from: under('src/pipeline'),
+    forbidden: (to) => under('routes')(to) || under('jobs')(to),
+  },
 ]
 
 export function violations(imports: Map<string, string[]>, rules: Rule[] = RULES): string[] {

@@ -343,7 +343,13 @@ t.test('SesMailer: one SendRawEmail per send, whatever the SDK would retry', asy
   const proxy = await startFlakyProxy(ses.endpoint)
   // Ordinary calls get 300 ms and 3 attempts; the send has its own, longer, timeout.
   const client = new SESClient(
-    awsClientConfig({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: emulatorCredentials, requestTimeoutMs: 300, maxAttempts: 3 }),
+    awsClientConfig({
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: emulatorCredentials,
+      requestTimeoutMs: 300,
+      maxAttempts: 3,
+    }),
   )
   t.teardown(async () => {
     client.destroy()

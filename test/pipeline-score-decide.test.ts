@@ -180,7 +180,12 @@ t.test('weights and value', async (t) => {
   t.equal(score.value, 50)
   t.same(
     score.skills.map((skill) => [skill.skill, skill.required, skill.found]),
-    [['TypeScript', true, true], ['Kubernetes', true, false], ['Go', false, true], ['Terraform', false, false]],
+    [
+      ['TypeScript', true, true],
+      ['Kubernetes', true, false],
+      ['Go', false, true],
+      ['Terraform', false, false],
+    ],
   )
   t.equal(scoreResume(text, skillsOnly(['TypeScript'], ['Kubernetes', 'Terraform'])).value, 50)
   t.equal(scoreResume(text, skillsOnly(['Kubernetes'], ['Go', 'TypeScript'])).value, 50)
@@ -189,7 +194,14 @@ t.test('weights and value', async (t) => {
   t.same(scoreResume(text, skillsOnly([], [])), { value: 0, skills: [] })
   t.same(scoreResume(text, skillsOnly(['  '], [''])), { value: 0, skills: [] }, 'blank skills are not skills')
   const twice = scoreResume(text, skillsOnly(['JavaScript', 'TypeScript'], ['JS', 'typescript']))
-  t.same(twice.skills.map((skill) => [skill.skill, skill.required]), [['JavaScript', true], ['TypeScript', true]], 'a skill asked twice, under any alias, counts once as must-have')
+  t.same(
+    twice.skills.map((skill) => [skill.skill, skill.required]),
+    [
+      ['JavaScript', true],
+      ['TypeScript', true],
+    ],
+    'a skill asked twice, under any alias, counts once as must-have',
+  )
 })
 
 t.test('scoring stays linear on hostile text', async (t) => {
@@ -202,7 +214,13 @@ t.test('scoring stays linear on hostile text', async (t) => {
 
 // ---------------------------------------------------------------- decide
 
-const profile = (yearsOfExperience: number | null): Profile => ({ name: 'Jane Doe', email: null, phone: null, links: [], yearsOfExperience })
+const profile = (yearsOfExperience: number | null): Profile => ({
+  name: 'Jane Doe',
+  email: null,
+  phone: null,
+  links: [],
+  yearsOfExperience,
+})
 
 function scoreOf(value: number, missingMustHaves: string[] = []): Score {
   return {
@@ -236,7 +254,11 @@ t.test('a missing must-have caps the outcome at review', async (t) => {
   const req = requisition()
   const one = decide({ score: scoreOf(90, ['Kubernetes']), profile: profile(10), requisition: req })
   t.equal(one.outcome, 'review')
-  t.ok(one.reasons.some((reason) => reason === 'The must-have skill Kubernetes was not found in the resume, so it cannot be recommended for advance.'))
+  t.ok(
+    one.reasons.some(
+      (reason) => reason === 'The must-have skill Kubernetes was not found in the resume, so it cannot be recommended for advance.',
+    ),
+  )
   t.match(one.reasons.at(-1), /score alone would recommend advance/)
 
   const three = decide({ score: scoreOf(90, ['Kubernetes', 'Go', 'Rust']), profile: profile(10), requisition: req })
@@ -250,7 +272,11 @@ t.test('experience below the minimum, or unknown, caps at review', async (t) => 
   const req = requisition({ minYearsExperience: 5 })
   const short = decide({ score: scoreOf(95), profile: profile(3.5), requisition: req })
   t.equal(short.outcome, 'review')
-  t.ok(short.reasons.includes('The resume shows 3.5 years of experience, fewer than the 5 years the requisition asks for, so it cannot be recommended for advance.'))
+  t.ok(
+    short.reasons.includes(
+      'The resume shows 3.5 years of experience, fewer than the 5 years the requisition asks for, so it cannot be recommended for advance.',
+    ),
+  )
 
   const unknown = decide({ score: scoreOf(95), profile: profile(null), requisition: req })
   t.equal(unknown.outcome, 'review')
@@ -262,14 +288,21 @@ t.test('experience below the minimum, or unknown, caps at review', async (t) => 
 
   const none = decide({ score: scoreOf(95), profile: profile(null), requisition: requisition({ minYearsExperience: 0 }) })
   t.equal(none.outcome, 'advance', 'unknown experience matters only when some is required')
-  t.equal(decide({ score: scoreOf(95), profile: profile(1), requisition: requisition({ minYearsExperience: 2 }) }).reasons[1], 'The resume shows 1 year of experience, fewer than the 2 years the requisition asks for, so it cannot be recommended for advance.')
+  t.equal(
+    decide({ score: scoreOf(95), profile: profile(1), requisition: requisition({ minYearsExperience: 2 }) }).reasons[1],
+    'The resume shows 1 year of experience, fewer than the 2 years the requisition asks for, so it cannot be recommended for advance.',
+  )
 })
 
 t.test('no requisition, or one without skills', async (t) => {
   const none = decide({ score: { value: 0, skills: [] }, profile: profile(10), requisition: null })
   t.same(none, { outcome: 'review', reasons: ['No requisition given: the resume was scored against nothing, so a person must review it.'] })
 
-  const empty = decide({ score: scoreResume('TypeScript', skillsOnly([], [])), profile: profile(null), requisition: requisition({ mustHaveSkills: [], niceToHaveSkills: [], minYearsExperience: 3 }) })
+  const empty = decide({
+    score: scoreResume('TypeScript', skillsOnly([], [])),
+    profile: profile(null),
+    requisition: requisition({ mustHaveSkills: [], niceToHaveSkills: [], minYearsExperience: 3 }),
+  })
   t.equal(empty.outcome, 'review')
   t.equal(empty.reasons[0], 'The requisition lists no skills, so the resume could not be scored and a person must review it.')
   t.match(empty.reasons[1], /at least 3 years/)
@@ -293,7 +326,11 @@ t.test('reasons are whole sentences with no placeholders', async (t) => {
 
 t.test('end to end on the sample resume', async (t) => {
   const text = sampleResumeLines('Jane Doe').join('\n')
-  const req = requisition({ mustHaveSkills: ['TypeScript', 'Kubernetes', 'PostgreSQL'], niceToHaveSkills: ['Golang', 'C#', 'Rust'], minYearsExperience: 6 })
+  const req = requisition({
+    mustHaveSkills: ['TypeScript', 'Kubernetes', 'PostgreSQL'],
+    niceToHaveSkills: ['Golang', 'C#', 'Rust'],
+    minYearsExperience: 6,
+  })
   const score = scoreResume(text, req)
   t.equal(score.value, 89, '8 of 9 weight points: Rust is missing')
   const decision = decide({ score, profile: extractProfile(text, NOW), requisition: req })

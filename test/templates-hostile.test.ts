@@ -30,7 +30,11 @@ const HOSTILE: Hostile[] = [
   { label: 'script tag', value: '<script>alert(1)</script>', visible: 'alert(1)' },
   { label: 'attribute break-out', value: `"><img src=x onerror=alert(2)>'`, visible: 'onerror=alert(2)' },
   { label: 'CRLF and a Bcc header', value: 'Jane\r\nBcc: attacker@evil.test\r\n\r\n<b>body</b>', visible: 'attacker@evil.test' },
-  { label: 'LF, lone CR, Unicode line breaks', value: 'Jane\nBcc: a@evil.test\rCc: b@evil.test\u2028To: c@evil.test\u2029\u0085x', visible: 'c@evil.test' },
+  {
+    label: 'LF, lone CR, Unicode line breaks',
+    value: 'Jane\nBcc: a@evil.test\rCc: b@evil.test\u2028To: c@evil.test\u2029\u0085x',
+    visible: 'c@evil.test',
+  },
   { label: 'bidi overrides', value: `cv${BIDI}fdp.exe`, visible: 'fdp.exe' },
   { label: 'control characters', value: 'a\u0000b\u0007c\u001b[31md\u007fe\u009bf\tg', visible: '[31m' },
   { label: 'very long', value: `${'A'.repeat(20_000)}<i>end</i>`, visible: 'AAAAAAAAAA' },
@@ -158,7 +162,22 @@ t.test('the whole message: hostile data cannot add or break a header', async (t)
         .filter((line) => !/^[ \t]/.test(line))
         .map((line) => line.slice(0, line.indexOf(':')).toLowerCase())
       t.same(
-        names.filter((n) => !['content-type', 'from', 'to', 'reply-to', 'subject', 'message-id', 'date', 'mime-version', 'x-hireflow-message-id', 'auto-submitted', 'x-auto-response-suppress'].includes(n)),
+        names.filter(
+          (n) =>
+            ![
+              'content-type',
+              'from',
+              'to',
+              'reply-to',
+              'subject',
+              'message-id',
+              'date',
+              'mime-version',
+              'x-hireflow-message-id',
+              'auto-submitted',
+              'x-auto-response-suppress',
+            ].includes(n),
+        ),
         [],
         `${where}: only our headers`,
       )

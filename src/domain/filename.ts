@@ -17,10 +17,11 @@ export function sanitizeFilename(name: string, fallback = 'resume'): string {
   if (cleaned.length > MAX_FILENAME_LENGTH) {
     const dot = cleaned.lastIndexOf('.')
     const extension = dot > 0 && cleaned.length - dot <= 10 ? cleaned.slice(dot) : ''
-    cleaned = Array.from(cleaned.slice(0, cleaned.length - extension.length))
-      .slice(0, MAX_FILENAME_LENGTH - extension.length)
-      .join('')
-      .trimEnd() + extension
+    cleaned =
+      Array.from(cleaned.slice(0, cleaned.length - extension.length))
+        .slice(0, MAX_FILENAME_LENGTH - extension.length)
+        .join('')
+        .trimEnd() + extension
   }
   return cleaned === '' ? fallback : cleaned
 }

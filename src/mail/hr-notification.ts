@@ -11,10 +11,7 @@ import type { TemplateRenderer } from './templates.ts'
 export type HrNotificationKind = 'decision' | 'unreadable'
 
 /** How HR gets the resume file; the caller picks by size and store. */
-export type ResumeDelivery =
-  | { bytes: Buffer }
-  | { link: string; expiresAt?: Date | string }
-  | { apiPath: string }
+export type ResumeDelivery = { bytes: Buffer } | { link: string; expiresAt?: Date | string } | { apiPath: string }
 
 export interface HrNotificationInput {
   kind: HrNotificationKind

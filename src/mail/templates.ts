@@ -193,5 +193,10 @@ export class TemplateRenderer {
 function toSubjectLine(value: string): string {
   const line = headerText(value)
   const chars = Array.from(line)
-  return chars.length <= SUBJECT_MAX ? line : `${chars.slice(0, SUBJECT_MAX - 1).join('').trimEnd()}…`
+  return chars.length <= SUBJECT_MAX
+    ? line
+    : `${chars
+        .slice(0, SUBJECT_MAX - 1)
+        .join('')
+        .trimEnd()}…`
 }

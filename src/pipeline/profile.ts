@@ -22,11 +22,49 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
 const NAME_SEARCH_LINES = 15
 
 const NOT_NAME_WORDS = new Set([
-  'resume', 'résumé', 'curriculum', 'vitae', 'cv', 'contact', 'profile', 'summary', 'objective', 'experience',
-  'education', 'skills', 'work', 'employment', 'history', 'personal', 'information', 'details', 'professional',
-  'career', 'projects', 'references', 'languages', 'certifications', 'about',
-  'engineer', 'developer', 'manager', 'designer', 'analyst', 'consultant', 'scientist', 'architect', 'administrator',
-  'senior', 'junior', 'principal', 'director', 'intern', 'software', 'frontend', 'backend', 'devops',
+  'resume',
+  'résumé',
+  'curriculum',
+  'vitae',
+  'cv',
+  'contact',
+  'profile',
+  'summary',
+  'objective',
+  'experience',
+  'education',
+  'skills',
+  'work',
+  'employment',
+  'history',
+  'personal',
+  'information',
+  'details',
+  'professional',
+  'career',
+  'projects',
+  'references',
+  'languages',
+  'certifications',
+  'about',
+  'engineer',
+  'developer',
+  'manager',
+  'designer',
+  'analyst',
+  'consultant',
+  'scientist',
+  'architect',
+  'administrator',
+  'senior',
+  'junior',
+  'principal',
+  'director',
+  'intern',
+  'software',
+  'frontend',
+  'backend',
+  'devops',
 ])
 
 const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]{0,30}$/u
@@ -46,7 +84,10 @@ function findName(lines: string[]): string | null {
 function plausibleName(line: string): string | null {
   if (line.length > 80 || line.includes('@') || /\d|https?:|www\./i.test(line)) return null
   // "Jane Doe | Senior Engineer", "Name: Jane Doe"
-  const segment = line.split(/[|•·,;]| [–—-] /)[0]!.replace(/^name\s*:\s*/i, '').trim()
+  const segment = line
+    .split(/[|•·,;]| [–—-] /)[0]!
+    .replace(/^name\s*:\s*/i, '')
+    .trim()
   const words = segment.split(/\s+/)
   if (words.length < 2 || words.length > 4) return null
   for (const word of words) {
@@ -131,16 +172,78 @@ function findPhone(lines: string[]): string | null {
 // A bare "name.tld" is taken for a website only under TLDs people host
 // themselves on: "Node.js", "setup.py" or "README.md" are not websites.
 const SITE_TLDS = new Set([
-  'com', 'net', 'org', 'io', 'dev', 'me', 'co', 'app', 'ai', 'tech', 'site', 'xyz', 'info', 'blog', 'page', 'codes',
-  'design', 'online', 'website', 'space', 'pro', 'name', 'cloud', 'software', 'engineer', 'uk', 'de', 'fr', 'nl',
-  'es', 'it', 'ca', 'au', 'ch', 'se', 'no', 'dk', 'fi', 'pl', 'be', 'at', 'ie', 'nz', 'eu', 'us', 'br', 'jp', 'in',
+  'com',
+  'net',
+  'org',
+  'io',
+  'dev',
+  'me',
+  'co',
+  'app',
+  'ai',
+  'tech',
+  'site',
+  'xyz',
+  'info',
+  'blog',
+  'page',
+  'codes',
+  'design',
+  'online',
+  'website',
+  'space',
+  'pro',
+  'name',
+  'cloud',
+  'software',
+  'engineer',
+  'uk',
+  'de',
+  'fr',
+  'nl',
+  'es',
+  'it',
+  'ca',
+  'au',
+  'ch',
+  'se',
+  'no',
+  'dk',
+  'fi',
+  'pl',
+  'be',
+  'at',
+  'ie',
+  'nz',
+  'eu',
+  'us',
+  'br',
+  'jp',
+  'in',
 ])
 // Domains that look personal but name a technology when written in a skills list.
 const TECHNOLOGY_DOMAINS = new Set(['socket.io', 'asp.net', 'ado.net', 'vb.net', 'deno.land', 'nuxt.com', 'next.js'])
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}[a-z]{2,24}$/
 const GITHUB_USER = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i
 // First path segments of github.com that are GitHub's own pages, not people.
-const GITHUB_RESERVED = new Set(['orgs', 'features', 'about', 'topics', 'sponsors', 'marketplace', 'pricing', 'settings', 'login', 'join', 'explore', 'collections', 'trending', 'enterprise', 'site', 'apps'])
+const GITHUB_RESERVED = new Set([
+  'orgs',
+  'features',
+  'about',
+  'topics',
+  'sponsors',
+  'marketplace',
+  'pricing',
+  'settings',
+  'login',
+  'join',
+  'explore',
+  'collections',
+  'trending',
+  'enterprise',
+  'site',
+  'apps',
+])
 const LINKEDIN_SLUG = /^[\p{L}\p{N}_%-]{2,100}$/u
 const MAX_LINKS = 10
 
@@ -201,22 +304,39 @@ function classifyLink(token: string, emailDomains: Set<string>): ProfileLink | n
 
 // "8+ years of experience", "10 yrs experience", "5+ years". A bare "3 years"
 // (one job's length, "3 years ago") is not a statement of total experience.
-const STATED_YEARS = /(?<![\d.])(\d{1,2})(?:\.\d)?[ \t]{0,2}(\+)?[ \t]{0,2}(?:years?|yrs?)\b(?:[ \t]{1,3}of)?((?:[ \t]{1,3}[\p{L}-]{1,30}){0,2}?[ \t]{1,3}experience)?/giu
+const STATED_YEARS =
+  /(?<![\d.])(\d{1,2})(?:\.\d)?[ \t]{0,2}(\+)?[ \t]{0,2}(?:years?|yrs?)\b(?:[ \t]{1,3}of)?((?:[ \t]{1,3}[\p{L}-]{1,30}){0,2}?[ \t]{1,3}experience)?/giu
 
-const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?'
+const MONTHS =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?'
 const DATE = `(?:(${MONTHS})\\.?[ \\t]{1,3}|(\\d{1,2})[/.])?((?:19|20)\\d{2})`
 const DATE_RANGE = new RegExp(
   `(?<![\\p{L}\\p{N}/.])${DATE}[ \\t]{0,3}(?:-|–|—|to|until|till)[ \\t]{0,3}(?:${DATE}|(present|current|now|today|ongoing|date))(?![\\p{L}\\p{N}])`,
   'giu',
 )
-const MONTH_INDEX: Record<string, number> = { jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11 }
+const MONTH_INDEX: Record<string, number> = {
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
+}
 
 // Study is not work experience: date ranges under these headings, or on a line
 // naming a degree or school, are left out.
 const EDUCATION_HEADING = /^(?:education|academic|qualifications|studies|certifications?)\b/i
-const OTHER_HEADING = /^(?:(?:work|professional|relevant)?[ \t]?(?:experience|employment|history)|projects|skills|summary|profile|volunteering|publications|awards|interests|languages|references)\b/i
+const OTHER_HEADING =
+  /^(?:(?:work|professional|relevant)?[ \t]?(?:experience|employment|history)|projects|skills|summary|profile|volunteering|publications|awards|interests|languages|references)\b/i
 // Degrees only: a school or university on a line can as well be an employer.
-const EDUCATION_LINE = /\b(?:bachelor|b\.?sc|m\.?sc|b\.?eng|m\.?eng|ph\.?d|mba|degree|diploma)\b|\bmaster(?:'s|s)?[ \t]{1,3}(?:of|in|degree)\b/i
+const EDUCATION_LINE =
+  /\b(?:bachelor|b\.?sc|m\.?sc|b\.?eng|m\.?eng|ph\.?d|mba|degree|diploma)\b|\bmaster(?:'s|s)?[ \t]{1,3}(?:of|in|degree)\b/i
 const HEADING_MAX_LENGTH = 40
 const EARLIEST_YEAR = 1950
 
