@@ -379,8 +379,24 @@ t.test('SqliteCandidateStore', async (t) => {
 
     const raw = new DatabaseSync(path, { readOnly: true })
     t.teardown(() => raw.close())
-    t.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 1)
+    t.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 2)
     t.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal')
+  })
+
+  t.test('a version 1 database is upgraded in place, its data kept', async (t) => {
+    const path = join(directory, 'upgrade', 'candidates.db')
+    const candidate = candidateFixture()
+    const first = new SqliteCandidateStore(path)
+    await first.createCandidate(candidate)
+    await first.close()
+    const raw = new DatabaseSync(path)
+    raw.exec('DROP TABLE health_probe; PRAGMA user_version = 1')
+    raw.close()
+
+    const upgraded = new SqliteCandidateStore(path)
+    t.teardown(() => upgraded.close())
+    await t.resolves(upgraded.ping(), 'the probe table exists again')
+    t.same(await upgraded.getCandidate(candidate.id), candidate)
   })
 
   // Candidates hold contact data: the database gets the modes the resume and
@@ -419,6 +435,21 @@ t.test('SqliteCandidateStore', async (t) => {
     for (const file of [path, `${path}-wal`, `${path}-shm`]) {
       t.equal(((await stat(file)).mode & 0o777).toString(8), '600', file)
     }
+  })
+
+  t.test('ping writes: a store that cannot take the write lock is unhealthy, though it can still read', async (t) => {
+    const path = join(directory, 'locked', 'candidates.db')
+    const store = new SqliteCandidateStore(path, { busyTimeoutMs: 200 })
+    t.teardown(() => store.close())
+    await t.resolves(store.ping())
+    const other = new DatabaseSync(path)
+    other.exec('BEGIN IMMEDIATE')
+    t.teardown(() => {
+      other.exec('ROLLBACK')
+      other.close()
+    })
+    t.equal((await store.listCandidates({ limit: 1 })).items.length, 0, 'reads still work')
+    await t.rejects(store.ping(), { message: /^SQLite candidate store is unavailable: /, cause: { code: 'ERR_SQLITE_ERROR' } })
   })
 
   t.test('a closed store fails ping with a cause', async (t) => {

@@ -17,7 +17,7 @@ import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from '../fs/private-files.ts'
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 const BUSY_TIMEOUT_MS = 5_000
 
 // Each entry upgrades the schema from version i to i + 1; append, never edit.
@@ -45,6 +45,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS candidates_by_requisition ON candidates (requisition_id, created_at, id);
   CREATE INDEX IF NOT EXISTS candidates_by_requisition_status ON candidates (requisition_id, status, created_at, id);
   `,
+  // One row that ping() rewrites: /health proves the store can still write, not only read.
+  `
+  CREATE TABLE IF NOT EXISTS health_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at TEXT NOT NULL
+  ) STRICT;
+  `,
 ]
 
 interface Keyset {
@@ -71,8 +78,11 @@ export class SqliteCandidateStore implements CandidateStore {
   // Statements whose text depends on the query shape are prepared once per shape.
   readonly #statements = new Map<string, StatementSync>()
 
-  /** `path` is a file (its directory is created) or `':memory:'`. */
-  constructor(path: string) {
+  /**
+   * `path` is a file (its directory is created) or `':memory:'`.
+   * `busyTimeoutMs`: how long a write waits for another process's write lock.
+   */
+  constructor(path: string, { busyTimeoutMs = BUSY_TIMEOUT_MS } = {}) {
     if (path !== ':memory:') {
       // SQLite would create the file 0644; made 0600 first, it keeps that
       // mode, and SQLite gives the -wal and -shm files it creates the same.
@@ -84,7 +94,7 @@ export class SqliteCandidateStore implements CandidateStore {
     try {
       // WAL lets the API read while a worker writes; busy_timeout makes a
       // second process wait for the write lock instead of failing at once.
-      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+      this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
       this.#db.exec('PRAGMA journal_mode = WAL')
       this.#migrate()
     } catch (error) {
@@ -237,7 +247,9 @@ export class SqliteCandidateStore implements CandidateStore {
 
   async ping(): Promise<void> {
     try {
-      this.#statement('SELECT 1').get()
+      this.#statement('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(
+        new Date().toISOString(),
+      )
     } catch (error) {
       throw new DependencyUnavailableError('SQLite candidate store', error)
     }
