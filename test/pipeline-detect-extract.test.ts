@@ -17,6 +17,7 @@ import {
   makeZipBombDocx,
   makeZipUnderstatedDocx,
   sampleResumeLines,
+  utf16Variants,
 } from './support/resumes.ts'
 
 const lines = sampleResumeLines('Jane Doe')
@@ -65,6 +66,27 @@ t.test('text detection accepts UTF-8 and refuses binary noise', async (t) => {
   t.same(await detectResumeType(noisy), { kind: 'unsupported', detected: 'application/octet-stream' }, 'many control characters mean binary')
 })
 
+t.test('UTF-16 text is text, with or without a byte order mark', async (t) => {
+  const resume = 'Zoë Ångström\nSenior Engineer\nSkills: Go, Rust, PostgreSQL\n'
+  const TEXT = { kind: 'text', mediaType: 'text/plain', extension: 'txt' }
+  for (const [label, bytes] of utf16Variants(resume)) {
+    t.same(await detectResumeType(bytes), TEXT, `${label} is detected as text`)
+    t.equal(await extractText(bytes, 'text'), resume.trim(), `${label} is decoded`)
+  }
+  // UTF-16 where a non-Latin script leaves few NUL bytes still has its BOM to go by.
+  const cyrillic = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Мария Иванова\nРазработчик', 'utf16le')])
+  t.equal(await extractText(cyrillic, 'text'), 'Мария Иванова\nРазработчик')
+  t.same(await detectResumeType(cyrillic), TEXT)
+
+  // Binary that only looks like UTF-16 at first sight stays binary.
+  const shorts = Buffer.alloc(256)
+  for (let i = 0; i < shorts.length; i += 2) shorts[i] = 1 + (i % 7) // little-endian 16-bit values 1 to 7: control characters
+  t.same(await detectResumeType(shorts), { kind: 'unsupported', detected: 'application/octet-stream' })
+  const oddLength = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Jane Doe', 'utf16le'), Buffer.from([0x41])])
+  const odd = await unreadable(extractText(oddLength, 'text'))
+  t.equal(odd.problem, 'damaged', 'a UTF-16 file cut in the middle of a character')
+})
+
 t.test('supported types for docs and the media type mapping back to a kind', async (t) => {
   t.same([...SUPPORTED_RESUME_TYPES], ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain'])
   for (const mediaType of SUPPORTED_RESUME_TYPES) t.ok(resumeKindForMediaType(mediaType), mediaType)
@@ -77,13 +99,14 @@ t.test('each format yields the same text', async (t) => {
   const fromDocx = await extractText(await makeDocxResume(lines), 'docx')
   const fromText = await extractText(Buffer.from(lines.join('\r\n')), 'text')
   for (const [label, text] of [['pdf', fromPdf], ['docx', fromDocx], ['text', fromText]] as const) {
+    // A stray \r would make a line differ here, so this also proves one line-ending convention.
     t.same(
       text.split('\n').filter((line) => line.length > 0),
       expected,
       `${label} keeps every line in order`,
     )
-    t.notMatch(text, /\r/, `${label} has one line-ending convention`)
   }
+  t.equal(fromText, lines.join('\n'), 'text keeps its single blank lines where they were')
 })
 
 t.test('text: BOM stripped, line endings normalised, UTF-8 required', async (t) => {
@@ -189,5 +212,7 @@ t.test('UnreadableResumeError from outside the extractor', async (t) => {
   t.equal(error.reason, 'unreadable_resume')
   t.equal(error.problem, 'other')
   t.equal(error.name, 'UnreadableResumeError')
-  t.ok(error instanceof Error)
+  t.equal(error.cause, undefined, 'no cause unless one is given')
+  const wrapped = new UnreadableResumeError('the PDF is damaged', { problem: 'damaged', cause: new Error('bad xref') })
+  t.equal((wrapped.cause as Error).message, 'bad xref')
 })

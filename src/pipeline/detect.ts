@@ -1,6 +1,7 @@
 // What a resume file really is, judged from its bytes alone: a filename or a
 // Content-Type header is whatever the sender chose to claim.
 import { fileTypeFromBuffer } from 'file-type'
+import { bomEncoding, decodeText, textEncodingOf } from './text-encoding.ts'
 
 export type ResumeKind = 'pdf' | 'docx' | 'text'
 
@@ -18,7 +19,8 @@ const DOCX: SupportedResumeType = {
   mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   extension: 'docx',
 }
-// Stored text is UTF-8 by construction (anything else is refused below).
+// Text is UTF-8 or UTF-16 (anything else is refused below); extraction decodes
+// it the way detection judged it (text-encoding.ts).
 const TEXT: SupportedResumeType = { kind: 'text', mediaType: 'text/plain', extension: 'txt' }
 
 export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, TEXT])
@@ -39,6 +41,10 @@ const MAX_CONTROL_CHARACTER_SHARE = 0.01
 
 export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeType> {
   if (bytes.length === 0) return { kind: 'unsupported', detected: 'application/x-empty' }
+  // A byte order mark goes first: file-type takes the UTF-16LE mark (FF FE) for
+  // an MPEG audio frame. Binary that merely starts with those bytes fails the
+  // text check and is judged by its magic number below.
+  if (bomEncoding(bytes) && looksLikeText(bytes)) return TEXT
 
   let found: Awaited<ReturnType<typeof fileTypeFromBuffer>>
   try {
@@ -58,13 +64,11 @@ export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeTyp
 }
 
 function looksLikeText(bytes: Buffer): boolean {
-  if (bytes.includes(0)) return false
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    return false
-  }
+  const encoding = textEncodingOf(bytes)
+  // NUL is valid UTF-8 but never in a text file; in UTF-16 it is half of every ASCII character.
+  if (encoding === 'utf-8' && bytes.includes(0)) return false
+  const text = decodeText(bytes, encoding)
+  if (text === undefined) return false
   let controls = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)

@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import mammoth from 'mammoth'
 import { getResolvedPDFJS } from 'unpdf'
 import type { ResumeKind } from './detect.ts'
+import { decodeText, textEncodingOf } from './text-encoding.ts'
 
 export interface ExtractionLimits {
   /** PDF pages read; the rest of a longer document is ignored. */
@@ -60,7 +61,7 @@ export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Parti
       raw = await extractDocx(bytes, caps)
       break
     case 'text':
-      raw = decodeUtf8(bytes)
+      raw = decodeTextResume(bytes)
       break
   }
   const text = normaliseText(raw, caps.maxChars)
@@ -81,13 +82,14 @@ function emptyMessage(kind: ResumeKind): string {
 
 // ---------------------------------------------------------------- text
 
-function decodeUtf8(bytes: Buffer): string {
-  try {
-    // TextDecoder drops a leading BOM by default.
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch (cause) {
-    throw new UnreadableResumeError('the text file is not valid UTF-8', { problem: 'damaged', cause })
+function decodeTextResume(bytes: Buffer): string {
+  const encoding = textEncodingOf(bytes)
+  const text = decodeText(bytes, encoding)
+  if (text === undefined) {
+    const name = encoding === 'utf-8' ? 'UTF-8' : encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'
+    throw new UnreadableResumeError(`the text file is not valid ${name}`, { problem: 'damaged' })
   }
+  return text
 }
 
 /**

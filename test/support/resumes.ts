@@ -281,3 +281,18 @@ export async function makeTruncatedDocx(lines: string[]): Promise<Buffer> {
   const whole = await makeDocxResume(lines)
   return whole.subarray(0, Math.floor(whole.length / 2))
 }
+
+/**
+ * The same text as Windows Notepad and other editors save it in UTF-16:
+ * little- and big-endian, with and without a byte order mark.
+ */
+export function utf16Variants(text: string): Array<[label: string, bytes: Buffer]> {
+  const le = Buffer.from(text, 'utf16le')
+  const be = Buffer.from(le).swap16()
+  return [
+    ['UTF-16LE with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+    ['UTF-16BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+    ['UTF-16LE without BOM', le],
+    ['UTF-16BE without BOM', be],
+  ]
+}
