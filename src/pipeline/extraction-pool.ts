@@ -6,19 +6,8 @@
 // promise race on the main thread could never do.
 import { Worker } from 'node:worker_threads'
 import type { ResumeKind } from './detect.ts'
-import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractionLimits, type UnreadableProblem } from './extract.ts'
-
-export interface ExtractionRequest {
-  id: number
-  bytes: Uint8Array
-  kind: ResumeKind
-  limits: Partial<ExtractionLimits>
-}
-
-export type ExtractionReply =
-  | { id: number; ok: true; text: string }
-  | { id: number; ok: false; unreadable: true; problem: UnreadableProblem; message: string }
-  | { id: number; ok: false; unreadable: false; message: string }
+import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractionLimits } from './extract.ts'
+import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
 
 export interface ExtractionPoolOptions {
   threads: number

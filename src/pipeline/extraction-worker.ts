@@ -1,7 +1,7 @@
 // Runs in a worker thread of the extraction pool: text out of one resume at a time.
 import { parentPort } from 'node:worker_threads'
 import { extractText, UnreadableResumeError } from './extract.ts'
-import type { ExtractionRequest, ExtractionReply } from './extraction-pool.ts'
+import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
 
 const port = parentPort
 if (!port) throw new Error('extraction-worker.ts runs only as a worker thread')

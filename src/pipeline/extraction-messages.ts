@@ -1,0 +1,16 @@
+// What the extraction pool and its worker threads say to each other. Both
+// sides import this module and neither imports the other.
+import type { ResumeKind } from './detect.ts'
+import type { ExtractionLimits, UnreadableProblem } from './extract.ts'
+
+export interface ExtractionRequest {
+  id: number
+  bytes: Uint8Array
+  kind: ResumeKind
+  limits: Partial<ExtractionLimits>
+}
+
+export type ExtractionReply =
+  | { id: number; ok: true; text: string }
+  | { id: number; ok: false; unreadable: true; problem: UnreadableProblem; message: string }
+  | { id: number; ok: false; unreadable: false; message: string }
