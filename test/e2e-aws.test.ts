@@ -2,7 +2,7 @@
 // (dynalite), S3 (s3rver), SES (aws-ses-v2-local). Same code paths as in AWS.
 import t from 'tap'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { AUTH, startHireflow, injectUpload } from './support/harness.ts'
 import { emulatorCredentials, startDynalite, startS3rver, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
@@ -90,8 +90,7 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
 
   const ids: string[] = []
   for (const upload of uploads) {
-    const body = multipartBody({ requisitionId: requisition.id }, { filename: upload.sentAs, content: upload.content })
-    const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+    const response = await injectUpload(app, { filename: upload.sentAs, content: upload.content }, { requisitionId: requisition.id })
     t.equal(response.statusCode, 202, response.body)
     ids.push(response.json().id)
   }

@@ -4,7 +4,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
-import { API_KEY, AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { API_KEY, AUTH, startHireflow, injectUpload } from './support/harness.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 async function outbox(dir: string): Promise<ParsedMail[]> {
@@ -46,8 +46,7 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
   ]
   const ids: string[] = []
   for (const upload of uploads) {
-    const body = multipartBody({ requisitionId: requisition.id }, { filename: upload.filename, content: upload.content })
-    const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+    const response = await injectUpload(app, { filename: upload.filename, content: upload.content }, { requisitionId: requisition.id })
     t.equal(response.statusCode, 202, response.body)
     t.match(response.json(), { status: 'received', duplicate: false })
     ids.push(response.json().id)

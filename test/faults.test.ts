@@ -4,7 +4,7 @@ import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { AUTH, multipartBody, startHireflow, testConfig, TEST_REDIS_URL } from './support/harness.ts'
+import { startHireflow, testConfig, TEST_REDIS_URL, injectUpload } from './support/harness.ts'
 import { emulatorCredentials, startSes } from './support/emulators.ts'
 import { SES_UNAVAILABLE, startFlakyProxy } from './support/flaky-proxy.ts'
 import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
@@ -28,8 +28,7 @@ function sesEnv(endpoint: string): Record<string, string> {
 }
 
 async function uploadResume(app: NonNullable<Awaited<ReturnType<typeof startHireflow>>['app']>, name: string) {
-  const body = multipartBody({}, { filename: `${name}.pdf`, content: await makePdfResume(sampleResumeLines(name)) })
-  const response = await app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  const response = await injectUpload(app, { filename: `${name}.pdf`, content: await makePdfResume(sampleResumeLines(name)) })
   if (response.statusCode !== 202) throw new Error(response.body)
   return response.json().id as string
 }

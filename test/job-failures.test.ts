@@ -3,7 +3,7 @@
 import t from 'tap'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { AUTH, startHireflow, injectUpload } from './support/harness.ts'
 import { jobsOfCandidate } from './support/jobs.ts'
 import type { Candidate } from '../src/domain/candidate.ts'
 
@@ -11,13 +11,7 @@ t.test('a resume missing from the store fails the candidate without burning retr
   // Upload through an API-only instance, lose the file, then let the workers at it.
   const api = await startHireflow({ role: 'api' })
   t.teardown(() => api.stop())
-  const body = multipartBody({}, { filename: 'lost.txt', content: Buffer.from('Lost Larry\nPython developer\n') })
-  const response = await api.app!.inject({
-    method: 'POST',
-    url: '/candidates',
-    headers: { ...AUTH, ...body.headers },
-    payload: body.payload,
-  })
+  const response = await injectUpload(api.app!, { filename: 'lost.txt', content: Buffer.from('Lost Larry\nPython developer\n') })
   t.equal(response.statusCode, 202)
   const uploaded = (await api.services.candidates.getCandidate(response.json().id))!
   await rm(join(api.config.resumeDir, uploaded.resume.key))

@@ -6,7 +6,7 @@ import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import pino from 'pino'
-import { AUTH, dropPrefix, multipartBody, startHireflow, testConfig } from './support/harness.ts'
+import { dropPrefix, startHireflow, testConfig, injectUpload } from './support/harness.ts'
 import { emulatorCredentials, startDynalite } from './support/emulators.ts'
 import { makeCorruptPdf } from './support/resumes.ts'
 import { createServices } from '../src/services.ts'
@@ -110,13 +110,7 @@ t.test('a failure the store could not record does not block the sweep', async (t
   })
   const processFailed = once(workers.workers[1]!, 'failed')
 
-  const body = multipartBody({}, { filename: 'cv.txt', content: Buffer.from('Stuck Stella\nTypeScript developer\n') })
-  const response = await api.app!.inject({
-    method: 'POST',
-    url: '/candidates',
-    headers: { ...AUTH, ...body.headers },
-    payload: body.payload,
-  })
+  const response = await injectUpload(api.app!, { filename: 'cv.txt', content: Buffer.from('Stuck Stella\nTypeScript developer\n') })
   t.equal(response.statusCode, 202)
   const id = response.json().id as string
   await processFailed
@@ -204,13 +198,7 @@ for (const storeKind of ['sqlite', 'dynamodb'] as const) {
     t.teardown(() => hireflow.stop())
     const emails = async () => (await readdir(hireflow.config.outboxDir).catch(() => [])).filter((name) => name.endsWith('.eml'))
 
-    const body = multipartBody({}, { filename: 'broken.pdf', content: makeCorruptPdf() })
-    const response = await hireflow.app!.inject({
-      method: 'POST',
-      url: '/candidates',
-      headers: { ...AUTH, ...body.headers },
-      payload: body.payload,
-    })
+    const response = await injectUpload(hireflow.app!, { filename: 'broken.pdf', content: makeCorruptPdf() })
     t.equal(response.statusCode, 202)
     const id = response.json().id as string
     await hireflow.waitFor(id, 'failed')

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import { AUTH, multipartBody, testConfig } from './support/harness.ts'
+import { testConfig, injectUpload } from './support/harness.ts'
 import { start, type StartOptions } from '../src/runtime.ts'
 import { RECOVERY_SCHEDULE } from '../jobs/recover.ts'
 import type { CandidateStatus } from '../src/domain/candidate.ts'
@@ -100,13 +100,7 @@ t.test('Redis restarted empty mid-upload: schedules return, every accepted candi
   const accepted: string[] = []
   const upload = async (n: number) => {
     const content = Buffer.from(`Candidate Number ${n}\nTypeScript and Python developer, ${n} years\n`)
-    const body = multipartBody({}, { filename: `cv-${n}.txt`, content })
-    const response = await hireflow.app!.inject({
-      method: 'POST',
-      url: '/candidates',
-      headers: { ...AUTH, ...body.headers },
-      payload: body.payload,
-    })
+    const response = await injectUpload(hireflow.app!, { filename: `cv-${n}.txt`, content })
     if (response.statusCode === 202) accepted.push(response.json().id)
   }
 

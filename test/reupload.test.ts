@@ -4,12 +4,11 @@
 import t from 'tap'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { AUTH, startHireflow, injectUpload } from './support/harness.ts'
 import type { FastifyInstance } from 'fastify'
 
 async function upload(app: FastifyInstance, filename: string, content: Buffer) {
-  const body = multipartBody({}, { filename, content })
-  return app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  return injectUpload(app, { filename, content })
 }
 
 t.test('a notified candidate whose file went missing: the repeated upload restores it', async (t) => {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
-import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
+import { AUTH, multipartBody, startHireflow, injectUpload } from './support/harness.ts'
 import { makeElfBinary, makeCorruptPdf, makeEncryptedPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 const hireflow = await startHireflow({ env: { MAX_RESUME_BYTES: String(64 * 1024) } })
@@ -11,8 +11,7 @@ t.teardown(() => hireflow.stop())
 const app = hireflow.app!
 
 async function upload(file: { filename: string; content: Buffer; field?: string } | undefined, fields: Record<string, string> = {}) {
-  const body = multipartBody(fields, file)
-  return app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+  return injectUpload(app, file, fields)
 }
 async function storedFiles() {
   return readdir(hireflow.config.resumeDir).catch(() => [])

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pino from 'pino'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { loggerOptions, start, type Role, type Running } from '../../src/runtime.ts'
 import type { Candidate, CandidateStatus } from '../../src/domain/candidate.ts'
@@ -119,4 +120,14 @@ export function multipartBody(
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+/** POST /candidates through inject, with the API key: the upload most tests start with. */
+export function injectUpload(
+  app: FastifyInstance,
+  file: Parameters<typeof multipartBody>[1],
+  fields: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  const body = multipartBody(fields, file)
+  return app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
 }
