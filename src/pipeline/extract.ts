@@ -1,12 +1,13 @@
 // Plain text out of a resume file. Every input here is attacker-controlled, so
-// each format runs under caps: pages and wall time for PDF, inflated size and
-// entry count for DOCX, characters for all.
+// each format runs under caps: decoded stream sizes, pages and wall time for
+// PDF, inflated size and entry count for DOCX, characters for all.
 import { inflateRaw } from 'node:zlib'
 import { promisify } from 'node:util'
 import mammoth from 'mammoth'
 import { getResolvedPDFJS } from 'unpdf'
 import type { ResumeKind } from './detect.ts'
 import { decodeText, textEncodingOf } from './text-encoding.ts'
+import { checkPdfStreams, PdfBombError } from './pdf-streams.ts'
 
 export interface ExtractionLimits {
   /** PDF pages read; the rest of a longer document is ignored. */
@@ -20,6 +21,10 @@ export interface ExtractionLimits {
   maxZipEntries: number
   /** Characters returned; the text beyond is dropped. */
   maxChars: number
+  /** Largest any one PDF stream may decode to (pdf-streams.ts), at any of its filters. */
+  maxPdfStreamBytes: number
+  /** All of a PDF's streams together, decoded. */
+  maxPdfDecodedBytes: number
 }
 
 export const DEFAULT_EXTRACTION_LIMITS: Readonly<ExtractionLimits> = Object.freeze({
@@ -29,6 +34,10 @@ export const DEFAULT_EXTRACTION_LIMITS: Readonly<ExtractionLimits> = Object.free
   maxCompressionRatio: 100,
   maxZipEntries: 1000,
   maxChars: 200_000,
+  // A resume's text, fonts and a photo decode to a few MiB; a full-page
+  // lossless scan to about 25 MiB a page.
+  maxPdfStreamBytes: 64 * 1024 * 1024,
+  maxPdfDecodedBytes: 128 * 1024 * 1024,
 })
 
 /** `other` is for callers outside this module that have no finer reason to give. */
@@ -119,6 +128,13 @@ export function normaliseText(raw: string, maxChars: number): string {
 // ---------------------------------------------------------------- PDF
 
 async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string> {
+  // Before pdf.js: it would decode a bomb whole, outside the thread's heap limit.
+  try {
+    checkPdfStreams(bytes, { maxStreamBytes: caps.maxPdfStreamBytes, maxDecodedBytes: caps.maxPdfDecodedBytes })
+  } catch (error) {
+    if (error instanceof PdfBombError) throw new UnreadableResumeError(error.message, { problem: error.problem, cause: error })
+    throw error
+  }
   const pdfjs = await getResolvedPDFJS()
   const loadingTask = pdfjs.getDocument({
     // pdf.js refuses a Buffer and may take ownership of (detach) what it is
@@ -139,7 +155,8 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string
 
   let timer: NodeJS.Timeout | undefined
   const deadline = Date.now() + caps.timeoutMs
-  const tooSlow = () => new UnreadableResumeError(`the PDF took longer than ${formatDuration(caps.timeoutMs)} to read`, { problem: 'too_slow' })
+  const tooSlow = () =>
+    new UnreadableResumeError(`the PDF took longer than ${formatDuration(caps.timeoutMs)} to read`, { problem: 'too_slow' })
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(tooSlow()), caps.timeoutMs)
   })
@@ -246,16 +263,23 @@ const damagedDocx = (detail: string) => new UnreadableResumeError(`the DOCX is d
  * its declared size as a hard output limit: the total work stays under
  * `maxInflatedBytes` whatever the headers say.
  */
-export async function checkZip(bytes: Buffer, caps: Pick<ExtractionLimits, 'maxInflatedBytes' | 'maxCompressionRatio' | 'maxZipEntries'>): Promise<void> {
+export async function checkZip(
+  bytes: Buffer,
+  caps: Pick<ExtractionLimits, 'maxInflatedBytes' | 'maxCompressionRatio' | 'maxZipEntries'>,
+): Promise<void> {
   const entries = readCentralDirectory(bytes, caps.maxZipEntries)
   let declaredTotal = 0
   for (const entry of entries) {
     declaredTotal += entry.uncompressedSize
     if (declaredTotal > caps.maxInflatedBytes) {
-      throw new UnreadableResumeError(`the DOCX would inflate to more than ${formatBytes(caps.maxInflatedBytes)} (zip bomb?)`, { problem: 'too_large' })
+      throw new UnreadableResumeError(`the DOCX would inflate to more than ${formatBytes(caps.maxInflatedBytes)} (zip bomb?)`, {
+        problem: 'too_large',
+      })
     }
     if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > entry.compressedSize * caps.maxCompressionRatio) {
-      throw new UnreadableResumeError(`the DOCX entry ${entry.name} is compressed more than ${caps.maxCompressionRatio} to 1 (zip bomb?)`, { problem: 'too_large' })
+      throw new UnreadableResumeError(`the DOCX entry ${entry.name} is compressed more than ${caps.maxCompressionRatio} to 1 (zip bomb?)`, {
+        problem: 'too_large',
+      })
     }
     if (entry.flags & 0x1) throw new UnreadableResumeError('the DOCX is encrypted', { problem: 'encrypted' })
     if (entry.method !== 0 && entry.method !== 8) throw damagedDocx(`unsupported compression method ${entry.method}`)
@@ -292,7 +316,7 @@ function readCentralDirectory(bytes: Buffer, maxEntries: number): ZipEntryInfo[]
   // Walked to the end of the directory rather than trusting the count,
   // because JSZip reads every record it finds there.
   const entries: ZipEntryInfo[] = []
-  for (let at = directoryOffset; at < directoryEnd; ) {
+  for (let at = directoryOffset; at < directoryEnd;) {
     if (entries.length >= maxEntries) {
       throw new UnreadableResumeError(`the DOCX has more than the ${maxEntries} entries allowed`, { problem: 'too_large' })
     }
@@ -336,7 +360,7 @@ function applyZip64Extra(bytes: Buffer, start: number, length: number, entry: Zi
   }
   if (!needs.uncompressed && !needs.compressed && !needs.offset) return
   const end = start + length
-  for (let at = start; at + 4 <= end; ) {
+  for (let at = start; at + 4 <= end;) {
     const id = bytes.readUInt16LE(at)
     const size = bytes.readUInt16LE(at + 2)
     if (id === ZIP64_EXTRA_ID) {
@@ -360,7 +384,8 @@ function applyZip64Extra(bytes: Buffer, start: number, length: number, entry: Zi
 
 async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {
   const local = entry.localOffset
-  if (local + LOCAL_SIZE > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE) throw damagedDocx(`bad local header for ${entry.name}`)
+  if (local + LOCAL_SIZE > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE)
+    throw damagedDocx(`bad local header for ${entry.name}`)
   const dataStart = local + LOCAL_SIZE + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28)
   const dataEnd = dataStart + entry.compressedSize
   if (dataEnd > bytes.length) throw damagedDocx(`${entry.name} runs past the end of the file`)
@@ -376,7 +401,10 @@ async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<v
     inflated = await inflateRawAsync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) })
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new UnreadableResumeError(`the DOCX entry ${entry.name} inflates beyond its declared ${formatBytes(entry.uncompressedSize)} (zip bomb?)`, { problem: 'too_large', cause })
+      throw new UnreadableResumeError(
+        `the DOCX entry ${entry.name} inflates beyond its declared ${formatBytes(entry.uncompressedSize)} (zip bomb?)`,
+        { problem: 'too_large', cause },
+      )
     }
     throw new UnreadableResumeError(`the DOCX is damaged (${entry.name} does not inflate)`, { problem: 'damaged', cause })
   }

@@ -14,6 +14,13 @@ export interface ExtractionPoolOptions {
   limits?: Partial<ExtractionLimits>
   /** Heap of each thread; a file that needs more is unreadable, not a crash. */
   maxHeapMb?: number
+  /**
+   * ArrayBuffer memory of each thread, which the heap limit does not cover
+   * (decoded PDF streams live there). Checked while a file is read; the PDF
+   * stream check keeps honest files far below it, so this only catches what
+   * that check does not foresee.
+   */
+  maxBufferMb?: number
   /** Beyond the extractor's own time cap, how long before the thread is ended. */
   graceMs?: number
 }
@@ -28,6 +35,8 @@ interface Thread {
   worker: Worker
   task: Task | undefined
   timer: NodeJS.Timeout | undefined
+  /** Samples the thread's buffer memory while it works. */
+  watch: NodeJS.Timeout | undefined
   /** Ending (error or stopped): gets no more tasks until its replacement is up. */
   dead: boolean
   startedAt: number
@@ -35,6 +44,9 @@ interface Thread {
 
 /** A thread that dies this soon after starting is replaced only after a pause, not in a tight loop. */
 const RESPAWN_PAUSE_MS = 1_000
+// Decoders fill memory at hundreds of MB a second: sampled this often, a thread
+// overshoots its buffer limit by tens of MB before it is stopped.
+const MEMORY_CHECK_MS = 50
 
 const WORKER_URL = new URL('./extraction-worker.ts', import.meta.url)
 
@@ -43,6 +55,7 @@ export class ExtractionPool {
   readonly #waiting: Task[] = []
   readonly #limits: Partial<ExtractionLimits>
   readonly #maxHeapMb: number
+  readonly #maxBufferMb: number
   readonly #hardTimeoutMs: number
   readonly #respawns = new Set<NodeJS.Timeout>()
   #nextId = 1
@@ -52,6 +65,7 @@ export class ExtractionPool {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError('an extraction pool needs at least one thread')
     this.#limits = options.limits ?? {}
     this.#maxHeapMb = options.maxHeapMb ?? 512
+    this.#maxBufferMb = options.maxBufferMb ?? 512
     this.#hardTimeoutMs = (this.#limits.timeoutMs ?? DEFAULT_EXTRACTION_LIMITS.timeoutMs) + (options.graceMs ?? 5_000)
     for (let i = 0; i < options.threads; i++) this.#threads.push(this.#spawn())
   }
@@ -74,6 +88,7 @@ export class ExtractionPool {
     await Promise.all(
       this.#threads.map(async (thread) => {
         clearTimeout(thread.timer)
+        clearInterval(thread.watch)
         thread.task?.reject(new Error('the extraction pool closed'))
         thread.task = undefined
         await thread.worker.terminate()
@@ -83,7 +98,7 @@ export class ExtractionPool {
 
   #spawn(): Thread {
     const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } })
-    const thread: Thread = { worker, task: undefined, timer: undefined, dead: false, startedAt: Date.now() }
+    const thread: Thread = { worker, task: undefined, timer: undefined, watch: undefined, dead: false, startedAt: Date.now() }
     // An idle pool does not keep the process alive; a thread at work does (see #dispatch).
     worker.unref()
     worker.on('message', (reply: ExtractionReply) => {
@@ -99,7 +114,9 @@ export class ExtractionPool {
       thread.dead = true
       this.#finish(thread)
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        task?.reject(new UnreadableResumeError(`reading the file needed more than ${this.#maxHeapMb} MB of memory`, { problem: 'too_large' }))
+        task?.reject(
+          new UnreadableResumeError(`reading the file needed more than ${this.#maxHeapMb} MB of memory`, { problem: 'too_large' }),
+        )
       } else {
         task?.reject(error)
       }
@@ -111,7 +128,9 @@ export class ExtractionPool {
   #finish(thread: Thread): void {
     thread.worker.unref()
     clearTimeout(thread.timer)
+    clearInterval(thread.watch)
     thread.timer = undefined
+    thread.watch = undefined
     thread.task = undefined
     queueMicrotask(() => this.#dispatch())
   }
@@ -123,6 +142,7 @@ export class ExtractionPool {
     thread.task?.reject(new Error('the extraction thread ended'))
     thread.task = undefined
     clearTimeout(thread.timer)
+    clearInterval(thread.watch)
     const respawn = () => {
       const index = this.#threads.indexOf(thread)
       if (index === -1 || this.#closed) return
@@ -147,12 +167,42 @@ export class ExtractionPool {
       thread.task = task
       thread.worker.ref()
       thread.timer = setTimeout(() => {
-        thread.task = undefined
-        thread.dead = true
-        task.reject(new UnreadableResumeError(`reading the file took longer than ${this.#hardTimeoutMs} ms`, { problem: 'too_slow' }))
-        void thread.worker.terminate()
+        this.#stop(
+          thread,
+          task,
+          new UnreadableResumeError(`reading the file took longer than ${this.#hardTimeoutMs} ms`, { problem: 'too_slow' }),
+        )
       }, this.#hardTimeoutMs)
+      thread.watch = setInterval(() => void this.#watchMemory(thread, task), MEMORY_CHECK_MS)
       thread.worker.postMessage(task.request, [task.request.bytes.buffer as ArrayBuffer])
+    }
+  }
+
+  /** Ends a thread that overran a limit; its replacement comes from the exit handler. */
+  #stop(thread: Thread, task: Task, error: UnreadableResumeError): void {
+    if (thread.task !== task) return
+    thread.task = undefined
+    thread.dead = true
+    clearTimeout(thread.timer)
+    clearInterval(thread.watch)
+    task.reject(error)
+    void thread.worker.terminate()
+  }
+
+  async #watchMemory(thread: Thread, task: Task): Promise<void> {
+    let external: number
+    try {
+      // Answered even while the thread is busy in synchronous code.
+      external = (await thread.worker.getHeapStatistics()).external_memory
+    } catch {
+      return
+    }
+    if (external > this.#maxBufferMb * 1024 * 1024) {
+      this.#stop(
+        thread,
+        task,
+        new UnreadableResumeError(`reading the file needed more than ${this.#maxBufferMb} MB of buffer memory`, { problem: 'too_large' }),
+      )
     }
   }
 }

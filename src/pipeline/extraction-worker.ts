@@ -9,7 +9,9 @@ if (!port) throw new Error('extraction-worker.ts runs only as a worker thread')
 port.on('message', async (request: ExtractionRequest) => {
   let reply: ExtractionReply
   try {
-    reply = { id: request.id, ok: true, text: await extractText(Buffer.from(request.bytes), request.kind, request.limits) }
+    // A view, not a copy: the bytes were transferred to this thread.
+    const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
+    reply = { id: request.id, ok: true, text: await extractText(bytes, request.kind, request.limits) }
   } catch (error) {
     reply =
       error instanceof UnreadableResumeError
