@@ -58,12 +58,28 @@ t.test('detection by magic bytes', async (t) => {
 t.test('text detection accepts UTF-8 and refuses binary noise', async (t) => {
   const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Zoë Ångström\nSkills: Go, Rust')])
   t.equal((await detectResumeType(withBom)).kind, 'text')
-  t.equal((await detectResumeType(Buffer.from('Name\tRole\r\nJane\tEngineer\f'))).kind, 'text', 'tabs, CRLF and form feeds are ordinary text')
+  t.equal(
+    (await detectResumeType(Buffer.from('Name\tRole\r\nJane\tEngineer\f'))).kind,
+    'text',
+    'tabs, CRLF and form feeds are ordinary text',
+  )
 
-  t.same(await detectResumeType(Buffer.from('Ren\xe9 Dupont, d\xe9veloppeur', 'latin1')), { kind: 'unsupported', detected: 'application/octet-stream' }, 'Latin-1 is not UTF-8')
-  t.same(await detectResumeType(Buffer.from('Jane\u0000Doe')), { kind: 'unsupported', detected: 'application/octet-stream' }, 'a NUL byte means binary')
+  t.same(
+    await detectResumeType(Buffer.from('Ren\xe9 Dupont, d\xe9veloppeur', 'latin1')),
+    { kind: 'unsupported', detected: 'application/octet-stream' },
+    'Latin-1 is not UTF-8',
+  )
+  t.same(
+    await detectResumeType(Buffer.from('Jane\u0000Doe')),
+    { kind: 'unsupported', detected: 'application/octet-stream' },
+    'a NUL byte means binary',
+  )
   const noisy = Buffer.from('Jane Doe ' + '\u0001\u0002\u0003'.repeat(10))
-  t.same(await detectResumeType(noisy), { kind: 'unsupported', detected: 'application/octet-stream' }, 'many control characters mean binary')
+  t.same(
+    await detectResumeType(noisy),
+    { kind: 'unsupported', detected: 'application/octet-stream' },
+    'many control characters mean binary',
+  )
 })
 
 t.test('UTF-16 text is text, with or without a byte order mark', async (t) => {
@@ -88,7 +104,10 @@ t.test('UTF-16 text is text, with or without a byte order mark', async (t) => {
 })
 
 t.test('supported types for docs and the media type mapping back to a kind', async (t) => {
-  t.same([...SUPPORTED_RESUME_TYPES], ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain'])
+  t.same(
+    [...SUPPORTED_RESUME_TYPES],
+    ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain'],
+  )
   for (const mediaType of SUPPORTED_RESUME_TYPES) t.ok(resumeKindForMediaType(mediaType), mediaType)
   t.equal(resumeKindForMediaType('application/zip'), undefined)
 })
@@ -98,7 +117,11 @@ t.test('each format yields the same text', async (t) => {
   const fromPdf = await extractText(await makePdfResume(lines), 'pdf')
   const fromDocx = await extractText(await makeDocxResume(lines), 'docx')
   const fromText = await extractText(Buffer.from(lines.join('\r\n')), 'text')
-  for (const [label, text] of [['pdf', fromPdf], ['docx', fromDocx], ['text', fromText]] as const) {
+  for (const [label, text] of [
+    ['pdf', fromPdf],
+    ['docx', fromDocx],
+    ['text', fromText],
+  ] as const) {
     // A stray \r would make a line differ here, so this also proves one line-ending convention.
     t.same(
       text.split('\n').filter((line) => line.length > 0),
