@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { awsClientConfig } from '../src/aws/client-config.ts'
 import type { Candidate, CandidateStatus, Source } from '../src/domain/candidate.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
+import { emptySourceState } from '../src/domain/source-state.ts'
 import { InvalidCursorError, type CandidateQuery, type CandidateStore, type Page } from '../src/ports/candidate-store.ts'
 import { DynamoDbCandidateStore, ensureCandidateTable } from '../src/storage/dynamodb-candidate-store.ts'
 import { SqliteCandidateStore } from '../src/storage/sqlite-candidate-store.ts'
@@ -351,6 +352,47 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
     t.same(await store.findBySourceItem('task-manager', 'task-42'), [second, first])
     t.same(await store.findBySourceItem('task-manager', 'task-404'), [])
   })
+
+  t.test('source state: created once, then written only over the version that was read', async (t) => {
+    const store = await openStore(t)
+    t.equal(await store.getSourceState('clickup'), undefined)
+    const webhook = {
+      id: 'wh-1',
+      callbackUrl: 'https://hireflow.example.com/webhooks/clickup',
+      secret: 'shh',
+      resource: 'list:901',
+      createdAt: at(1),
+      expiresAt: null,
+    }
+    const first = await store.putSourceState({ ...emptySourceState('clickup'), cursor: '1700000000000', webhooks: [webhook] }, 0)
+    t.equal(first?.version, 1)
+    t.same(await store.getSourceState('clickup'), first, 'round-trips whole')
+    t.equal(await store.putSourceState(emptySourceState('clickup'), 0), undefined, 'a second create loses')
+
+    const second = await store.putSourceState({ ...first!, cursor: '1700000060000', refreshToken: 'rotated' }, 1)
+    t.match(second, { version: 2, cursor: '1700000060000', refreshToken: 'rotated', webhooks: [webhook] })
+    t.equal(await store.putSourceState({ ...first!, cursor: 'stale' }, 1), undefined, 'a writer holding version 1 loses')
+    t.equal((await store.getSourceState('clickup'))?.cursor, '1700000060000')
+    t.equal(await store.getSourceState('asana'), undefined, 'each source has its own state')
+  })
+
+  t.test('source state: of concurrent writers over one version exactly one wins', async (t) => {
+    const store = await openStore(t)
+    const created = (await store.putSourceState(emptySourceState('jira'), 0))!
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => store.putSourceState({ ...created, cursor: `writer-${i}` }, created.version)),
+    )
+    const winners = results.filter((result) => result !== undefined)
+    t.equal(winners.length, 1)
+    t.same(await store.getSourceState('jira'), winners[0])
+  })
+
+  t.test('source state stays out of candidate and requisition listings', async (t) => {
+    const store = await openStore(t)
+    await store.putSourceState(emptySourceState('asana'), 0)
+    t.same((await store.listCandidates({ limit: 10 })).items, [])
+    t.same((await store.listRequisitions({ limit: 10 })).items, [])
+  })
 }
 
 t.test('SqliteCandidateStore', async (t) => {
@@ -379,7 +421,7 @@ t.test('SqliteCandidateStore', async (t) => {
 
     const raw = new DatabaseSync(path, { readOnly: true })
     t.teardown(() => raw.close())
-    t.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 2)
+    t.equal((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 3)
     t.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal')
   })
 

@@ -80,6 +80,8 @@ t.test('a failure the store could not record does not block the sweep', async (t
     getCandidate: (id) => store.getCandidate(id),
     listCandidates: (query) => store.listCandidates(query),
     findBySourceItem: (source, itemId) => store.findBySourceItem(source, itemId),
+    getSourceState: (source) => store.getSourceState(source),
+    putSourceState: (state, expectedVersion) => store.putSourceState(state, expectedVersion),
     async transition(id, request) {
       if (storeDown && request.to === 'failed') throw new Error('candidate store unavailable')
       return store.transition(id, request)

@@ -1,5 +1,6 @@
 import type { Candidate, CandidatePatch, CandidateStatus, Transition } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
+import type { SourceState } from '../domain/source-state.ts'
 
 export interface Page<T> {
   items: T[]
@@ -58,6 +59,16 @@ export interface CandidateStore {
    * undefined when the condition did not hold (or the candidate is unknown).
    */
   transition(id: string, request: TransitionRequest): Promise<Candidate | undefined>
+
+  /** The state kept for one intake source; undefined before its first write. */
+  getSourceState(source: string): Promise<SourceState | undefined>
+  /**
+   * Writes the state of `state.source` with version `expectedVersion + 1`, only
+   * if the stored version is still `expectedVersion` (0: none stored yet).
+   * Returns the written state, or undefined when another writer came first
+   * (read again and retry).
+   */
+  putSourceState(state: SourceState, expectedVersion: number): Promise<SourceState | undefined>
 
   /** Cheap round trip for /health. Throws with the cause when unavailable. */
   ping(): Promise<void>

@@ -24,6 +24,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type CandidateStatus, type Transition } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
+import type { SourceState } from '../domain/source-state.ts'
 import {
   InvalidCursorError,
   type CandidateQuery,
@@ -56,6 +57,7 @@ type Key = Record<string, string>
 
 const candidatePk = (id: string) => `CANDIDATE#${id}`
 const requisitionPk = (id: string) => `REQUISITION#${id}`
+const sourceStatePk = (source: string) => `SOURCE#${source}`
 const createdKeyOf = (record: { createdAt: string; id: string }) => `${record.createdAt}#${record.id}`
 
 export function candidateTableDefinition(tableName: string): CreateTableCommandInput {
@@ -369,6 +371,32 @@ export class DynamoDbCandidateStore implements CandidateStore {
       }),
     )
     return result.Item
+  }
+
+  async getSourceState(source: string): Promise<SourceState | undefined> {
+    const item = await this.#get(sourceStatePk(source))
+    return item === undefined ? undefined : withoutStorageAttributes<SourceState>(item)
+  }
+
+  async putSourceState(state: SourceState, expectedVersion: number): Promise<SourceState | undefined> {
+    const written: SourceState = { ...state, version: expectedVersion + 1, updatedAt: new Date().toISOString() }
+    try {
+      await this.#documents.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          // No `kind`: source state stays out of every index.
+          Item: { ...written, pk: sourceStatePk(state.source) },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ...(expectedVersion === 0
+            ? {}
+            : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      )
+      return written
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return undefined
+      throw error
+    }
   }
 
   async ping(): Promise<void> {

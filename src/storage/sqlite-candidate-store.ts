@@ -6,6 +6,7 @@ import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type Transition } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
+import type { SourceState } from '../domain/source-state.ts'
 import {
   InvalidCursorError,
   type CandidateQuery,
@@ -17,7 +18,7 @@ import { DependencyUnavailableError } from '../ports/unavailable.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from '../fs/private-files.ts'
 
-const SCHEMA_VERSION = 2
+const SCHEMA_VERSION = 3
 const BUSY_TIMEOUT_MS = 5_000
 
 // Each entry upgrades the schema from version i to i + 1; append, never edit.
@@ -50,6 +51,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE IF NOT EXISTS health_probe (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     at TEXT NOT NULL
+  ) STRICT;
+  `,
+  `
+  CREATE TABLE IF NOT EXISTS source_state (
+    source TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL
   ) STRICT;
   `,
 ]
@@ -243,6 +251,30 @@ export class SqliteCandidateStore implements CandidateStore {
       ...request.from,
     )
     return parseDocument<Candidate>(row)
+  }
+
+  async getSourceState(source: string): Promise<SourceState | undefined> {
+    return parseDocument<SourceState>(this.#statement('SELECT doc FROM source_state WHERE source = ?').get(source))
+  }
+
+  async putSourceState(state: SourceState, expectedVersion: number): Promise<SourceState | undefined> {
+    const written: SourceState = { ...state, version: expectedVersion + 1, updatedAt: new Date().toISOString() }
+    const doc = JSON.stringify(written)
+    // One statement either way: insert only where none exists, update only the version that was read.
+    const result =
+      expectedVersion === 0
+        ? this.#statement('INSERT INTO source_state (source, version, doc) VALUES (?, ?, ?) ON CONFLICT (source) DO NOTHING').run(
+            state.source,
+            written.version,
+            doc,
+          )
+        : this.#statement('UPDATE source_state SET version = ?, doc = ? WHERE source = ? AND version = ?').run(
+            written.version,
+            doc,
+            state.source,
+            expectedVersion,
+          )
+    return Number(result.changes) === 1 ? written : undefined
   }
 
   async ping(): Promise<void> {
