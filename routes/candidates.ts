@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyBaseLogger } from 'fastify'
 import { Type } from 'typebox'
-import type { Candidate } from '../src/domain/candidate.ts'
-import { candidateIdFor, uploadItemId } from '../src/domain/candidate-id.ts'
+import { uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
-import { detectResumeType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
+import { SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
+import { intakeResume, NotAResumeError, ResumeStoreUnavailableError, resumeTypeOf, sha256Of } from '../src/intake/resume-intake.ts'
 
 const tags = ['candidates']
 const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -48,46 +46,20 @@ function uploadError(error: unknown, maxResumeBytes: number, sawPart: boolean): 
   }
 }
 
+/** What the intake refused, as the client should hear it. */
+function intakeError(error: unknown): never {
+  if (error instanceof NotAResumeError) {
+    throw error.detected === null ? new HttpError(400, 'the file in "resume" is empty') : new HttpError(415, error.message)
+  }
+  if (error instanceof ResumeStoreUnavailableError) {
+    throw new HttpError(503, 'the resume store is unavailable; nothing was saved, try again shortly')
+  }
+  throw error
+}
+
 const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, services, queues } = app.hiring
   const { candidates, resumes } = services
-
-  /**
-   * The same file uploaded again is the same candidate. If the stored copy went
-   * missing meanwhile, the upload brings it back; a candidate that failed for
-   * want of it is put back to `received` and queued as recovery would.
-   * An erased candidate stays erased: nothing of it is stored again.
-   */
-  async function restoreMissingResume(
-    existing: Candidate,
-    storeResume: (key: string) => Promise<void>,
-    log: FastifyBaseLogger,
-  ): Promise<Candidate> {
-    if (existing.status === 'erased') return existing
-    const stored = await resumes.head(existing.resume.key).catch((error: unknown) => {
-      log.error({ err: error }, 'resume store failed')
-      throw new HttpError(503, 'the resume store is unavailable; try again shortly')
-    })
-    if (stored && stored.size === existing.resume.size) return existing
-    await storeResume(existing.resume.key)
-    log.warn({ candidateId: existing.id }, 'stored resume was missing; restored from a repeated upload')
-    if (existing.status !== 'failed' || existing.failure?.reason !== 'resume_missing') return existing
-    const requeued = await candidates.transition(existing.id, {
-      from: ['failed'],
-      to: 'received',
-      set: { failure: null },
-      by: 'api',
-      why: 'resume restored by a repeated upload',
-    })
-    if (!requeued) return (await candidates.getCandidate(existing.id)) ?? existing
-    try {
-      await queues.enqueueIntake({ source: existing.source, sourceItemId: existing.sourceItemId, candidateId: existing.id })
-    } catch (error) {
-      // The candidate is `received` again; the recovery sweep queues it.
-      log.warn({ candidateId: existing.id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
-    }
-    return requeued
-  }
 
   app.post(
     '/candidates',
@@ -159,59 +131,41 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!file) throw new HttpError(400, 'no file: send the resume in the multipart field "resume"')
       if (file.bytes.length === 0) throw new HttpError(400, 'the file in "resume" is empty')
 
-      const type = await detectResumeType(file.bytes)
-      if (type.kind === 'unsupported') {
-        throw new HttpError(415, `the file is ${type.detected}, not a resume format; accepted: ${SUPPORTED_RESUME_TYPES.join(', ')}`)
-      }
+      // The type is judged before the requisition is looked up: a 415 says more than a 400 about a wrong file.
+      const type = await resumeTypeOf(file.bytes).catch(intakeError)
       if (requisitionId && !(await candidates.getRequisition(requisitionId))) {
         throw new HttpError(400, `no requisition ${requisitionId}`)
       }
 
-      const sha256 = createHash('sha256').update(file.bytes).digest('hex')
-      const sourceItemId = uploadItemId(requisitionId, sha256)
-      const id = candidateIdFor('upload', sourceItemId, sha256)
-      const storeResume = async (key: string) => {
+      const sha256 = sha256Of(file.bytes)
+      const outcome = await intakeResume(services, {
+        source: 'upload',
+        sourceItemId: uploadItemId(requisitionId, sha256),
+        origin: null,
+        requisitionId,
+        filename: file.filename,
+        bytes: file.bytes,
+        by: 'api',
+        why: 'uploaded',
+        known: { type, sha256 },
+      }).catch((error: unknown) => {
+        if (error instanceof ResumeStoreUnavailableError) request.log.error({ err: error }, 'resume store failed')
+        return intakeError(error)
+      })
+      const { candidate } = outcome
+      const id = candidate.id
+      if (!outcome.created && outcome.restored) {
+        request.log.warn({ candidateId: id }, 'stored resume was missing; restored from a repeated upload')
+      }
+      if (outcome.created || outcome.requeue) {
         try {
-          await resumes.put(key, file.bytes, { mediaType: type.mediaType, sha256 })
+          await queues.enqueueIntake({ source: 'upload', sourceItemId: candidate.sourceItemId, candidateId: id })
         } catch (error) {
-          request.log.error({ err: error }, 'resume store failed')
-          throw new HttpError(503, 'the resume store is unavailable; nothing was saved, try again shortly')
+          // The resume and the candidate are saved; recovery re-queues unfinished candidates.
+          request.log.warn({ candidateId: id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
         }
       }
-
-      const existing = await candidates.getCandidate(id)
-      if (existing) {
-        const current = await restoreMissingResume(existing, storeResume, request.log)
-        return reply.code(200).send({ id, status: current.status, duplicate: true })
-      }
-
-      const key = resumes.keyFor(sha256)
-      await storeResume(key)
-      const now = new Date().toISOString()
-      const candidate: Candidate = {
-        id,
-        source: 'upload',
-        sourceItemId,
-        requisitionId,
-        status: 'received',
-        resume: { filename: file.filename, mediaType: type.mediaType, extension: type.extension, size: file.bytes.length, sha256, key },
-        profile: null,
-        score: null,
-        decision: null,
-        failure: null,
-        notification: null,
-        createdAt: now,
-        updatedAt: now,
-        history: [{ at: now, from: null, to: 'received', by: 'api', why: 'uploaded' }],
-      }
-      const created = await candidates.createCandidate(candidate)
-      if (!created.created) return reply.code(200).send({ id, status: created.candidate.status, duplicate: true })
-      try {
-        await queues.enqueueIntake({ source: 'upload', sourceItemId, candidateId: id })
-      } catch (error) {
-        // The resume and the candidate are saved; recovery re-queues unfinished candidates.
-        request.log.warn({ candidateId: id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
-      }
+      if (!outcome.created) return reply.code(200).send({ id, status: candidate.status, duplicate: true })
       reply.header('location', `/candidates/${id}`)
       return reply.code(202).send({ id, status: 'received', duplicate: false })
     },

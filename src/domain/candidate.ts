@@ -94,6 +94,20 @@ export interface Notification {
   sentAt: string
 }
 
+/** Where a resume came from, for HR to find the original: the task or the mail it was attached to. */
+export interface CandidateOrigin {
+  /** The provider: `clickup`, `asana`, `jira`, `graph`, `imap`. */
+  provider: string
+  /** The item's id at the provider (a task id, a message id). */
+  itemId: string
+  /** A link a person can open, when the provider gives one. */
+  url: string | null
+  /** Who submitted it: the task's creator, the mail's sender. */
+  sender: string | null
+  /** The task's name or the mail's subject. */
+  title: string | null
+}
+
 export interface Transition {
   at: string
   from: CandidateStatus | null
@@ -109,6 +123,8 @@ export interface Candidate {
   /** Stable id of the item at its source (for an upload: "<requisitionId|none>/<sha256>"). */
   sourceItemId: string
   requisitionId: string | null
+  /** The task or mail the resume came from; null for a direct upload (and records made before origins were kept). */
+  origin?: CandidateOrigin | null
   status: CandidateStatus
   resume: ResumeInfo
   profile: Profile | null

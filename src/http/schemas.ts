@@ -84,6 +84,20 @@ export const Candidate = Type.Object(
     source: Type.Union(SOURCES.map((s) => Type.Literal(s))),
     sourceItemId: Type.String(),
     requisitionId: Nullable(Type.String()),
+    origin: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            provider: Type.String({ description: 'clickup, asana, jira, graph, imap' }),
+            itemId: Type.String({ description: "the task's or message's id at the provider" }),
+            url: Nullable(Type.String({ description: 'a link to the task or message' })),
+            sender: Nullable(Type.String({ description: "the task's creator or the mail's sender" })),
+            title: Nullable(Type.String({ description: "the task's name or the mail's subject" })),
+          },
+          { description: 'The task or mail the resume came from; null for a direct upload.' },
+        ),
+      ),
+    ),
     status: Type.Union(CANDIDATE_STATUSES.map((s) => Type.Literal(s))),
     resume: Type.Object({
       filename: Type.String(),
