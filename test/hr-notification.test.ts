@@ -360,3 +360,37 @@ t.test('templates overridden from S3', async (t) => {
     await t.rejects(buildHrNotification(input({ renderer: unreachable })), { message: /ECONNREFUSED/ })
   })
 })
+
+t.test('the email says which task or mail the resume came from, and an upload says nothing of the kind', async (t) => {
+  const origin = {
+    provider: 'clickup',
+    itemId: '86b1x2',
+    url: 'https://app.clickup.com/t/86b1x2',
+    sender: 'Alex Recruiter',
+    title: 'Jane Doe – Backend',
+  }
+  for (const kind of ['decision', 'unreadable'] as const) {
+    const failure = kind === 'unreadable' ? { reason: 'unreadable_resume', step: 'parse' as const, message: 'encrypted' } : null
+    const mail = await buildHrNotification(
+      input({ kind, candidate: candidate({ origin, failure, status: kind === 'decision' ? 'decided' : 'failed' }) }),
+    )
+    t.match(
+      mail.text,
+      /Source: ClickUp task "Jane Doe – Backend" from Alex Recruiter\n\s+https:\/\/app\.clickup\.com\/t\/86b1x2\n/,
+      `${kind}: text`,
+    )
+    t.match(
+      mail.html,
+      /<a href="https:\/\/app\.clickup\.com\/t\/86b1x2"[^>]*>ClickUp task<\/a> “Jane Doe – Backend” from Alex Recruiter/,
+      `${kind}: html`,
+    )
+
+    const uploaded = await buildHrNotification(
+      input({ kind, candidate: candidate({ failure, status: kind === 'decision' ? 'decided' : 'failed' }) }),
+    )
+    t.notMatch(uploaded.text, /Source:/, `${kind}: no source line for an upload`)
+    t.notMatch(uploaded.html, />Source</, `${kind}: no source row for an upload`)
+  }
+  const plain = await buildHrNotification(input({ candidate: candidate({ origin: { ...origin, url: 'javascript:alert(1)' } }) }))
+  t.notMatch(plain.html, /href="javascript/, 'only https links become links')
+})

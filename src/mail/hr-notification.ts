@@ -58,6 +58,8 @@ export interface HrNotificationView {
     source: string
     receivedAt: string
   }
+  /** The task or mail the resume came from; null for a direct upload. */
+  origin: { label: string; title: string | null; sender: string | null; url: string | null; href: string | null } | null
   requisition: { id: string; title: string } | null
   requisitionLabel: string
   score: { value: number; outOf: number } | null
@@ -72,6 +74,15 @@ export interface HrNotificationView {
   failure: { reason: string; step: string; message: string } | null
   /** `<publicUrl>/candidates/<id>`, when a public URL is configured. */
   candidateUrl: string | null
+}
+
+// What HR calls the place a resume came from.
+const ORIGIN_LABEL: Record<string, string> = {
+  clickup: 'ClickUp task',
+  asana: 'Asana task',
+  jira: 'Jira issue',
+  graph: 'Microsoft 365 mail',
+  imap: 'mail',
 }
 
 const OUTCOME_LABEL: Record<Outcome, string> = { advance: 'Advance', review: 'Review', reject: 'Reject' }
@@ -152,6 +163,15 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
       source: candidate.source,
       receivedAt: candidate.createdAt,
     },
+    origin: candidate.origin
+      ? {
+          label: ORIGIN_LABEL[candidate.origin.provider] ?? candidate.origin.provider,
+          title: candidate.origin.title,
+          sender: candidate.origin.sender,
+          url: candidate.origin.url,
+          href: candidate.origin.url && /^https:\/\//i.test(candidate.origin.url) ? candidate.origin.url : null,
+        }
+      : null,
     requisition: requisition ? { id: requisition.id, title: requisition.title } : null,
     requisitionLabel: requisition ? requisition.title : 'no requisition',
     score: candidate.score ? { value: Math.round(candidate.score.value), outOf: 100 } : null,
