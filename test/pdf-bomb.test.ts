@@ -3,8 +3,9 @@
 import t from 'tap'
 import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
 import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
+import { checkPdfStreams, PdfBombError } from '../src/pipeline/pdf-streams.ts'
 import { AUTH, multipartBody, startHireflow } from './support/harness.ts'
-import { makePdfBomb, makePdfResume, sampleResumeLines, type PdfBombPacking } from './support/resumes.ts'
+import { makeEncryptedPdf, makePdfBomb, makePdfResume, sampleResumeLines, type PdfBombPacking } from './support/resumes.ts'
 
 const MiB = 1024 * 1024
 
@@ -138,4 +139,62 @@ t.test('an uploaded bomb fails its candidate at the first attempt', async (t) =>
   t.equal(response.statusCode, 202)
   const failed = await hireflow.waitFor(response.json().id, 'failed', 15_000)
   t.match(failed.failure, { reason: 'unreadable_resume', step: 'parse', message: /decompression bomb/ })
+})
+
+t.test('hostile syntax: the check answers quickly and only with a verdict', async (t) => {
+  const limits = { maxStreamBytes: 64 * MiB, maxDecodedBytes: 128 * MiB }
+  const verdict = (bytes: Buffer): string => {
+    try {
+      checkPdfStreams(bytes, limits)
+      return 'passed'
+    } catch (error) {
+      if (error instanceof PdfBombError) return error.problem
+      throw error
+    }
+  }
+  // Each object opening an array that never closes: parsing them all would take quadratic time.
+  const started = Date.now()
+  t.equal(verdict(Buffer.from('1 0 obj <</A '.repeat(800_000), 'latin1')), 'too_large', 'a token budget ends the parse')
+  t.ok(Date.now() - started < 3_000, `in ${Date.now() - started} ms`)
+  t.equal(verdict(Buffer.from('1 0 obj ' + '['.repeat(100_000), 'latin1')), 'too_large', 'nesting is bounded')
+  const shortKey = (await makePdfBomb('aes256', 4096)).toString('latin1').replace(/\/UE <[0-9a-f]+>/, '/UE <00ff>')
+  t.equal(verdict(Buffer.from(shortKey, 'latin1')), 'passed', 'an encryption dictionary pdf.js cannot use is no error')
+
+  // Seeded mutations of real and hostile files: bytes flipped, ranges copied, PDF keywords planted.
+  const seeds = [await makePdfResume(sampleResumeLines('Mutant')), makeEncryptedPdf()]
+  for (const packing of ['lenient-flate', 'lzw', 'predictor', 'object-stream', 'rc4', 'aes256'] as const)
+    seeds.push(await makePdfBomb(packing, 8192))
+  const planted = [
+    '1 0 obj<<',
+    '<<<<',
+    ' 5 0 R ',
+    '/Length 4 0 R',
+    '/Filter/LZWDecode',
+    '/Filter[/Fl/Fl]',
+    '/First 0/N 3',
+    'stream\n',
+    '/Encrypt 9 0 R',
+  ]
+  let state = 20240601
+  const random = (n: number) => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff
+    return state % n
+  }
+  let slowest = 0
+  const verdicts = new Set<string>()
+  for (let i = 0; i < 3000; i++) {
+    const bytes = Buffer.from(seeds[i % seeds.length]!)
+    for (let k = 1 + random(20); k > 0; k--) {
+      const at = random(bytes.length)
+      const how = random(3)
+      if (how === 0) bytes[at] = random(256)
+      else if (how === 1) bytes.copyWithin(at, random(bytes.length), random(bytes.length))
+      else bytes.write(planted[random(planted.length)]!, at, 'latin1')
+    }
+    const one = Date.now()
+    verdicts.add(verdict(bytes))
+    slowest = Math.max(slowest, Date.now() - one)
+  }
+  t.ok(slowest < 1_000, `slowest mutant checked in ${slowest} ms`)
+  t.ok(verdicts.has('passed'), 'mutants are not all refused: most go on to pdf.js')
 })

@@ -58,7 +58,8 @@ export function emptyPasswordDecryption(encrypt: PdfDict, fileId: Uint8Array, re
     key = legacyUserKey(fileId, owner.subarray(0, 32), user.subarray(0, 32), permissions, revision, keyBits, encryptMetadata)
   } else {
     const userEncryption = bytesOf(get('UE'))
-    if (!userEncryption) return undefined
+    // pdf.js cannot make an AES-256 key of anything shorter.
+    if (!userEncryption || userEncryption.length < 32) return undefined
     const hash = revision === 6 ? revision6Hash : revision5Hash
     const empty = new Uint8Array(0)
     if (Buffer.compare(hash(empty, user.subarray(32, 40), empty), user.subarray(0, 32)) === 0) {
@@ -88,6 +89,15 @@ export function emptyPasswordDecryption(encrypt: PdfDict, fileId: Uint8Array, re
 
 /** A stream's data as pdf.js decrypts it, for the object it was read as. */
 export function decryptStream(data: Uint8Array, num: number, gen: number, decryption: PdfDecryption): Uint8Array {
+  try {
+    return decrypt(data, num, gen, decryption)
+  } catch {
+    // A key or block length the cipher refuses: pdf.js cannot read this stream either.
+    return new Uint8Array(0)
+  }
+}
+
+function decrypt(data: Uint8Array, num: number, gen: number, decryption: PdfDecryption): Uint8Array {
   switch (decryption.cipher) {
     case 'none':
       return data

@@ -77,6 +77,10 @@ const END_VARIANTS = ['endsteam', 'endstrea'].map((word) => Buffer.from(word, 'l
 // Object streams inside object streams inside ...: pdf.js follows them, and so does this, this far.
 const MAX_OBJECT_STREAM_DEPTH = 4
 const MAX_CANDIDATES = 4
+// Readings that do not count (raw bytes of an encrypted file, other values of a
+// filter reference) still cost time: all of them together get this many totals.
+const MAX_WORK_FACTOR = 4
+const MAX_DECRYPTIONS = 4
 const IMAGE_CODECS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JPX', 'JBIG2Decode', 'CCITTFaxDecode', 'CCF'])
 
 /** Throws PdfBombError when the PDF's streams would decode past `limits`. */
@@ -97,6 +101,7 @@ class StreamCheck {
   readonly #budget: { tokens: number }
   readonly #objects = new Map<number, Array<{ gen: number; value: PdfValue }>>()
   readonly #seen = new Set<string>()
+  readonly #checked = new Set<string>()
   readonly #queue: StreamEntry[] = []
   readonly #containers = new Map<Uint8Array, number>()
   /** Where each stream's data starts, as `container:offset`: one stream may be read as several objects. */
@@ -104,6 +109,8 @@ class StreamCheck {
   /** What pdf.js's content parser would read from each stream location: its last filter's output. */
   readonly #contentLengths = new Map<string, number>()
   #decoded = 0
+  /** Bytes decoded for any reading, counted or not: what the check itself costs. */
+  #work = 0
 
   constructor(file: Uint8Array, limits: PdfStreamLimits) {
     this.#file = file
@@ -208,11 +215,17 @@ class StreamCheck {
         if (decryption) found.set(`${decryption.cipher}:${Buffer.from(decryption.key).toString('hex')}`, decryption)
       }
     }
+    if (found.size > MAX_DECRYPTIONS) throw new PdfBombError('the PDF has more encryption dictionaries than a file needs', 'damaged')
     return [...found.values()]
   }
 
   #check(entry: StreamEntry, decryptions: PdfDecryption[]): void {
     const { stream, container } = entry
+    const location = this.#locations.get(stream)!
+    // Read as several objects, the same data decodes differently only through their keys.
+    const checkKey = decryptions.length > 0 ? `${location}:${entry.object?.num}:${entry.object?.gen}` : location
+    if (this.#checked.has(checkKey)) return
+    this.#checked.add(checkKey)
     const end = this.#streamEnd(entry)
     if (end === undefined) return
     const raw = container.subarray(stream.dataStart, end)
@@ -232,12 +245,13 @@ class StreamCheck {
     for (const chain of this.#filterChains(stream.dict)) {
       for (const input of inputs) {
         const { total, content, output } = this.#decode(input, chain, objectStream !== undefined)
+        this.#work += total
+        if (this.#work > MAX_WORK_FACTOR * this.#limits.maxDecodedBytes) throw new PdfBombError('the PDF takes too much decoding to check')
         largest = Math.max(largest, total)
         longestContent = Math.max(longestContent, content)
         if (output) contents.push(output)
       }
     }
-    const location = this.#locations.get(stream)!
     this.#contentLengths.set(location, Math.max(longestContent, this.#contentLengths.get(location) ?? 0))
     this.#decoded += largest
     if (this.#decoded > this.#limits.maxDecodedBytes) throw this.#totalExceeded()
