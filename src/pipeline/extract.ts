@@ -133,7 +133,9 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string
     checkPdfStreams(bytes, { maxStreamBytes: caps.maxPdfStreamBytes, maxDecodedBytes: caps.maxPdfDecodedBytes })
   } catch (error) {
     if (error instanceof PdfBombError) throw new UnreadableResumeError(error.message, { problem: error.problem, cause: error })
-    throw error
+    // Not a verdict but a failure of the check on these bytes: the same bytes
+    // would fail it again, so retrying cannot help, and pdf.js must not get them unchecked.
+    throw new UnreadableResumeError('the PDF is damaged (its streams could not be checked)', { problem: 'damaged', cause: error })
   }
   const pdfjs = await getResolvedPDFJS()
   const loadingTask = pdfjs.getDocument({
