@@ -78,6 +78,64 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'AWS_REGION', default: 'us-east-1', meaning: 'Region of every AWS client unless overridden.' },
   { name: 'AWS_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each AWS request.' },
   { name: 'AWS_MAX_ATTEMPTS', default: '3', meaning: 'Attempts per AWS call (with exponential backoff).' },
+  { name: 'TASK_MANAGER', default: '(none)', meaning: '`clickup`, `asana` or `jira`: the task manager resumes arrive in (unset: none).' },
+  {
+    name: 'TASK_MANAGER_BASE_URL',
+    default: "(the provider's public API)",
+    meaning:
+      "Base URL of the task manager's API (`https://api.clickup.com/api/v2`, `https://app.asana.com/api/1.0`, `https://<site>.atlassian.net`).",
+  },
+  {
+    name: 'TASK_MANAGER_TOKEN',
+    default: '(none)',
+    meaning: 'ClickUp personal token, Asana personal access token, or Jira API token (with TASK_MANAGER_USER).',
+  },
+  { name: 'TASK_MANAGER_USER', default: '(none)', meaning: 'Jira: the Atlassian account email the API token belongs to (basic auth).' },
+  {
+    name: 'TASK_MANAGER_TOKEN_ENDPOINT',
+    default: '(none)',
+    meaning: 'OAuth2 token endpoint; with it, the client id, secret and refresh token below replace TASK_MANAGER_TOKEN.',
+  },
+  { name: 'TASK_MANAGER_CLIENT_ID', default: '(none)', meaning: 'OAuth2 client id.' },
+  { name: 'TASK_MANAGER_CLIENT_SECRET', default: '(none)', meaning: 'OAuth2 client secret.' },
+  {
+    name: 'TASK_MANAGER_REFRESH_TOKEN',
+    default: '(none)',
+    meaning: 'OAuth2 refresh token to start from; a rotated one is kept in the candidate store.',
+  },
+  {
+    name: 'HIRING_PROJECT_ID',
+    default: '(none)',
+    meaning: 'ClickUp list id, Asana project gid or Jira project key whose tasks carry resumes (required with TASK_MANAGER).',
+  },
+  {
+    name: 'TASK_MANAGER_TEAM_ID',
+    default: '(none)',
+    meaning: 'ClickUp workspace (team) id; looked up when unset and the token sees only one.',
+  },
+  {
+    name: 'TASK_FILTER_LABELS',
+    default: 'candidate,resume,hiring',
+    meaning: 'Tasks carrying any of these tags or labels are taken in (comma-separated).',
+  },
+  {
+    name: 'TASK_PROCESSED_LABEL',
+    default: 'hireflow-processed',
+    meaning: 'Tag or label hireflow adds to a task once its resumes are stored.',
+  },
+  { name: 'DEFAULT_REQUISITION_ID', default: '(none)', meaning: 'Requisition for resumes whose task or mail names none.' },
+  { name: 'POLL_INTERVAL_SECONDS', default: '300', meaning: 'How often each source is reconciled with its provider (webhooks or not).' },
+  { name: 'LOOKBACK_HOURS', default: '24', meaning: 'How far back the first reconciliation of a source looks.' },
+  {
+    name: 'TASK_MANAGER_WEBHOOK_SECRET',
+    default: '(none)',
+    meaning: 'Secret of a webhook registered by hand at the provider (e.g. a Jira admin webhook); registered webhooks keep their own.',
+  },
+  {
+    name: 'TASK_MANAGER_ATTACHMENT_HOSTS',
+    default: '(none)',
+    meaning: "Comma-separated host names attachments may also be downloaded from, besides the provider's own.",
+  },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
   {
     name: 'EXTRACT_THREADS',
@@ -93,6 +151,27 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'JOB_LOCK_MS', default: '30000', meaning: 'Lock of a running job; a job whose worker died is retried after about this long.' },
   { name: 'SHUTDOWN_GRACE_MS', default: '25000', meaning: 'On SIGTERM, time given to in-flight requests and jobs before exit.' },
 ]
+
+export const TASK_MANAGERS = ['clickup', 'asana', 'jira'] as const
+export type TaskManagerKind = (typeof TASK_MANAGERS)[number]
+
+/** How hireflow authenticates to a task manager. */
+export type TaskManagerAuth =
+  | { kind: 'token'; token: string; user: string | undefined }
+  | { kind: 'oauth2'; tokenEndpoint: string; clientId: string; clientSecret: string; refreshToken: string | undefined }
+
+export interface TaskManagerConfig {
+  provider: TaskManagerKind
+  /** Without a trailing slash; undefined: the provider's public API. */
+  baseUrl: string | undefined
+  auth: TaskManagerAuth
+  projectId: string
+  teamId: string | undefined
+  filterLabels: string[]
+  processedLabel: string
+  webhookSecret: string | undefined
+  attachmentHosts: string[]
+}
 
 export type CandidateStoreKind = 'sqlite' | 'dynamodb'
 export type ResumeStoreKind = 'local' | 's3'
@@ -138,6 +217,11 @@ export interface Config {
   sesRegion: string
   sesEndpoint: string | undefined
   sesConfigurationSet: string | undefined
+  /** The task manager resumes arrive in; undefined when none is configured. */
+  taskManager: TaskManagerConfig | undefined
+  defaultRequisitionId: string | undefined
+  pollIntervalSeconds: number
+  lookbackHours: number
   sesAttachmentMaxBytes: number
   resumeLinkTtlSeconds: number
   hrEmail: string[]
@@ -254,6 +338,58 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
   const s3Prefix = str('S3_PREFIX') ?? 'resumes/'
+  const list = (name: string, fallback = ''): string[] =>
+    (str(name) ?? fallback)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  const taskManager = ((): TaskManagerConfig | undefined => {
+    const provider = str('TASK_MANAGER')
+    if (provider === undefined) return undefined
+    if (!(TASK_MANAGERS as readonly string[]).includes(provider)) {
+      errors.push(`TASK_MANAGER must be one of ${TASK_MANAGERS.join(', ')}, got "${provider}"`)
+      return undefined
+    }
+    const projectId = str('HIRING_PROJECT_ID')
+    if (!projectId) errors.push('HIRING_PROJECT_ID is required with TASK_MANAGER')
+    const tokenEndpoint = url('TASK_MANAGER_TOKEN_ENDPOINT')
+    let auth: TaskManagerAuth
+    if (tokenEndpoint) {
+      const clientId = str('TASK_MANAGER_CLIENT_ID')
+      const clientSecret = str('TASK_MANAGER_CLIENT_SECRET')
+      if (!clientId || !clientSecret) {
+        errors.push('TASK_MANAGER_CLIENT_ID and TASK_MANAGER_CLIENT_SECRET are required with TASK_MANAGER_TOKEN_ENDPOINT')
+      }
+      auth = {
+        kind: 'oauth2',
+        tokenEndpoint,
+        clientId: clientId ?? '',
+        clientSecret: clientSecret ?? '',
+        refreshToken: str('TASK_MANAGER_REFRESH_TOKEN'),
+      }
+    } else {
+      const token = str('TASK_MANAGER_TOKEN')
+      if (!token)
+        errors.push('TASK_MANAGER_TOKEN (or TASK_MANAGER_TOKEN_ENDPOINT with OAuth2 client settings) is required with TASK_MANAGER')
+      const user = str('TASK_MANAGER_USER')
+      if (provider === 'jira' && !user)
+        errors.push('TASK_MANAGER_USER (the account email of the API token) is required with TASK_MANAGER=jira')
+      auth = { kind: 'token', token: token ?? '', user }
+    }
+    const labels = list('TASK_FILTER_LABELS', 'candidate,resume,hiring')
+    if (labels.length === 0) errors.push('TASK_FILTER_LABELS must name at least one tag or label')
+    return {
+      provider: provider as TaskManagerKind,
+      baseUrl: url('TASK_MANAGER_BASE_URL'),
+      auth,
+      projectId: projectId ?? '',
+      teamId: str('TASK_MANAGER_TEAM_ID'),
+      filterLabels: labels,
+      processedLabel: str('TASK_PROCESSED_LABEL') ?? 'hireflow-processed',
+      webhookSecret: str('TASK_MANAGER_WEBHOOK_SECRET'),
+      attachmentHosts: list('TASK_MANAGER_ATTACHMENT_HOSTS').map((host) => host.toLowerCase()),
+    }
+  })()
   const templatePrefix = str('TEMPLATE_PREFIX') ?? 'email-templates/'
 
   const config: Config = {
@@ -290,6 +426,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sesRegion: str('SES_REGION') ?? awsRegion,
     sesEndpoint: url('SES_ENDPOINT'),
     sesConfigurationSet: str('SES_CONFIGURATION_SET'),
+    taskManager,
+    defaultRequisitionId: str('DEFAULT_REQUISITION_ID'),
+    pollIntervalSeconds: int('POLL_INTERVAL_SECONDS', 300, 10, 86_400),
+    lookbackHours: int('LOOKBACK_HOURS', 24, 1, 24 * 365),
     sesAttachmentMaxBytes: int('SES_ATTACHMENT_MAX_BYTES', 7 * 1024 * 1024, 0, 30 * 1024 * 1024),
     resumeLinkTtlSeconds: int('RESUME_LINK_TTL_SECONDS', 72 * 3600, 60, 604_800),
     hrEmail: emails('HR_EMAIL', 'hr@example.com'),

@@ -47,3 +47,40 @@ t.test('the README documents every variable', async (t) => {
     t.ok(readme.includes(row), `README documents ${variable.name} as: ${row}`)
   }
 })
+
+t.test('a task manager needs its project and credentials; OAuth2 needs its client', async (t) => {
+  t.equal(loadConfig({}).taskManager, undefined, 'no task manager unless configured')
+  const clickup = loadConfig({ TASK_MANAGER: 'clickup', TASK_MANAGER_TOKEN: 'pk_1_ABC', HIRING_PROJECT_ID: '901' }).taskManager
+  t.match(clickup, {
+    provider: 'clickup',
+    auth: { kind: 'token', token: 'pk_1_ABC' },
+    projectId: '901',
+    filterLabels: ['candidate', 'resume', 'hiring'],
+    processedLabel: 'hireflow-processed',
+    attachmentHosts: [],
+  })
+  t.throws(() => loadConfig({ TASK_MANAGER: 'trello' }), /TASK_MANAGER must be one of clickup, asana, jira/)
+  t.throws(() => loadConfig({ TASK_MANAGER: 'asana', TASK_MANAGER_TOKEN: 'x' }), /HIRING_PROJECT_ID is required/)
+  t.throws(() => loadConfig({ TASK_MANAGER: 'asana', HIRING_PROJECT_ID: '1' }), /TASK_MANAGER_TOKEN .* is required/)
+  t.throws(() => loadConfig({ TASK_MANAGER: 'jira', HIRING_PROJECT_ID: 'HIRE', TASK_MANAGER_TOKEN: 't' }), /TASK_MANAGER_USER/)
+  t.throws(
+    () => loadConfig({ TASK_MANAGER: 'jira', HIRING_PROJECT_ID: 'HIRE', TASK_MANAGER_TOKEN_ENDPOINT: 'https://auth.example.com/token' }),
+    /TASK_MANAGER_CLIENT_ID and TASK_MANAGER_CLIENT_SECRET are required/,
+  )
+  const oauth = loadConfig({
+    TASK_MANAGER: 'jira',
+    HIRING_PROJECT_ID: 'HIRE',
+    TASK_MANAGER_TOKEN_ENDPOINT: 'https://auth.example.com/token',
+    TASK_MANAGER_CLIENT_ID: 'id',
+    TASK_MANAGER_CLIENT_SECRET: 'secret',
+    TASK_MANAGER_REFRESH_TOKEN: 'r1',
+    TASK_FILTER_LABELS: ' hiring , ,cv ',
+    TASK_MANAGER_ATTACHMENT_HOSTS: 'Files.Example.com',
+  }).taskManager
+  t.match(oauth, {
+    auth: { kind: 'oauth2', clientId: 'id', refreshToken: 'r1' },
+    filterLabels: ['hiring', 'cv'],
+    attachmentHosts: ['files.example.com'],
+  })
+  t.throws(() => loadConfig({ POLL_INTERVAL_SECONDS: '1' }), /POLL_INTERVAL_SECONDS must be a whole number from 10/)
+})
