@@ -30,9 +30,11 @@ export interface SourceState {
   webhooks: WebhookRegistration[]
   /** The current OAuth2 refresh token, where the provider rotates it on every refresh. */
   refreshToken: string | null
+  /** The secret of the last set-up handshake (Asana's X-Hook-Secret), for the registration waiting on it. */
+  handshake: { secret: string; at: string } | null
   updatedAt: string
 }
 
 export function emptySourceState(source: string): SourceState {
-  return { source, version: 0, cursor: null, reconciledAt: null, webhooks: [], refreshToken: null, updatedAt: new Date(0).toISOString() }
+  return { source, version: 0, cursor: null, reconciledAt: null, webhooks: [], refreshToken: null, handshake: null, updatedAt: new Date(0).toISOString() }
 }
