@@ -6,6 +6,7 @@ import type { Mailer } from '../src/ports/mailer.ts'
 import type { TemplateRenderer } from '../src/mail/templates.ts'
 import type { HiringQueues } from './queues.ts'
 import type { ResumeKind } from '../src/pipeline/detect.ts'
+import type { IntakeSource } from '../src/ports/intake-source.ts'
 
 export interface TextExtractor {
   /** Text of a resume; UnreadableResumeError when the file cannot be read. */
@@ -30,4 +31,6 @@ export interface JobContext {
   queues: HiringQueues
   log: FastifyBaseLogger
   extractor: TextExtractor
+  /** The configured intake sources by provider name (empty when only uploads come in). */
+  sources: ReadonlyMap<string, IntakeSource>
 }

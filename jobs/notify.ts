@@ -21,7 +21,7 @@ function kindFor(candidate: Candidate): 'decision' | 'unreadable' | undefined {
   return undefined
 }
 
-export function notifyProcessor({ services, config }: JobContext) {
+export function notifyProcessor({ services, config, queues }: JobContext) {
   const { candidates, resumes, mailer, templates } = services
 
   async function resumeFor(candidate: Candidate) {
@@ -80,5 +80,7 @@ export function notifyProcessor({ services, config }: JobContext) {
         why: `HR emailed the unreadable resume (${messageId})`,
       })
     }
+    // A resume from a task or a mailbox: its people hear the outcome too.
+    if (candidate.origin) await queues.enqueueAcknowledge(candidateId)
   }
 }

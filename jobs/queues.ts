@@ -17,6 +17,12 @@ export interface CandidateJobData {
   candidateId: string
 }
 
+/** Work at an intake source: look at one item again, reconcile the whole source, or tell the item's people the outcome. */
+export type SourceJobData =
+  | { kind: 'item'; provider: string; itemId: string }
+  | { kind: 'reconcile'; provider: string }
+  | { kind: 'acknowledge'; candidateId: string }
+
 export interface JobPolicy {
   attempts: number
   backoffMs: number
@@ -46,6 +52,7 @@ export class HiringQueues {
   readonly intake: Queue<IntakeJobData>
   readonly process: Queue<CandidateJobData>
   readonly notify: Queue<CandidateJobData>
+  readonly sources: Queue<SourceJobData>
   readonly #connection: Redis
   readonly #failFast: boolean
 
@@ -67,12 +74,13 @@ export class HiringQueues {
     this.intake = new Queue<IntakeJobData>('intake', options)
     this.process = new Queue<CandidateJobData>('process', options)
     this.notify = new Queue<CandidateJobData>('notify', options)
+    this.sources = new Queue<SourceJobData>('sources', options)
     // Connection errors are logged once, on the shared connection; an unhandled 'error' event would crash the process.
     for (const queue of this.all()) queue.on('error', () => {})
   }
 
   all(): Queue[] {
-    return [this.intake, this.process, this.notify] as Queue[]
+    return [this.intake, this.process, this.notify, this.sources] as Queue[]
   }
 
   #checkConnected(): void {
@@ -96,6 +104,32 @@ export class HiringQueues {
   async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {
     this.#checkConnected()
     await this.notify.add('notify', { candidateId }, stepJob(`notify.${kind}.${candidateId}`))
+  }
+
+  /**
+   * Look at a source item again. At most one job per item runs and one waits:
+   * a delivery that arrives while the item's job runs (a task that gained an
+   * attachment meanwhile) queues one more run instead of being dropped, and
+   * ten deliveries at once become one job.
+   */
+  async enqueueSourceItem(provider: string, itemId: string): Promise<void> {
+    this.#checkConnected()
+    const deduplicationId = `item.${provider}.${createHash('sha256').update(itemId).digest('hex').slice(0, 32)}`
+    await this.sources.add(
+      'item',
+      { kind: 'item', provider, itemId },
+      { ...stepJob(deduplicationId), deduplication: { id: deduplicationId, keepLastIfActive: true } },
+    )
+  }
+
+  async enqueueReconcile(provider: string): Promise<void> {
+    this.#checkConnected()
+    await this.sources.add('reconcile', { kind: 'reconcile', provider }, stepJob(`reconcile.${provider}`))
+  }
+
+  async enqueueAcknowledge(candidateId: string): Promise<void> {
+    this.#checkConnected()
+    await this.sources.add('acknowledge', { kind: 'acknowledge', candidateId }, stepJob(`acknowledge.${candidateId}`))
   }
 
   async close(): Promise<void> {

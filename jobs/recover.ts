@@ -29,13 +29,14 @@ export interface RecoveryOptions {
 
 type SweepContext = {
   services: Pick<JobServices, 'candidates'>
-  queues: Pick<HiringQueues, 'enqueueIntake' | 'enqueueProcess' | 'enqueueNotify'>
+  queues: Pick<HiringQueues, 'enqueueIntake' | 'enqueueProcess' | 'enqueueNotify' | 'enqueueAcknowledge'>
 }
 
 export async function requeueUnfinished({ services, queues }: SweepContext, options: SweepOptions = {}): Promise<number> {
   const cutoff = (options.now?.() ?? new Date()).getTime() - (options.quietForMs ?? QUIET_FOR_MS)
   let queued = 0
-  const statuses: CandidateStatus[] = [...UNFINISHED_STATUSES, 'failed']
+  // `notified` and `failed` are swept for what follows them: the source item's acknowledgement, the unreadable email.
+  const statuses: CandidateStatus[] = [...UNFINISHED_STATUSES, 'notified', 'failed']
   for (const status of statuses) {
     let cursor: string | undefined
     let seen = 0
@@ -47,9 +48,14 @@ export async function requeueUnfinished({ services, queues }: SweepContext, opti
           await queues.enqueueIntake({ source: candidate.source, sourceItemId: candidate.sourceItemId, candidateId: candidate.id })
         } else if (status === 'decided') {
           await queues.enqueueNotify(candidate.id, 'decision')
+        } else if (status === 'notified') {
+          if (!candidate.origin || candidate.acknowledgement) continue
+          await queues.enqueueAcknowledge(candidate.id)
         } else if (status === 'failed') {
-          if (candidate.failure?.reason !== 'unreadable_resume' || candidate.notification) continue
-          await queues.enqueueNotify(candidate.id, 'unreadable')
+          if (candidate.failure?.reason !== 'unreadable_resume') continue
+          if (!candidate.notification) await queues.enqueueNotify(candidate.id, 'unreadable')
+          else if (candidate.origin && !candidate.acknowledgement) await queues.enqueueAcknowledge(candidate.id)
+          else continue
         } else {
           await queues.enqueueProcess(candidate.id)
         }

@@ -15,6 +15,8 @@ export interface Schedule {
   id: string
   everyMs: number
   jobName: string
+  /** The payload of every job it creates (ids only). */
+  data?: Record<string, unknown>
 }
 
 export interface SchedulesOptions {
@@ -78,8 +80,8 @@ export class Schedules {
     }
   }
 
-  static async #upsert({ queue, id, everyMs, jobName }: Schedule): Promise<void> {
-    await queue.upsertJobScheduler(id, { every: everyMs }, { name: jobName })
+  static async #upsert({ queue, id, everyMs, jobName, data }: Schedule): Promise<void> {
+    await queue.upsertJobScheduler(id, { every: everyMs }, { name: jobName, ...(data ? { data } : {}) })
   }
 
   /** Stops re-asserting. A pass still waiting for Redis ends when the connection closes. */

@@ -8,6 +8,7 @@ import type { JobContext } from './context.ts'
 import { intakeProcessor } from './intake.ts'
 import { processProcessor } from './process.ts'
 import { notifyProcessor } from './notify.ts'
+import { sourceProcessor } from './sources.ts'
 import { StepFailure } from './step-failure.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 
@@ -31,6 +32,7 @@ export class HiringWorkers {
         concurrency: context.config.processConcurrency,
       }),
       new Worker('notify', this.recording('notify', notifyProcessor(context)), { ...options, concurrency: 4 }),
+      new Worker('sources', sourceProcessor(context), { ...options, concurrency: 4 }),
     ]
     for (const worker of this.workers) {
       worker.on('error', (error) => context.log.error({ err: error, queue: worker.name }, 'worker error'))

@@ -202,6 +202,12 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const candidate = await candidates.getCandidate(request.params.id)
       if (!candidate || candidate.status === 'erased') throw new HttpError(404, `no candidate ${request.params.id}`)
+      // A candidate whose attachment was refused before download has nothing stored.
+      if (!candidate.resume.key)
+        throw new HttpError(
+          404,
+          `no resume is stored for candidate ${candidate.id}: ${candidate.failure?.message ?? 'it was never received'}`,
+        )
       const bytes = await resumes.get(candidate.resume.key).catch((error: unknown) => {
         if (error instanceof ResumeNotFoundError) throw new HttpError(404, `the resume of candidate ${candidate.id} is no longer stored`)
         throw error

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis'
 import type { Config } from './config.ts'
 import type { Services } from './services.ts'
 import type { HiringQueues } from '../jobs/queues.ts'
+import type { IntakeSource } from './ports/intake-source.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
 import { enforceBodyDeadline } from './http/body-deadline.ts'
@@ -26,6 +27,8 @@ export interface Hiring {
   queues: HiringQueues
   /** The producer connection the queues use; /health pings it. */
   redis: Redis
+  /** The configured intake sources by provider name: their webhooks and registrations. */
+  sources: ReadonlyMap<string, IntakeSource>
 }
 
 /** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */

@@ -20,6 +20,7 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     services: unused as Services,
     queues: unused as HiringQueues,
     redis: unused as Redis,
+    sources: new Map(),
   })
   await app.ready()
   const document = app.swagger() as unknown as Record<string, unknown>

@@ -10,6 +10,7 @@ import { HiringWorkers } from '../jobs/workers.ts'
 import { scheduleRecovery } from '../jobs/recover.ts'
 import { Schedules } from '../jobs/schedules.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
+import { createSources } from './sources/registry.ts'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -53,6 +54,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   const services = await createServices(config)
   const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs }
   const connections: ReturnType<typeof producerConnection>[] = []
+  const sources = createSources(config, services.candidates, log)
 
   let app: FastifyInstance | undefined
   let apiQueues: HiringQueues | undefined
@@ -61,7 +63,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (api) error'))
     connections.push(producer)
     apiQueues = new HiringQueues(producer, config.queuePrefix, policy, { failFast: true })
-    app = await buildApp({ config, services, queues: apiQueues, redis: producer }, log)
+    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources }, log)
   }
 
   let workers: HiringWorkers | undefined
@@ -75,11 +77,20 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     connections.push(consumer)
     jobQueues = new HiringQueues(consumer, config.queuePrefix, policy)
     extractor = new ExtractionPool({ threads: config.extractThreads })
-    const context = { config, services, queues: jobQueues, log, extractor }
+    const context = { config, services, queues: jobQueues, log, extractor, sources }
     workers = new HiringWorkers(context, consumer)
     const timings = options.timings ?? {}
-    // Later sources register their reconciliation schedules here too.
     schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
+    // Every source is reconciled on a schedule, webhooks or not: a lost delivery costs latency, never a resume.
+    for (const provider of sources.keys()) {
+      await schedules.add({
+        queue: jobQueues.sources,
+        id: `reconcile-${provider}`,
+        everyMs: config.pollIntervalSeconds * 1000,
+        jobName: 'reconcile',
+        data: { kind: 'reconcile', provider },
+      })
+    }
     recovery = await scheduleRecovery(context, consumer, schedules, {
       sweepEveryMs: timings.sweepEveryMs,
       quietForMs: timings.sweepQuietForMs,

@@ -19,7 +19,7 @@ t.test('a 500 does not leak the error', async (t) => {
     },
   } as unknown as Services
   const app = await buildApp(
-    { config: loadConfig({ API_KEYS: API_KEY }), services: failing, queues: {} as HiringQueues, redis: {} as Redis },
+    { config: loadConfig({ API_KEYS: API_KEY }), services: failing, queues: {} as HiringQueues, redis: {} as Redis, sources: new Map() },
     pino({ level: 'error' }, { write: (line: string) => void logs.push(line) }),
   )
   t.teardown(() => app.close())

@@ -34,7 +34,7 @@ interface Rule {
 }
 
 const under = (folder: string) => (file: string) => file.startsWith(`${folder}/`)
-const ADAPTER_FOLDERS = ['src/storage', 'src/mail', 'src/aws', 'src/sources', 'src/fs']
+const ADAPTER_FOLDERS = ['src/storage', 'src/mail', 'src/aws', 'src/sources', 'src/fs', 'src/net', 'src/intake']
 
 export const RULES: Rule[] = [
   { name: 'src/domain imports nothing of ours outside the domain', from: under('src/domain'), forbidden: (to) => !under('src/domain')(to) },

@@ -103,7 +103,7 @@ t.test('a failure the store could not record does not block the sweep', async (t
   }
   const connection = workerConnection(config.redisUrl)
   const queues = new HiringQueues(connection, config.queuePrefix, { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs })
-  const context = { config, services: { ...services, candidates }, queues, log: silent, extractor }
+  const context = { config, services: { ...services, candidates }, queues, log: silent, extractor, sources: new Map() }
   const workers = new HiringWorkers(context, connection)
   t.teardown(async () => {
     await workers.close()

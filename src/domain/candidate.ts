@@ -108,6 +108,12 @@ export interface CandidateOrigin {
   title: string | null
 }
 
+export interface Acknowledgement {
+  at: string
+  /** What the source item was told. */
+  note: string
+}
+
 export interface Transition {
   at: string
   from: CandidateStatus | null
@@ -132,6 +138,8 @@ export interface Candidate {
   decision: Decision | null
   failure: Failure | null
   notification: Notification | null
+  /** When the task or mail the resume came from was told the outcome (a comment); absent until then. */
+  acknowledgement?: Acknowledgement | null
   createdAt: string
   updatedAt: string
   history: Transition[]
@@ -148,5 +156,6 @@ export const CANDIDATE_PATCH_FIELDS = [
   'decision',
   'failure',
   'notification',
+  'acknowledgement',
 ] as const satisfies readonly (keyof Candidate)[]
 export type CandidatePatch = Partial<Pick<Candidate, (typeof CANDIDATE_PATCH_FIELDS)[number]>>

@@ -63,6 +63,7 @@ export async function fakeApp(
       services,
       queues: stub('queues', options.queues) as HiringQueues,
       redis: stub('redis', options.redis) as Redis,
+      sources: new Map(),
     },
     pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }),
   )

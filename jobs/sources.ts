@@ -1,0 +1,261 @@
+// Work at the intake sources. A webhook or a reconciliation only names an
+// item; the item job asks the provider what it holds now and takes each
+// resume in through the one intake every resume goes through, so replays and
+// duplicate deliveries land on the same candidates. Reconciliation runs
+// whether webhooks work or not. Acknowledgement tells the item's people the
+// outcome once HR has been emailed.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq'
+import type { Candidate } from '../src/domain/candidate.ts'
+import { candidateIdFor } from '../src/domain/candidate-id.ts'
+import type { IntakeSource, SourceAttachment, SourceItem } from '../src/ports/intake-source.ts'
+import { PermanentSourceError } from '../src/ports/intake-source.ts'
+import { intakeResume, NotAResumeError } from '../src/intake/resume-intake.ts'
+import { DownloadRefusedError } from '../src/net/safe-download.ts'
+import { ProviderHttpError, RateLimitedError } from '../src/net/http-client.ts'
+import { readSourceState, updateSourceState } from '../src/sources/state.ts'
+import type { JobContext } from './context.ts'
+import type { SourceJobData } from './queues.ts'
+
+/** Reconciliation looks this far behind its cursor, so an item changed on a boundary or seen late by a listing is not missed. */
+export const RECONCILE_OVERLAP_MS = 10 * 60_000
+
+export const sourceItemId = (provider: string, itemId: string) => `${provider}:${itemId}`
+
+export interface ReconcileProgress {
+  listed: number
+}
+
+export function sourceProcessor(context: JobContext) {
+  const item = itemProcessor(context)
+  const reconcile = reconcileProcessor(context)
+  const acknowledge = acknowledgeProcessor(context)
+  const run = async (job: Job<SourceJobData>): Promise<void> => {
+    const { data } = job
+    switch (data.kind) {
+      case 'item':
+        return item(data.provider, data.itemId)
+      case 'reconcile':
+        await reconcile(data.provider, (progress) => void job.updateProgress({ ...progress }))
+        return
+      case 'acknowledge':
+        return acknowledge(data.candidateId)
+    }
+  }
+  return async (job: Job<SourceJobData>, token?: string): Promise<void> => {
+    try {
+      await run(job)
+    } catch (error) {
+      // The provider asked us to wait longer than a request may: come back then, without spending an attempt.
+      if (error instanceof RateLimitedError && token) {
+        await job.moveToDelayed(error.retryAt.getTime(), token)
+        throw new DelayedError()
+      }
+      // A 4xx other than a timeout or a rate limit will answer the same next time.
+      if ((error instanceof ProviderHttpError && error.permanent) || error instanceof PermanentSourceError) {
+        throw new UnrecoverableError((error as Error).message)
+      }
+      throw error
+    }
+  }
+}
+
+function sourceNamed(context: JobContext, provider: string): IntakeSource {
+  const source = context.sources.get(provider)
+  if (!source) throw new UnrecoverableError(`no intake source "${provider}" is configured`)
+  return source
+}
+
+/** The requisition an item names, if it exists; else DEFAULT_REQUISITION_ID; else none (the recommendation is then `review`). */
+async function requisitionFor(context: JobContext, item: SourceItem): Promise<string | null> {
+  const { candidates } = context.services
+  if (item.requisitionId && (await candidates.getRequisition(item.requisitionId))) return item.requisitionId
+  if (item.requisitionId) {
+    context.log.warn({ itemId: item.id, requisitionId: item.requisitionId }, 'the item names a requisition that does not exist')
+  }
+  return context.config.defaultRequisitionId ?? null
+}
+
+export function itemProcessor(context: JobContext) {
+  const { services, queues, log, config } = context
+
+  /** A download the safety rules refused is recorded as a failed candidate, so it shows in the API, and told to the item. */
+  async function recordRefusedDownload(source: IntakeSource, item: SourceItem, attachment: SourceAttachment, error: DownloadRefusedError) {
+    const now = new Date().toISOString()
+    const id = candidateIdFor(source.source, sourceItemId(source.provider, item.id), `attachment:${attachment.id}`)
+    const message = `the attachment ${attachment.filename} was not downloaded: ${error.message}`
+    const candidate: Candidate = {
+      id,
+      source: source.source,
+      sourceItemId: sourceItemId(source.provider, item.id),
+      requisitionId: null,
+      origin: { provider: source.provider, itemId: item.id, url: item.url, sender: item.sender, title: item.title },
+      status: 'failed',
+      resume: {
+        filename: attachment.filename,
+        mediaType: attachment.mediaType ?? 'application/octet-stream',
+        extension: '',
+        size: 0,
+        sha256: '',
+        key: '',
+      },
+      profile: null,
+      score: null,
+      decision: null,
+      failure: { reason: 'attachment_refused', step: 'intake', message },
+      notification: null,
+      createdAt: now,
+      updatedAt: now,
+      history: [{ at: now, from: null, to: 'failed', by: `source:${source.provider}`, why: message }],
+    }
+    const created = await services.candidates.createCandidate(candidate)
+    log.warn({ provider: source.provider, itemId: item.id, candidateId: id, reason: error.reason }, 'attachment download refused')
+    if (created.created) await source.comment(item.id, `hireflow did not download ${attachment.filename}: ${error.message}`)
+  }
+
+  return async (provider: string, itemId: string): Promise<void> => {
+    const source = sourceNamed(context, provider)
+    const item = await source.getItem(itemId)
+    if (!item) return log.info({ provider, itemId }, 'source item is gone; nothing to take in')
+    if (!item.inScope) return log.debug({ provider, itemId }, 'source item is outside the hiring project or its filter labels')
+
+    const requisitionId = await requisitionFor(context, item)
+    const origin = { provider, itemId: item.id, url: item.url, sender: item.sender, title: item.title }
+    let resumes = 0
+    const elsewhere: SourceAttachment[] = []
+    for (const attachment of item.attachments) {
+      if (attachment.externalUrl) {
+        elsewhere.push(attachment)
+        continue
+      }
+      let bytes: Buffer
+      try {
+        bytes = await source.downloadAttachment(item, attachment, { maxBytes: config.maxResumeBytes })
+      } catch (error) {
+        if (error instanceof DownloadRefusedError && !error.retryable) {
+          await recordRefusedDownload(source, item, attachment, error)
+          continue
+        }
+        throw error
+      }
+      try {
+        const outcome = await intakeResume(services, {
+          source: source.source,
+          sourceItemId: sourceItemId(provider, item.id),
+          origin,
+          requisitionId,
+          filename: attachment.filename,
+          bytes,
+          by: `source:${provider}`,
+          why: `attached to ${provider} item ${item.id}`,
+        })
+        resumes++
+        if (outcome.created || outcome.requeue) {
+          await queues.enqueueIntake({
+            source: source.source,
+            sourceItemId: outcome.candidate.sourceItemId,
+            candidateId: outcome.candidate.id,
+          })
+        }
+      } catch (error) {
+        // An image, a spreadsheet, a cover letter in an unread format: not a resume, and not an error.
+        if (!(error instanceof NotAResumeError)) throw error
+        log.debug({ provider, itemId, attachmentId: attachment.id, detected: error.detected }, 'attachment is not a resume')
+      }
+    }
+
+    if (item.processed) return
+    // Marked first: a retry after a failed comment then leaves no second comment.
+    await source.markProcessed(item)
+    if (resumes === 0) {
+      const links = elsewhere.map((attachment) => `${attachment.filename} (${attachment.externalUrl})`)
+      await source.comment(
+        item.id,
+        links.length > 0
+          ? `hireflow found no resume it can fetch: files kept elsewhere are not downloaded (${links.join(', ')}). Attach the resume to the task itself.`
+          : 'hireflow found no resume attached (PDF, DOCX or text).',
+      )
+    }
+  }
+}
+
+export function reconcileProcessor(context: JobContext, clock: () => number = Date.now) {
+  const { services, queues, log, config } = context
+  return async (provider: string, onProgress: (progress: ReconcileProgress) => void = () => {}): Promise<ReconcileProgress> => {
+    const source = sourceNamed(context, provider)
+    const state = await readSourceState(services.candidates, provider)
+    const startedAt = clock()
+    const since = state.cursor
+      ? new Date(Date.parse(state.cursor) - RECONCILE_OVERLAP_MS)
+      : new Date(startedAt - config.lookbackHours * 3_600_000)
+    const progress: ReconcileProgress = { listed: 0 }
+    let page: string | null = null
+    do {
+      const result = await source.listChanges(since, page)
+      for (const change of result.changes) await queues.enqueueSourceItem(provider, change.id)
+      progress.listed += result.changes.length
+      onProgress(progress)
+      page = result.nextPage
+    } while (page)
+    // The next run starts from when this one started: whatever changed while it listed is seen again.
+    await updateSourceState(services.candidates, provider, (current) => ({
+      ...current,
+      cursor: new Date(startedAt).toISOString(),
+      reconciledAt: new Date(clock()).toISOString(),
+    }))
+    if (progress.listed > 0) log.info({ provider, since: since.toISOString(), listed: progress.listed }, 'source reconciled')
+    return progress
+  }
+}
+
+/** What the item's people are told once HR has the candidate. */
+export function acknowledgementNote(candidate: Candidate): string | undefined {
+  if (candidate.status === 'notified' && candidate.decision) {
+    const score = candidate.score ? `, score ${Math.round(candidate.score.value)}/100` : ''
+    return (
+      `hireflow: candidate ${candidate.id} (${candidate.resume.filename}) was screened; recommendation: ` +
+      `${candidate.decision.outcome}${score}. HR has been emailed and decides.`
+    )
+  }
+  if (candidate.status === 'failed' && candidate.failure?.reason === 'unreadable_resume' && candidate.notification) {
+    return `hireflow could not read ${candidate.resume.filename} (candidate ${candidate.id}); HR has been emailed the file to read by hand.`
+  }
+  return undefined
+}
+
+export function acknowledgeProcessor(context: JobContext) {
+  const { services } = context
+  return async (candidateId: string): Promise<void> => {
+    const candidate = await services.candidates.getCandidate(candidateId)
+    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
+    if (candidate.acknowledgement || !candidate.origin) return
+    const note = acknowledgementNote(candidate)
+    if (!note) return
+    const source = sourceNamed(context, candidate.origin.provider)
+    try {
+      await source.comment(candidate.origin.itemId, note)
+    } catch (error) {
+      // The task is gone or closed to us: nothing more to tell, and the candidate is unaffected.
+      if (!(error instanceof PermanentSourceError)) throw error
+      context.log.warn({ candidateId, provider: source.provider, err: { message: error.message } }, 'could not comment on the source item')
+    }
+    const acknowledgement = { at: new Date().toISOString(), note }
+    const by = `source:${source.provider}`
+    if (candidate.status === 'notified') {
+      await services.candidates.transition(candidateId, {
+        from: ['notified'],
+        to: 'acknowledged',
+        set: { acknowledgement },
+        by,
+        why: 'outcome commented on the source item',
+      })
+    } else {
+      await services.candidates.transition(candidateId, {
+        from: ['failed'],
+        to: 'failed',
+        set: { acknowledgement },
+        by,
+        why: 'outcome commented on the source item',
+      })
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// The one place intake sources are registered. A provider is one folder
+// under src/sources/ exporting a factory; adding one means adding its line
+// here (and its contract test), nothing else.
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config, TaskManagerConfig, TaskManagerKind } from '../config.ts'
+import type { CandidateStore } from '../ports/candidate-store.ts'
+import type { IntakeSource } from '../ports/intake-source.ts'
+import type { AuthProvider } from '../net/http-client.ts'
+import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
+import { readSourceState, updateSourceState } from './state.ts'
+
+/** What a task-manager source is built from. */
+export interface TaskManagerSourceContext {
+  settings: TaskManagerConfig
+  /** Authenticates calls to the provider's API as its docs prescribe. */
+  auth: AuthProvider
+  /** For source state (webhook secrets) kept beside the candidates. */
+  candidates: CandidateStore
+  log: FastifyBaseLogger
+}
+
+export type TaskManagerSourceFactory = (context: TaskManagerSourceContext) => IntakeSource
+
+const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {}
+
+/**
+ * The credentials of a task manager: a personal token as the provider wants
+ * it presented, or OAuth2 whose rotated refresh token is kept in the
+ * candidate store (the configured one is only where it starts).
+ */
+export function taskManagerAuth(settings: TaskManagerConfig, candidates: CandidateStore): AuthProvider {
+  const { auth, provider } = settings
+  if (auth.kind === 'token') return StaticTokenSource.forProvider(provider, auth.token, auth.user)
+  return new OAuth2TokenSource({
+    provider,
+    tokenEndpoint: auth.tokenEndpoint,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    loadRefreshToken: async () => (await readSourceState(candidates, provider)).refreshToken ?? auth.refreshToken,
+    onRefreshToken: async (refreshToken) => {
+      await updateSourceState(candidates, provider, (state) => ({ ...state, refreshToken }))
+    },
+  })
+}
+
+/** The configured intake sources by provider name; empty when resumes only come by upload. */
+export function createSources(config: Config, candidates: CandidateStore, log: FastifyBaseLogger): Map<string, IntakeSource> {
+  const sources = new Map<string, IntakeSource>()
+  const settings = config.taskManager
+  if (settings) {
+    const factory = TASK_MANAGER_SOURCES[settings.provider]
+    if (!factory) throw new Error(`TASK_MANAGER=${settings.provider} is not available in this build`)
+    const source = factory({
+      settings,
+      auth: taskManagerAuth(settings, candidates),
+      candidates,
+      log: log.child({ source: settings.provider }),
+    })
+    sources.set(source.provider, source)
+  }
+  return sources
+}
