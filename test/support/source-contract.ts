@@ -2,6 +2,7 @@
 // its fake server, built from that provider's public documentation. The
 // source under test is built exactly as the service builds it (createSources
 // from the environment), so configuration and credentials are exercised too.
+import type tap from 'tap'
 import pino from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import type { CandidateStore } from '../../src/ports/candidate-store.ts'
@@ -11,7 +12,7 @@ import { SqliteCandidateStore } from '../../src/storage/sqlite-candidate-store.t
 import type { FakeProvider } from './fake-provider.ts'
 
 // The type tap gives a subtest's `t`.
-type Tap = Parameters<Parameters<typeof import('tap').default.test>[1]>[0]
+type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
 export interface OpenedSource {
   source: IntakeSource
