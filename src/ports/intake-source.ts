@@ -110,6 +110,7 @@ export interface IntakeSource {
   registerWebhook(callbackUrl: string, handshakeSecret: () => Promise<string | null>): Promise<WebhookRegistration>
   /** The webhooks the provider has for this source, as the provider reports them (secrets may be absent). */
   listWebhooks(): Promise<WebhookRegistration[]>
+  /** Deletes the provider's webhook; one already gone is not an error. */
   deleteWebhook(id: string): Promise<void>
 
   /** A cheap authenticated call: throws with a short reason when the provider cannot be used. */
