@@ -36,6 +36,7 @@ import {
   indexOfBytes,
   isDict,
   isRegular,
+  nextOccurrence,
   type PdfDict,
   type PdfValue,
 } from './pdf-syntax.ts'
@@ -81,6 +82,9 @@ const MAX_CANDIDATES = 4
 // filter reference) still cost time: all of them together get this many totals.
 const MAX_WORK_FACTOR = 4
 const MAX_DECRYPTIONS = 4
+const MAX_VERSIONS = 16
+// Checking a stream costs far more than reading a token: charged this many from the token budget.
+const TOKENS_PER_STREAM = 50
 const IMAGE_CODECS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JPX', 'JBIG2Decode', 'CCITTFaxDecode', 'CCF'])
 
 /** Throws PdfBombError when the PDF's streams would decode past `limits`. */
@@ -103,6 +107,7 @@ class StreamCheck {
   readonly #seen = new Set<string>()
   readonly #checked = new Set<string>()
   readonly #queue: StreamEntry[] = []
+  #next = 0
   readonly #containers = new Map<Uint8Array, number>()
   /** Where each stream's data starts, as `container:offset`: one stream may be read as several objects. */
   readonly #locations = new Map<PdfStream, string>()
@@ -124,10 +129,10 @@ class StreamCheck {
     const decryptions = this.#decryptions(trailers)
     let deferred: StreamEntry[] = []
     for (;;) {
-      const entry = this.#queue.shift()
+      const entry = this.#queue[this.#next++]
       if (!entry) {
         if (deferred.length === 0) return this.#checkContentArrays()
-        this.#queue.push(...deferred)
+        for (const again of deferred) this.#queue.push(again)
         deferred = []
         continue
       }
@@ -165,6 +170,8 @@ class StreamCheck {
   #remember(num: number, gen: number, value: PdfValue): void {
     const versions = this.#objects.get(num) ?? []
     versions.push({ gen, value })
+    // Incremental updates redefine an object a few times; the latest few are what a reader uses.
+    if (versions.length > MAX_VERSIONS) versions.shift()
     this.#objects.set(num, versions)
   }
 
@@ -226,6 +233,8 @@ class StreamCheck {
     const checkKey = decryptions.length > 0 ? `${location}:${entry.object?.num}:${entry.object?.gen}` : location
     if (this.#checked.has(checkKey)) return
     this.#checked.add(checkKey)
+    this.#budget.tokens -= TOKENS_PER_STREAM
+    if (this.#budget.tokens < 0) throw new PdfBombError('the PDF has too many streams to check')
     const end = this.#streamEnd(entry)
     if (end === undefined) return
     const raw = container.subarray(stream.dataStart, end)
@@ -280,9 +289,11 @@ class StreamCheck {
       const token = reader.token()
       if (token instanceof PdfKeyword && token.word === 'endstream') ends.push(end)
     }
-    const searched = [indexOfBytes(container, ENDSTREAM, stream.dataStart)]
+    const searched = [nextOccurrence(container, ENDSTREAM, stream.dataStart)]
     for (const variant of END_VARIANTS) {
-      const at = indexOfBytes(container, variant, stream.dataStart)
+      // pdf.js takes these misspellings only when white space follows. Only the first of each is
+      // looked at: missing a later one makes the extent longer, never shorter.
+      const at = nextOccurrence(container, variant, stream.dataStart)
       if (at >= 0 && [0x20, 0x09, 0x0a, 0x0d].includes(container[at + variant.length] ?? -1)) searched.push(at)
     }
     const found = searched.filter((at) => at >= 0)

@@ -407,7 +407,7 @@ export class PdfReader {
       const end = this.#keywordAt(stream.dataStart + length, 'endstream')
       if (end >= 0) return end
     }
-    const found = indexOfBytes(this.bytes, ENDSTREAM, stream.dataStart)
+    const found = nextOccurrence(this.bytes, ENDSTREAM, stream.dataStart)
     return found < 0 ? this.bytes.length : found + ENDSTREAM.length
   }
 
@@ -441,6 +441,35 @@ export const ENDSTREAM = Buffer.from('endstream', 'latin1')
 
 export function indexOfBytes(bytes: Uint8Array, needle: Uint8Array, from: number): number {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(needle, from)
+}
+
+const occurrences = new WeakMap<Uint8Array, Map<string, Int32Array>>()
+
+/**
+ * The first occurrence of `needle` at or after `from`. Every occurrence is
+ * found once per byte array and then looked up by binary search: searching
+ * afresh for each of a hundred thousand streams with no `endstream` after
+ * them would take quadratic time.
+ */
+export function nextOccurrence(bytes: Uint8Array, needle: Uint8Array, from: number): number {
+  let byNeedle = occurrences.get(bytes)
+  if (!byNeedle) occurrences.set(bytes, (byNeedle = new Map()))
+  const key = Buffer.from(needle).toString('latin1')
+  let positions = byNeedle.get(key)
+  if (!positions) {
+    const found: number[] = []
+    for (let at = indexOfBytes(bytes, needle, 0); at >= 0; at = indexOfBytes(bytes, needle, at + 1)) found.push(at)
+    positions = Int32Array.from(found)
+    byNeedle.set(key, positions)
+  }
+  let low = 0
+  let high = positions.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (positions[middle]! < from) low = middle + 1
+    else high = middle
+  }
+  return low < positions.length ? positions[low]! : -1
 }
 
 export function isDict(value: unknown): value is PdfDict {
