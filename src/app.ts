@@ -20,6 +20,8 @@ import { requestValidatorCompiler } from './http/validation.ts'
 import healthRoutes from '../routes/health.ts'
 import requisitionRoutes from '../routes/requisitions.ts'
 import candidateRoutes from '../routes/candidates.ts'
+import webhookRoutes from '../routes/webhooks.ts'
+import integrationRoutes from '../routes/integrations.ts'
 
 export interface Hiring {
   config: Config
@@ -85,11 +87,15 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
+  app.decorate('webhookCounters', new Map())
   await app.register(healthRoutes)
+  // Public: a provider's signature authenticates each delivery.
+  await app.register(webhookRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(config.apiKeyHashes))
     await api.register(requisitionRoutes)
     await api.register(candidateRoutes)
+    await api.register(integrationRoutes)
   })
   return app as unknown as FastifyInstance
 }

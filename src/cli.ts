@@ -5,6 +5,7 @@
 //   worker         only the queue workers (scale out for throughput)
 //   openapi        print the OpenAPI document generated from the route schemas
 //   create-table   create the DynamoDB table and its indexes (CANDIDATE_STORE=dynamodb)
+//   webhooks register|list|delete   the task manager's webhook (TASK_MANAGER, PUBLIC_URL)
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { checkRedis } from './redis.ts'
@@ -75,8 +76,20 @@ if (command === 'openapi') {
   await ensureCandidateTable(client, config.dynamodbTable)
   process.stdout.write(`table ${config.dynamodbTable} is ready\n`)
   client.destroy()
+} else if (command === 'webhooks') {
+  const { webhooksCommand } = await import('./cli-webhooks.ts')
+  try {
+    process.exitCode = await webhooksCommand(
+      config,
+      process.argv[3],
+      (text) => process.stdout.write(`${text}\n`),
+      (text) => process.stderr.write(`hireflow: ${text}\n`),
+    )
+  } catch (error) {
+    fail((error as Error).message)
+  }
 } else if ((ROLES as string[]).includes(command)) {
   await run(config, command as Role)
 } else {
-  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table'].join(', ')}`)
+  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table', 'webhooks'].join(', ')}`)
 }

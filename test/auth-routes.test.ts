@@ -6,7 +6,8 @@ import { API_KEY } from './support/harness.ts'
 import { fakeApp } from './support/fake-app.ts'
 
 /** Open on purpose: the load balancer's probe and the API documentation. */
-const PUBLIC = [/^\/health$/, /^\/docs(\/.*)?$/]
+// Webhook deliveries are authenticated by the provider's signature, checked by the route itself (test/webhooks.test.ts).
+const PUBLIC = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/webhooks\/:provider$/]
 const isPublic = (url: string) => PUBLIC.some((pattern) => pattern.test(url))
 
 const { app } = await fakeApp({

@@ -1,0 +1,154 @@
+// POST /webhooks/:provider: change notifications from the intake sources.
+// Public (providers hold no API key): the signature is the authentication,
+// checked by the source on the raw bytes before anything is parsed or
+// queued. A delivery is a hint: it queues a look at the items it names and is
+// answered at once; the item job asks the provider's API what is true.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { WebhookRegistration } from '../src/domain/source-state.ts'
+import { HttpError } from '../src/http/errors.ts'
+import { errorResponses } from '../src/http/schemas.ts'
+import { readSourceState, updateSourceState } from '../src/sources/state.ts'
+
+/** Deliveries are small JSON documents; a larger body is refused before it is read whole. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024
+/** Registrations are read from the store at most this often per process; a failed check reloads them at once. */
+const REGISTRATIONS_TTL_MS = 10_000
+/** Delivery ids remembered per process, so a provider's retry of one delivery is answered without queueing again. */
+const RECENT_DELIVERIES = 1_000
+
+export interface WebhookCounters {
+  accepted: number
+  rejected: number
+  duplicates: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Webhook deliveries seen by this process, per provider. */
+    webhookCounters: Map<string, WebhookCounters>
+  }
+}
+
+const WebhookAccepted = Type.Object({
+  accepted: Type.Boolean(),
+  items: Type.Integer({ description: 'items queued for a look at the provider' }),
+})
+
+const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { sources, services, queues } = app.hiring
+  const counters = app.webhookCounters
+  const cache = new Map<string, { at: number; registrations: WebhookRegistration[] }>()
+  const recent = new Set<string>()
+
+  async function registrations(provider: string, fresh = false): Promise<WebhookRegistration[]> {
+    const cached = cache.get(provider)
+    if (!fresh && cached && Date.now() - cached.at < REGISTRATIONS_TTL_MS) return cached.registrations
+    const { webhooks } = await readSourceState(services.candidates, provider)
+    cache.set(provider, { at: Date.now(), registrations: webhooks })
+    return webhooks
+  }
+
+  function remember(deliveryId: string): boolean {
+    if (recent.has(deliveryId)) return false
+    recent.add(deliveryId)
+    if (recent.size > RECENT_DELIVERIES) recent.delete(recent.values().next().value!)
+    return true
+  }
+
+  // Signatures are over the exact bytes sent: the body is kept raw, never parsed here.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
+
+  app.post(
+    '/webhooks/:provider',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Change notifications from a task manager or mail provider',
+        description:
+          'Public: authenticated by the provider signature on the raw body (ClickUp X-Signature, Asana X-Hook-Signature, ' +
+          "Jira X-Hub-Signature). Answers 202 at once and queues a look at the items named; Asana's X-Hook-Secret handshake " +
+          'is answered with the header echoed.',
+        security: [],
+        params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) }),
+        response: {
+          200: Type.Unsafe<string>({ type: 'string', description: 'a handshake answer' }),
+          204: Type.Null({ description: 'a handshake answered without a body' }),
+          202: WebhookAccepted,
+          401: errorResponses[401],
+          404: errorResponses[404],
+          413: Type.Ref('ErrorResponse'),
+          415: Type.Ref('ErrorResponse'),
+          503: errorResponses[503],
+        },
+      },
+    },
+    async (request, reply) => {
+      const { provider } = request.params
+      const source = sources.get(provider)
+      if (!source) throw new HttpError(404, `no intake source "${provider}" is configured`)
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+      if (body.length > 0 && contentType !== 'application/json' && contentType !== 'text/plain') {
+        throw new HttpError(415, `webhook deliveries are application/json, not ${contentType || 'untyped'}`)
+      }
+      const count = counters.get(provider) ?? { accepted: 0, rejected: 0, duplicates: 0 }
+      counters.set(provider, count)
+
+      const delivery = {
+        headers: Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+        ),
+        query: request.query as Record<string, string | undefined>,
+        rawBody: body,
+        receivedAt: new Date(),
+      }
+      let verdict = source.verifyWebhook(delivery, await registrations(provider))
+      // A webhook registered by another process a moment ago: its secret is in the store, not yet in this cache.
+      if (verdict.kind === 'rejected') verdict = source.verifyWebhook(delivery, await registrations(provider, true))
+
+      if (verdict.kind === 'handshake') {
+        if (verdict.secret) {
+          const secret = verdict.secret
+          await updateSourceState(services.candidates, provider, (state) => ({
+            ...state,
+            handshake: { secret, at: new Date().toISOString() },
+          }))
+          cache.delete(provider)
+        }
+        request.log.info({ provider }, 'webhook handshake answered')
+        // Handshakes are answered 200 (Asana, Graph); the schema documents that one.
+        return reply
+          .code(verdict.status === 204 ? 204 : 200)
+          .headers(verdict.headers)
+          .type('text/plain')
+          .send(verdict.body ?? '')
+      }
+      if (verdict.kind === 'rejected') {
+        count.rejected++
+        // Never the payload: it is personal data, and forged.
+        request.log.warn({ provider, reason: verdict.reason, bytes: body.length }, 'webhook delivery rejected')
+        reply.header('www-authenticate', 'Signature')
+        throw new HttpError(401, 'the delivery is not signed by a registered webhook')
+      }
+      if (verdict.deliveryId && !remember(`${provider}:${verdict.deliveryId}`)) {
+        count.duplicates++
+        return reply.code(202).send({ accepted: true, items: 0 })
+      }
+      try {
+        for (const itemId of new Set(verdict.itemIds)) await queues.enqueueSourceItem(provider, itemId)
+      } catch (error) {
+        // Answered 503 so the provider retries; reconciliation finds the item either way.
+        if (verdict.deliveryId) recent.delete(`${provider}:${verdict.deliveryId}`)
+        request.log.warn({ provider, err: { message: (error as Error).message } }, 'webhook delivery not queued')
+        throw new HttpError(503, 'the job queue is unavailable; deliver again later')
+      }
+      count.accepted++
+      return reply.code(202).send({ accepted: true, items: new Set(verdict.itemIds).size })
+    },
+  )
+}
+
+export default webhookRoutes
