@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts'
 import type { Services } from '../../src/services.ts'
 import type { HiringQueues } from '../../jobs/queues.ts'
 import type { Requisition } from '../../src/domain/requisition.ts'
+import type { IntakeSource } from '../../src/ports/intake-source.ts'
 import { API_KEY } from './harness.ts'
 
 export interface FakeApp {
@@ -41,6 +42,7 @@ export async function fakeApp(
     services?: { [K in 'candidates' | 'resumes' | 'mailer' | 'templates']?: Partial<Services[K]> }
     redis?: Partial<Redis>
     queues?: Partial<HiringQueues>
+    sources?: IntakeSource[]
   } = {},
 ): Promise<FakeApp> {
   const config = loadConfig({ API_KEYS: API_KEY, LOG_LEVEL: 'silent', ...options.env })
@@ -63,7 +65,7 @@ export async function fakeApp(
       services,
       queues: stub('queues', options.queues) as HiringQueues,
       redis: stub('redis', options.redis) as Redis,
-      sources: new Map(),
+      sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
     },
     pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }),
   )
