@@ -36,5 +36,14 @@ export interface SourceState {
 }
 
 export function emptySourceState(source: string): SourceState {
-  return { source, version: 0, cursor: null, reconciledAt: null, webhooks: [], refreshToken: null, handshake: null, updatedAt: new Date(0).toISOString() }
+  return {
+    source,
+    version: 0,
+    cursor: null,
+    reconciledAt: null,
+    webhooks: [],
+    refreshToken: null,
+    handshake: null,
+    updatedAt: new Date(0).toISOString(),
+  }
 }
