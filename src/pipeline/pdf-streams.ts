@@ -254,7 +254,8 @@ class StreamCheck {
     for (const chain of this.#filterChains(stream.dict)) {
       for (const input of inputs) {
         const { total, content, output } = this.#decode(input, chain, objectStream !== undefined)
-        this.#work += total
+        // Input costs time even where it decodes to nothing (white space in ASCIIHex, empty deflate blocks).
+        this.#work += input.length + total
         if (this.#work > MAX_WORK_FACTOR * this.#limits.maxDecodedBytes) throw new PdfBombError('the PDF takes too much decoding to check')
         largest = Math.max(largest, total)
         longestContent = Math.max(longestContent, content)
