@@ -166,15 +166,14 @@ export function itemProcessor(context: JobContext) {
     if (item.processed) return
     // Marked first: a retry after a failed comment then leaves no second comment.
     await source.markProcessed(item)
-    if (resumes === 0) {
-      const links = elsewhere.map((attachment) => `${attachment.filename} (${attachment.externalUrl})`)
+    const links = elsewhere.map((attachment) => `${attachment.filename} (${attachment.externalUrl})`)
+    if (links.length > 0) {
       await source.comment(
         item.id,
-        links.length > 0
-          ? `hireflow found no resume it can fetch: files kept elsewhere are not downloaded (${links.join(', ')}). Attach the resume to the task itself.`
-          : 'hireflow found no resume attached (PDF, DOCX or text).',
+        `hireflow does not download files kept elsewhere: ${links.join(', ')}. Attach the resume to the task itself if it is one of them.`,
       )
     }
+    if (resumes === 0 && links.length === 0) await source.comment(item.id, 'hireflow found no resume attached (PDF, DOCX or text).')
   }
 }
 
