@@ -74,6 +74,7 @@ t.test('every packing pdf.js decodes is measured: the small one reads, the bomb 
     'predictor',
     'object-stream',
     'rc4',
+    'aes128',
     'aes256',
   ]
   for (const packing of packings) {

@@ -331,6 +331,8 @@ export type PdfBombPacking =
   | 'object-stream'
   /** Encrypted with RC4 (revision 3) and an empty user password: pdf.js opens it without asking. */
   | 'rc4'
+  /** Encrypted with AES-128 (revision 4, crypt filters) and an empty user password. */
+  | 'aes128'
   /** Encrypted with AES-256 (revision 6) and an empty user password. */
   | 'aes256'
   /**
@@ -378,8 +380,8 @@ export async function makePdfBomb(
       streams.map(({ dict, data }) => streamObject(dict, data)),
       font,
     )
-  if (packing === 'rc4' || packing === 'aes256') {
-    const encryption = packing === 'rc4' ? rc4Encryption() : aes256Encryption()
+  if (packing === 'rc4' || packing === 'aes128' || packing === 'aes256') {
+    const encryption = packing === 'aes256' ? aes256Encryption() : legacyEncryption(packing)
     const encrypted = streams.map(({ dict, data }, i) => streamObject(dict, encryption.encrypt(4 + i, data)))
     return assemblePdfObjects(
       [...head, ...encrypted, font, Buffer.from(encryption.dict, 'latin1')],
@@ -688,8 +690,11 @@ function rc4(key: Buffer, data: Buffer): Buffer {
   return out
 }
 
-/** Standard security handler, revision 3, 128-bit RC4, empty user password (ISO 32000-1, 7.6.3). */
-function rc4Encryption(): { dict: string; encrypt(num: number, data: Buffer): Buffer } {
+/**
+ * Standard security handler with a 128-bit key and an empty user password
+ * (ISO 32000-1, 7.6.3): revision 3 with RC4, or revision 4 with AES-128 through a crypt filter.
+ */
+function legacyEncryption(cipher: 'rc4' | 'aes128'): { dict: string; encrypt(num: number, data: Buffer): Buffer } {
   const owner = Buffer.alloc(32, 0x4f)
   const permissions = Buffer.alloc(4)
   permissions.writeInt32LE(-4)
@@ -699,9 +704,20 @@ function rc4Encryption(): { dict: string; encrypt(num: number, data: Buffer): Bu
   let check = rc4(key, md5(PASSWORD_PADDING, FILE_ID))
   for (let i = 1; i <= 19; i++) check = rc4(Buffer.from(key.map((byte) => byte ^ i)), check)
   const user = Buffer.concat([check, Buffer.alloc(16)])
+  const objectKey = (num: number, salt: number[]) =>
+    md5(key, Buffer.from([num & 0xff, (num >> 8) & 0xff, (num >> 16) & 0xff, 0, 0, ...salt])).subarray(0, 16)
+  const passwords = `/P -4 /O <${owner.toString('hex')}> /U <${user.toString('hex')}>`
+  if (cipher === 'rc4') {
+    return { dict: `<< /Filter /Standard /V 2 /R 3 /Length 128 ${passwords} >>`, encrypt: (num, data) => rc4(objectKey(num, []), data) }
+  }
   return {
-    dict: `<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <${owner.toString('hex')}> /U <${user.toString('hex')}> >>`,
-    encrypt: (num, data) => rc4(md5(key, Buffer.from([num & 0xff, (num >> 8) & 0xff, (num >> 16) & 0xff, 0, 0])).subarray(0, 16), data),
+    dict: `<< /Filter /Standard /V 4 /R 4 /Length 128 ${passwords} /CF << /StdCF << /CFM /AESV2 /AuthEvent /DocOpen /Length 16 >> >> /StmF /StdCF /StrF /StdCF >>`,
+    encrypt: (num, data) => {
+      const iv = Buffer.alloc(16, 0x49)
+      // The object key is salted with "sAlT" for AES.
+      const aes = createCipheriv('aes-128-cbc', objectKey(num, [0x73, 0x41, 0x6c, 0x54]), iv)
+      return Buffer.concat([iv, aes.update(data), aes.final()])
+    },
   }
 }
 
