@@ -40,8 +40,9 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
       text = await extractor.extract(await resumes.get(candidate.resume.key), kind)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
-      // A parse that ran out of time may be the machine's fault, not the file's: retry while attempts remain.
-      if (error.problem === 'too_slow' && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) throw error
+      // A parse that ran out of time may be the machine's fault (a busy moment), so it gets one more try;
+      // a file that is slow by construction must not hold a worker for every attempt.
+      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
       // A resume we cannot read is an outcome, not a fault: HR gets the file to read by hand.
       log.info({ candidateId, reason: error.reason }, 'resume unreadable')
       const failed = await candidates.transition(candidateId, {

@@ -11,7 +11,7 @@ import { emulatorCredentials, startDynalite } from './support/emulators.ts'
 import { makeCorruptPdf } from './support/resumes.ts'
 import { createServices } from '../src/services.ts'
 import { workerConnection } from '../src/redis.ts'
-import { extractText } from '../src/pipeline/extract.ts'
+import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { SqliteCandidateStore } from '../src/storage/sqlite-candidate-store.ts'
 import { ensureCandidateTable } from '../src/storage/dynamodb-candidate-store.ts'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -228,3 +228,32 @@ for (const storeKind of ['sqlite', 'dynamodb'] as const) {
     t.equal((await emails()).length, 1, 'no second email')
   })
 }
+
+t.test('a resume too slow to read gets one more try, not every attempt, and HR then gets it unread', async (t) => {
+  const { config, dataDir } = await testConfig({ JOB_ATTEMPTS: '8', JOB_BACKOFF_MS: '20' })
+  const api = await startHireflow({ role: 'api', config, dataDir })
+  t.teardown(() => api.stop())
+  const services = await createServices(config)
+  t.teardown(() => services.close())
+  let extractions = 0
+  const extractor = {
+    async extract(): Promise<string> {
+      extractions++
+      throw new UnreadableResumeError('the PDF took longer than 25 s to read', { problem: 'too_slow' })
+    },
+  }
+  const connection = workerConnection(config.redisUrl)
+  const queues = new HiringQueues(connection, config.queuePrefix, { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs })
+  const workers = new HiringWorkers({ config, services, queues, log: silent, extractor, sources: new Map() }, connection)
+  t.teardown(async () => {
+    await workers.close()
+    await queues.close()
+    connection.disconnect()
+  })
+  const response = await injectUpload(api.app!, { filename: 'slow.txt', content: Buffer.from('Slow Sam\nTypeScript developer\n') })
+  const id = response.json().id as string
+  t.equal(await statusReached(services.candidates, id, 'failed'), 'failed')
+  const candidate = await services.candidates.getCandidate(id)
+  t.match(candidate?.failure, { reason: 'unreadable_resume', step: 'parse' })
+  t.equal(extractions, 2, 'the first attempt and one retry')
+})
