@@ -8,6 +8,7 @@ import type { IntakeSource } from '../ports/intake-source.ts'
 import type { AuthProvider } from '../net/http-client.ts'
 import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
 import { readSourceState, updateSourceState } from './state.ts'
+import { createAsanaSource } from './asana/index.ts'
 
 /** What a task-manager source is built from. */
 export interface TaskManagerSourceContext {
@@ -21,7 +22,9 @@ export interface TaskManagerSourceContext {
 
 export type TaskManagerSourceFactory = (context: TaskManagerSourceContext) => IntakeSource
 
-const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {}
+const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {
+  asana: createAsanaSource,
+}
 
 /**
  * The credentials of a task manager: a personal token as the provider wants
