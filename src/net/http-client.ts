@@ -162,11 +162,15 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
-/** X-RateLimit-Reset as unix seconds (ClickUp); a small number is read as seconds from now, as some APIs send it. */
+/**
+ * X-RateLimit-Reset as unix seconds (ClickUp); a small number is read as seconds from now, as some APIs send it, and
+ * one over 1e12 as unix milliseconds (ClickUp does not document the unit; clients have seen both).
+ */
 export function parseRateLimitReset(value: string | null, now = Date.now()): number | undefined {
   if (value == null || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined
   const seconds = Number(value.trim())
   if (seconds < 1e9) return Math.ceil(seconds * 1000)
+  if (seconds > 1e12) return Math.max(0, Math.ceil(seconds - now))
   return Math.max(0, Math.ceil(seconds * 1000 - now))
 }
 

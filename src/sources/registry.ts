@@ -9,6 +9,7 @@ import type { AuthProvider } from '../net/http-client.ts'
 import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
 import { readSourceState, updateSourceState } from './state.ts'
 import { createAsanaSource } from './asana/index.ts'
+import { createClickUpSource } from './clickup/index.ts'
 
 /** What a task-manager source is built from. */
 export interface TaskManagerSourceContext {
@@ -24,6 +25,7 @@ export type TaskManagerSourceFactory = (context: TaskManagerSourceContext) => In
 
 const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {
   asana: createAsanaSource,
+  clickup: createClickUpSource,
 }
 
 /**
