@@ -8,6 +8,7 @@ import type { IntakeSource } from '../ports/intake-source.ts'
 import type { AuthProvider } from '../net/http-client.ts'
 import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
 import { readSourceState, updateSourceState } from './state.ts'
+import { createJiraSource } from './jira/index.ts'
 import { createAsanaSource } from './asana/index.ts'
 import { createClickUpSource } from './clickup/index.ts'
 
@@ -24,6 +25,7 @@ export interface TaskManagerSourceContext {
 export type TaskManagerSourceFactory = (context: TaskManagerSourceContext) => IntakeSource
 
 const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {
+  jira: createJiraSource,
   asana: createAsanaSource,
   clickup: createClickUpSource,
 }
