@@ -1,6 +1,6 @@
-// Intake: get the resume's bytes into the resume store and the candidate into
-// `stored`. For a direct upload the request already delivered and stored the
-// bytes, so intake confirms them; later sources fetch them here.
+// Intake: confirm the resume's bytes in the resume store and move the
+// candidate to `stored`. Whoever took the resume in (the upload route, a
+// source's item job) stored the bytes and created the candidate first.
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { IntakeJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
@@ -9,9 +9,8 @@ import { StepFailure } from './step-failure.ts'
 export function intakeProcessor({ services, queues }: JobContext) {
   return async (job: Job<IntakeJobData>): Promise<void> => {
     const { source, candidateId } = job.data
-    if (source !== 'upload' || !candidateId) {
-      throw new UnrecoverableError(`no intake is configured for source "${source}"`)
-    }
+    // Every source stores the bytes and creates the candidate before queueing this job (resume-intake.ts).
+    if (!candidateId) throw new UnrecoverableError(`an intake job from ${source} names no candidate`)
     const candidate = await services.candidates.getCandidate(candidateId)
     if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
     if (candidate.status === 'received') {

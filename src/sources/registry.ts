@@ -8,23 +8,12 @@ import type { IntakeSource } from '../ports/intake-source.ts'
 import type { AuthProvider } from '../net/http-client.ts'
 import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
 import { readSourceState, updateSourceState } from './state.ts'
+import type { TaskManagerSourceFactory } from './context.ts'
 import { createJiraSource } from './jira/index.ts'
 import { createAsanaSource } from './asana/index.ts'
 import { createClickUpSource } from './clickup/index.ts'
 
-/** What a task-manager source is built from. */
-export interface TaskManagerSourceContext {
-  settings: TaskManagerConfig
-  /** Authenticates calls to the provider's API as its docs prescribe. */
-  auth: AuthProvider
-  /** For source state (webhook secrets) kept beside the candidates. */
-  candidates: CandidateStore
-  log: FastifyBaseLogger
-}
-
-export type TaskManagerSourceFactory = (context: TaskManagerSourceContext) => IntakeSource
-
-const TASK_MANAGER_SOURCES: Partial<Record<TaskManagerKind, TaskManagerSourceFactory>> = {
+const TASK_MANAGER_SOURCES: Record<TaskManagerKind, TaskManagerSourceFactory> = {
   jira: createJiraSource,
   asana: createAsanaSource,
   clickup: createClickUpSource,
@@ -56,7 +45,6 @@ export function createSources(config: Config, candidates: CandidateStore, log: F
   const settings = config.taskManager
   if (settings) {
     const factory = TASK_MANAGER_SOURCES[settings.provider]
-    if (!factory) throw new Error(`TASK_MANAGER=${settings.provider} is not available in this build`)
     const source = factory({
       settings,
       auth: taskManagerAuth(settings, candidates),
