@@ -41,9 +41,14 @@ const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 }
  * job id of its own, so a finished or failed job kept for inspection never
  * turns a later add into a silent no-op.
  */
+// Job ids are unique across processes by a random part drawn once per process, and within one by a counter:
+// drawing random bytes per job cost more than the rest of a webhook's acknowledgement.
+const PROCESS_PART = randomBytes(6).toString('hex')
+let jobSequence = 0
+
 function stepJob(deduplicationId: string): JobsOptions {
   return {
-    jobId: `${deduplicationId}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    jobId: `${deduplicationId}.${Date.now().toString(36)}${PROCESS_PART}${(jobSequence++).toString(36)}`,
     deduplication: { id: deduplicationId },
   }
 }

@@ -6,6 +6,8 @@ import { Redis } from 'ioredis'
 export function producerConnection(url: string): Redis {
   return new Redis(url, {
     enableOfflineQueue: false,
+    // Commands issued in one tick (many webhook deliveries answered at once) go out in one write.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     commandTimeout: 5_000,

@@ -80,6 +80,9 @@ export function enforceBodyDeadline(app: FastifyInstance, limits: BodyLimits): v
   app.decorateRequest('bodyWatch', null)
 
   app.addHook('onRequest', async (request, reply) => {
+    // The HTTP parser pushes a body that came with the headers right after announcing the request:
+    // one microtask later such a request is complete and needs no watch (most webhook deliveries and small JSON bodies).
+    await Promise.resolve()
     if (!expectsBody(request)) return
     const watch = new BodyWatch()
     request.bodyWatch = watch

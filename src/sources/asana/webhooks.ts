@@ -4,13 +4,12 @@
 // hex HMAC-SHA256 of the raw body under that secret. Asana signs no time (a
 // retry may legitimately come up to 24 hours later), so there is no staleness
 // window: a replay only makes hireflow look at a task again.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { signedByAny } from '../signature.ts'
 import type { WebhookDelivery, WebhookVerdict } from '../../ports/intake-source.ts'
 import { isGid } from './api.ts'
 
 // Asana sends 64 hex characters; any visible ASCII is accepted so a longer secret still works, nothing that could break a header.
 const HANDSHAKE_SECRET = /^[\x21-\x7e]{16,256}$/
-const HEX_SHA256 = /^[0-9a-f]{64}$/i
 
 interface AsanaEvent {
   resource?: { gid?: unknown; resource_type?: unknown } | null
@@ -23,19 +22,6 @@ export function handshakeVerdict(delivery: WebhookDelivery): WebhookVerdict | un
   if (secret === undefined) return undefined
   if (!HANDSHAKE_SECRET.test(secret)) return { kind: 'rejected', reason: 'X-Hook-Secret is not a usable secret' }
   return { kind: 'handshake', status: 200, headers: { 'X-Hook-Secret': secret }, body: null, secret }
-}
-
-/** Whether `signature` is the HMAC of the raw body under any of `secrets`, compared in constant time. */
-export function signedByAny(rawBody: Buffer, signature: string, secrets: Iterable<string>): boolean {
-  if (!HEX_SHA256.test(signature)) return false
-  const given = Buffer.from(signature, 'hex')
-  let matched = false
-  // Every secret is tried, so the time taken says nothing about which one matched.
-  for (const secret of secrets) {
-    const expected = createHmac('sha256', secret).update(rawBody).digest()
-    matched = timingSafeEqual(expected, given) || matched
-  }
-  return matched
 }
 
 /**

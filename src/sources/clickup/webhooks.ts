@@ -3,7 +3,7 @@
 // /docs/webhooksignature). ClickUp signs no time, so a replay of a genuine
 // delivery verifies: that is harmless because a delivery only names a task to
 // look at again. The body is parsed only once the signature holds.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { signedByAny } from '../signature.ts'
 import type { WebhookDelivery, WebhookVerdict } from '../../ports/intake-source.ts'
 
 const SIGNATURE = /^[0-9a-f]{64}$/i
@@ -13,17 +13,6 @@ interface TaskEvent {
   task_id?: unknown
   webhook_id?: unknown
   history_items?: unknown
-}
-
-/** True when `signature` is the HMAC of `rawBody` under any of `secrets`; every secret is tried, in constant time each. */
-export function signedWithAny(rawBody: Buffer, signature: string, secrets: readonly string[]): boolean {
-  const given = Buffer.from(signature, 'hex')
-  let matched = false
-  for (const secret of secrets) {
-    const expected = createHmac('sha256', secret).update(rawBody).digest()
-    if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true
-  }
-  return matched
 }
 
 /** The task a verified delivery names, and ClickUp's key for the change (`webhook_id:history_item_id`). */
@@ -51,7 +40,7 @@ export function verifyClickUpDelivery(delivery: WebhookDelivery, secrets: readon
   if (!signature) return { kind: 'rejected', reason: 'no X-Signature header' }
   if (!SIGNATURE.test(signature)) return { kind: 'rejected', reason: 'X-Signature is not a hex SHA-256 digest' }
   if (secrets.length === 0) return { kind: 'rejected', reason: 'no ClickUp webhook secret is stored: register the webhook first' }
-  if (!signedWithAny(delivery.rawBody, signature, secrets)) {
+  if (!signedByAny(delivery.rawBody, signature, secrets)) {
     return { kind: 'rejected', reason: 'X-Signature does not match the body under any registered secret' }
   }
   return { kind: 'accepted', ...parseDelivery(delivery.rawBody) }

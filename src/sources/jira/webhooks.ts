@@ -3,7 +3,7 @@
 // each delivery with `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw
 // body>` (WebSub form); the check runs on the bytes as they arrived, in
 // constant time, before the JSON is read.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { signedByAny } from '../signature.ts'
 import type { WebhookRegistration } from '../../domain/source-state.ts'
 import type { WebhookDelivery, WebhookVerdict } from '../../ports/intake-source.ts'
 import { jiraId } from './issue.ts'
@@ -20,16 +20,6 @@ function secretsOf(registrations: readonly WebhookRegistration[], configured: st
   for (const registration of registrations) if (registration.secret) secrets.add(registration.secret)
   if (configured) secrets.add(configured)
   return [...secrets]
-}
-
-function signedBy(rawBody: Buffer, signature: Buffer, secrets: readonly string[]): boolean {
-  let matched = false
-  // Every secret is tried, so the time taken does not say which one (or whether an early one) matched.
-  for (const secret of secrets) {
-    const expected = createHmac('sha256', secret).update(rawBody).digest()
-    if (expected.length === signature.length && timingSafeEqual(expected, signature)) matched = true
-  }
-  return matched
 }
 
 /**
@@ -67,7 +57,7 @@ export function verifyJiraDelivery(
   if (match[2]!.length !== 64) return { kind: 'rejected', reason: 'X-Hub-Signature is not a SHA-256 digest' }
   const secrets = secretsOf(registrations, configuredSecret)
   if (secrets.length === 0) return { kind: 'rejected', reason: 'no webhook secret is stored or configured for jira' }
-  if (!signedBy(delivery.rawBody, Buffer.from(match[2]!, 'hex'), secrets)) {
+  if (!signedByAny(delivery.rawBody, match[2]!, secrets)) {
     return { kind: 'rejected', reason: 'X-Hub-Signature does not match the body' }
   }
   let payload: unknown
