@@ -376,11 +376,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         errors.push('TASK_MANAGER_USER (the account email of the API token) is required with TASK_MANAGER=jira')
       auth = { kind: 'token', token: token ?? '', user }
     }
+    const baseUrl = url('TASK_MANAGER_BASE_URL')
+    if (provider === 'jira' && !baseUrl)
+      errors.push('TASK_MANAGER_BASE_URL (https://<site>.atlassian.net) is required with TASK_MANAGER=jira')
     const labels = list('TASK_FILTER_LABELS', 'candidate,resume,hiring')
     if (labels.length === 0) errors.push('TASK_FILTER_LABELS must name at least one tag or label')
     return {
       provider: provider as TaskManagerKind,
-      baseUrl: url('TASK_MANAGER_BASE_URL'),
+      baseUrl,
       auth,
       projectId: projectId ?? '',
       teamId: str('TASK_MANAGER_TEAM_ID'),

@@ -64,6 +64,10 @@ t.test('a task manager needs its project and credentials; OAuth2 needs its clien
   t.throws(() => loadConfig({ TASK_MANAGER: 'asana', HIRING_PROJECT_ID: '1' }), /TASK_MANAGER_TOKEN .* is required/)
   t.throws(() => loadConfig({ TASK_MANAGER: 'jira', HIRING_PROJECT_ID: 'HIRE', TASK_MANAGER_TOKEN: 't' }), /TASK_MANAGER_USER/)
   t.throws(
+    () => loadConfig({ TASK_MANAGER: 'jira', HIRING_PROJECT_ID: 'HIRE', TASK_MANAGER_TOKEN: 't', TASK_MANAGER_USER: 'a@b.c' }),
+    /TASK_MANAGER_BASE_URL \(https:\/\/<site>\.atlassian\.net\) is required with TASK_MANAGER=jira/,
+  )
+  t.throws(
     () => loadConfig({ TASK_MANAGER: 'jira', HIRING_PROJECT_ID: 'HIRE', TASK_MANAGER_TOKEN_ENDPOINT: 'https://auth.example.com/token' }),
     /TASK_MANAGER_CLIENT_ID and TASK_MANAGER_CLIENT_SECRET are required/,
   )
