@@ -74,6 +74,7 @@ t.test('a task manager needs its project and credentials; OAuth2 needs its clien
   const oauth = loadConfig({
     TASK_MANAGER: 'jira',
     HIRING_PROJECT_ID: 'HIRE',
+    TASK_MANAGER_BASE_URL: 'https://api.atlassian.com/ex/jira/cloud-1',
     TASK_MANAGER_TOKEN_ENDPOINT: 'https://auth.example.com/token',
     TASK_MANAGER_CLIENT_ID: 'id',
     TASK_MANAGER_CLIENT_SECRET: 'secret',
