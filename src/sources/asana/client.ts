@@ -9,6 +9,7 @@ import type { TaskManagerConfig } from '../../config.ts'
 import type { WebhookRegistration } from '../../domain/source-state.ts'
 import { HttpClient, ProviderHttpError, type AuthProvider, type QueryValue } from '../../net/http-client.ts'
 import { DownloadRefusedError, safeDownload, type DownloadPolicy } from '../../net/safe-download.ts'
+import { attachmentPolicy, type AttachmentPolicy } from '../download-policy.ts'
 import {
   PermanentSourceError,
   type ChangePage,
@@ -38,8 +39,6 @@ import {
 import { verifyAsanaDelivery } from './webhooks.ts'
 
 const REQUISITION_TAG = /^requisition:\s*(.+)$/i
-const DOWNLOAD_TIMEOUT_MS = 120_000
-const CONNECT_TIMEOUT_MS = 10_000
 
 /**
  * The events that can bring a resume: a task added to the project, a task
@@ -68,7 +67,7 @@ export class AsanaSource implements IntakeSource {
   readonly #log: FastifyBaseLogger
   readonly #api: HttpClient
   readonly #apiOrigin: string
-  readonly #policy: Omit<DownloadPolicy, 'maxBytes'>
+  readonly #policy: AttachmentPolicy
   readonly #filterLabels: Set<string>
   #workspace: Promise<string> | undefined
   #processedTag: Promise<string> | undefined
@@ -87,14 +86,7 @@ export class AsanaSource implements IntakeSource {
       ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
       onRetry: (info) => log.debug({ ...info }, 'asana call retried'),
     })
-    const apiHost = base.hostname.toLowerCase()
-    this.#policy = {
-      allowedHosts: [...ASANA_ATTACHMENT_HOSTS, apiHost, ...settings.attachmentHosts],
-      // http and private addresses only for hosts the operator named: a test fake or a proxy, never Asana itself.
-      trustedHosts: [...settings.attachmentHosts, ...(settings.baseUrl ? [apiHost] : [])],
-      timeoutMs: DOWNLOAD_TIMEOUT_MS,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    }
+    this.#policy = attachmentPolicy(settings, base, ASANA_ATTACHMENT_HOSTS)
     this.#filterLabels = new Set(settings.filterLabels.map((label) => label.toLowerCase()))
   }
 

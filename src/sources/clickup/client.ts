@@ -20,6 +20,7 @@ import {
 } from '../../ports/intake-source.ts'
 import {
   CLICKUP_API,
+  CLICKUP_ATTACHMENT_HOSTS,
   WEBHOOK_EVENTS,
   asLocationId,
   errorCode,
@@ -31,7 +32,8 @@ import {
   type TaskPage,
 } from './api.ts'
 import { decodeCursor, encodeCursor, nextCursor, pageQuery, queryTags } from './changes.ts'
-import { attachmentPolicy, fetchAttachment, mayHaveExpired, type AttachmentPolicy } from './downloads.ts'
+import { fetchAttachment, mayHaveExpired } from './downloads.ts'
+import { attachmentPolicy, type AttachmentPolicy } from '../download-policy.ts'
 import { attachmentsOf, hasAnyTag, isProcessed, toSourceItem, type ClickUpScope } from './tasks.ts'
 import { verifyClickUpDelivery } from './webhooks.ts'
 
@@ -93,7 +95,7 @@ export class ClickUpSource implements IntakeSource {
       timeoutMs: 5_000,
       baseDelayMs: options.baseDelayMs,
     })
-    this.#policy = attachmentPolicy(baseUrl, settings.baseUrl !== undefined, settings.attachmentHosts)
+    this.#policy = attachmentPolicy(settings, baseUrl, CLICKUP_ATTACHMENT_HOSTS)
     this.#scope = { listId: settings.projectId, filterLabels: settings.filterLabels, processedLabel: settings.processedLabel }
     this.#tags = queryTags(settings.filterLabels)
   }

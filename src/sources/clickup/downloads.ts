@@ -6,26 +6,6 @@
 // token never goes to any other host, redirects included.
 import { DownloadRefusedError, safeDownload, type Download, type DownloadPolicy } from '../../net/safe-download.ts'
 import type { SourceAttachment } from '../../ports/intake-source.ts'
-import { CLICKUP_ATTACHMENT_HOSTS } from './api.ts'
-
-const DOWNLOAD_TIMEOUT_MS = 120_000
-const CONNECT_TIMEOUT_MS = 10_000
-
-export type AttachmentPolicy = Omit<DownloadPolicy, 'maxBytes'>
-
-/**
- * ClickUp's attachment hosts, the API's host and the operator's hosts; http and
- * private addresses only for the operator's hosts and an explicitly configured
- * API host (a test fake, a proxy), never for ClickUp's public API.
- */
-export function attachmentPolicy(baseUrl: URL, explicitBaseUrl: boolean, operatorHosts: readonly string[]): AttachmentPolicy {
-  return {
-    allowedHosts: [...CLICKUP_ATTACHMENT_HOSTS, baseUrl.hostname, ...operatorHosts],
-    trustedHosts: [...operatorHosts, ...(explicitBaseUrl ? [baseUrl.hostname] : [])],
-    timeoutMs: DOWNLOAD_TIMEOUT_MS,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-  }
-}
 
 /** Hosts that may see the ClickUp token: the API's and ClickUp's own file hosts. */
 export function isClickUpHost(url: URL, apiHost: string): boolean {

@@ -12,6 +12,7 @@ import type { ChangePage, IntakeSource, SourceAttachment, SourceItem, WebhookDel
 import { PermanentSourceError } from '../../ports/intake-source.ts'
 import { HttpClient, ProviderHttpError, type AuthProvider } from '../../net/http-client.ts'
 import { DownloadRefusedError, safeDownload, type DownloadPolicy } from '../../net/safe-download.ts'
+import { attachmentPolicy, type AttachmentPolicy } from '../download-policy.ts'
 import { changedIssuesJql, jqlString } from './jql.ts'
 import { ITEM_FIELDS, jiraId, parseJiraDate, toSourceItem, type ItemRules, type JiraIssue } from './issue.ts'
 import {
@@ -33,8 +34,6 @@ export const JIRA_MEDIA_HOSTS = ['api.media.atlassian.com', '*.media.atlassian.c
 
 /** Issues asked for per search page; Jira may send fewer. */
 const SEARCH_PAGE_SIZE = 100
-const DOWNLOAD_TIMEOUT_MS = 60_000
-const CONNECT_TIMEOUT_MS = 10_000
 const WEBHOOKS_PATH = '/rest/webhooks/1.0/webhook'
 
 export interface JiraSourceOptions {
@@ -60,7 +59,7 @@ export class JiraSource implements IntakeSource {
   readonly #http: HttpClient
   readonly #base: URL
   readonly #rules: ItemRules
-  readonly #download: Omit<DownloadPolicy, 'maxBytes'>
+  readonly #download: AttachmentPolicy
   #siteUrl: Promise<string | null> | undefined
 
   constructor(options: JiraSourceOptions) {
@@ -77,14 +76,7 @@ export class JiraSource implements IntakeSource {
     this.#base = new URL(settings.baseUrl)
     this.#http = new HttpClient({ baseUrl: this.#base, provider: 'jira', auth })
     this.#rules = { projectId: settings.projectId, filterLabels: settings.filterLabels, processedLabel: settings.processedLabel }
-    const apiHost = this.#base.hostname.toLowerCase()
-    this.#download = {
-      allowedHosts: [...JIRA_MEDIA_HOSTS, apiHost, ...settings.attachmentHosts],
-      // The Jira base URL is always configured by the operator (there is no default), so its host is trusted as given.
-      trustedHosts: [...settings.attachmentHosts, apiHost],
-      timeoutMs: DOWNLOAD_TIMEOUT_MS,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    }
+    this.#download = attachmentPolicy(settings, this.#base, JIRA_MEDIA_HOSTS)
   }
 
   async listChanges(since: Date, page: string | null): Promise<ChangePage> {
