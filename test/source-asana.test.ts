@@ -5,14 +5,11 @@
 // listings with client-side tag filtering, download links that expire, files
 // kept elsewhere, refused attachment hosts and an OAuth2 token renewed once.
 import t from 'tap'
-import { createServer } from 'node:http'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { createHmac } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { WebhookDelivery, WebhookVerdict } from '../src/ports/intake-source.ts'
+import type { WebhookDelivery } from '../src/ports/intake-source.ts'
 import { readSourceState, updateSourceState } from '../src/sources/state.ts'
-import { intakeSourceContract, openSource, type OpenedSource } from './support/source-contract.ts'
+import { hookRoute, intakeSourceContract, openSource, type OpenedSource } from './support/source-contract.ts'
 import { startFakeAsana, type FakeAsana, type FakeAsanaOptions } from './support/fake-asana.ts'
 
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
@@ -30,48 +27,6 @@ async function opened(t: Tap, options: FakeAsanaOptions = {}, env: Record<string
   const result = openSource(fake, env)
   t.teardown(() => result.candidates.close())
   return { ...result, fake }
-}
-
-interface HookRoute {
-  url: string
-  verdicts: WebhookVerdict[]
-  deliveries: WebhookDelivery[]
-}
-
-/**
- * What the webhook route does with Asana, reduced to the source's part: raw
- * bytes to verifyWebhook with the stored registrations, a handshake's secret
- * kept in the source state and its header echoed, 200 or 401.
- */
-async function hookRoute(t: Tap, { source, candidates }: OpenedSource): Promise<HookRoute> {
-  const verdicts: WebhookVerdict[] = []
-  const deliveries: WebhookDelivery[] = []
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-    const headers: Record<string, string | undefined> = {}
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value
-    const delivery: WebhookDelivery = { headers, query: {}, rawBody: Buffer.concat(chunks), receivedAt: new Date() }
-    deliveries.push(delivery)
-    const verdict = source.verifyWebhook(delivery, (await readSourceState(candidates, 'asana')).webhooks)
-    verdicts.push(verdict)
-    if (verdict.kind === 'handshake') {
-      const secret = verdict.secret
-      if (secret)
-        await updateSourceState(candidates, 'asana', (state) => ({ ...state, handshake: { secret, at: new Date().toISOString() } }))
-      response.writeHead(verdict.status, verdict.headers)
-      return response.end(verdict.body ?? undefined)
-    }
-    response.writeHead(verdict.kind === 'accepted' ? 200 : 401)
-    response.end()
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/asana`, verdicts, deliveries }
 }
 
 /** Registers as the API/CLI does: the secret the handshake left in the state is offered, the registration stored. */

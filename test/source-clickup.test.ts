@@ -8,15 +8,12 @@
 // Space tag created before tagging, and X-RateLimit-Reset in either unit.
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseRateLimitReset } from '../src/net/http-client.ts'
-import type { SourceItem, WebhookDelivery, WebhookVerdict } from '../src/ports/intake-source.ts'
-import { readSourceState, updateSourceState } from '../src/sources/state.ts'
+import type { SourceItem, WebhookDelivery } from '../src/ports/intake-source.ts'
+import { updateSourceState } from '../src/sources/state.ts'
 import { startFakeClickUp, type FakeClickUp, type FakeClickUpOptions } from './support/fake-clickup.ts'
-import { intakeSourceContract, openSource, type OpenedSource } from './support/source-contract.ts'
+import { hookRoute, intakeSourceContract, openSource, type OpenedSource } from './support/source-contract.ts'
 
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
 
@@ -44,36 +41,6 @@ async function allChanges(source: OpenedSource['source'], since: Date): Promise<
     page = result.nextPage
   } while (page)
   return ids
-}
-
-interface HookRoute {
-  url: string
-  verdicts: WebhookVerdict[]
-  deliveries: WebhookDelivery[]
-}
-
-/** The webhook route reduced to the source's part: raw bytes to verifyWebhook with the stored registrations, 200 or 401. */
-async function hookRoute(t: Tap, { source, candidates }: OpenedSource): Promise<HookRoute> {
-  const verdicts: WebhookVerdict[] = []
-  const deliveries: WebhookDelivery[] = []
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-    const headers: Record<string, string | undefined> = {}
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value
-    const delivery: WebhookDelivery = { headers, query: {}, rawBody: Buffer.concat(chunks), receivedAt: new Date() }
-    deliveries.push(delivery)
-    const verdict = source.verifyWebhook(delivery, (await readSourceState(candidates, 'clickup')).webhooks)
-    verdicts.push(verdict)
-    response.writeHead(verdict.kind === 'accepted' ? 200 : 401).end()
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/clickup`, verdicts, deliveries }
 }
 
 /** Registers as the API route does: the registration, secret included, is stored beside the candidates. */

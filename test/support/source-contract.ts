@@ -3,10 +3,14 @@
 // source under test is built exactly as the service builds it (createSources
 // from the environment), so configuration and credentials are exercised too.
 import type tap from 'tap'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import pino from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import type { CandidateStore } from '../../src/ports/candidate-store.ts'
-import type { IntakeSource, WebhookDelivery } from '../../src/ports/intake-source.ts'
+import type { IntakeSource, WebhookDelivery, WebhookVerdict } from '../../src/ports/intake-source.ts'
+import { readSourceState, updateSourceState } from '../../src/sources/state.ts'
 import { createSources } from '../../src/sources/registry.ts'
 import { SqliteCandidateStore } from '../../src/storage/sqlite-candidate-store.ts'
 import type { FakeProvider } from './fake-provider.ts'
@@ -128,4 +132,47 @@ export function intakeSourceContract(t: Tap, startFake: (t: Tap) => Promise<Fake
     const { source } = await open(t)
     t.equal(await source.getItem('does-not-exist-0'), undefined)
   })
+}
+
+export interface HookRoute {
+  url: string
+  verdicts: WebhookVerdict[]
+  deliveries: WebhookDelivery[]
+}
+
+/**
+ * What the webhook route does, reduced to the source's part: raw bytes to
+ * verifyWebhook with the stored registrations, a handshake's secret kept in
+ * the source state and its header echoed, 200 or 401. For provider tests that
+ * check signatures the way the provider's fake sends them.
+ */
+export async function hookRoute(t: Tap, { source, candidates }: OpenedSource): Promise<HookRoute> {
+  const verdicts: WebhookVerdict[] = []
+  const deliveries: WebhookDelivery[] = []
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const headers: Record<string, string | undefined> = {}
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value
+    const delivery: WebhookDelivery = { headers, query: {}, rawBody: Buffer.concat(chunks), receivedAt: new Date() }
+    deliveries.push(delivery)
+    const verdict = source.verifyWebhook(delivery, (await readSourceState(candidates, source.provider)).webhooks)
+    verdicts.push(verdict)
+    if (verdict.kind === 'handshake') {
+      const secret = verdict.secret
+      if (secret)
+        await updateSourceState(candidates, source.provider, (state) => ({ ...state, handshake: { secret, at: new Date().toISOString() } }))
+      response.writeHead(verdict.status, verdict.headers)
+      return response.end(verdict.body ?? undefined)
+    }
+    response.writeHead(verdict.kind === 'accepted' ? 200 : 401)
+    response.end()
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/${source.provider}`, verdicts, deliveries }
 }
