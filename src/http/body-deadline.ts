@@ -9,7 +9,7 @@
 // partial body is kept.
 import { PassThrough } from 'node:stream'
 import type { Socket } from 'node:net'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { HttpError } from './errors.ts'
 
 export interface BodyLimits {
@@ -79,11 +79,17 @@ export function enforceBodyDeadline(app: FastifyInstance, limits: BodyLimits): v
 
   app.decorateRequest('bodyWatch', null)
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: they run on every request, and a webhook is acknowledged in well under a millisecond.
+  app.addHook('onRequest', (request, reply, done) => {
     // The HTTP parser pushes a body that came with the headers right after announcing the request:
     // one microtask later such a request is complete and needs no watch (most webhook deliveries and small JSON bodies).
-    await Promise.resolve()
-    if (!expectsBody(request)) return
+    queueMicrotask(() => {
+      if (expectsBody(request)) watchBody(request, reply)
+      done()
+    })
+  })
+
+  function watchBody(request: FastifyRequest, reply: FastifyReply): void {
     const watch = new BodyWatch()
     request.bodyWatch = watch
     const raw = request.raw
@@ -128,12 +134,12 @@ export function enforceBodyDeadline(app: FastifyInstance, limits: BodyLimits): v
         if (!reply.raw.writableFinished) socket.destroy()
       }, CLOSE_AFTER_MS).unref()
     }
-  })
+  }
 
   // JSON (and any other parsed body) is read through a stream the watch can break.
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const watch = request.bodyWatch
-    if (!watch || isMultipart(request)) return payload
+    if (!watch || isMultipart(request)) return done(null, payload)
     const guarded = Object.assign(new PassThrough(), { receivedEncodedLength: 0 })
     payload.on('data', (chunk: Buffer) => void (guarded.receivedEncodedLength += chunk.length))
     payload.pipe(guarded)
@@ -141,15 +147,17 @@ export function enforceBodyDeadline(app: FastifyInstance, limits: BodyLimits): v
       payload.unpipe(guarded)
       guarded.destroy(error)
     })
-    return guarded
+    done(null, guarded)
   })
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.bodyWatch?.expired) reply.header('connection', 'close')
+    done(null, payload)
   })
 
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.bodyWatch?.expired) closeConnection(request.raw.socket)
+    done()
   })
 }
 
