@@ -40,6 +40,9 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const counters = app.webhookCounters
   const cache = new Map<string, { at: number; registrations: WebhookRegistration[] }>()
   const recent = new Set<string>()
+  // Oldest first, as a ring: evicting through the Set's own iterator slows down as deleted slots pile up at its front.
+  const recentOrder: (string | undefined)[] = new Array(RECENT_DELIVERIES)
+  let recentNext = 0
 
   async function registrations(provider: string, fresh = false): Promise<WebhookRegistration[]> {
     const cached = cache.get(provider)
@@ -51,8 +54,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   function remember(deliveryId: string): boolean {
     if (recent.has(deliveryId)) return false
+    const evicted = recentOrder[recentNext]
+    if (evicted !== undefined) recent.delete(evicted)
+    recentOrder[recentNext] = deliveryId
+    recentNext = (recentNext + 1) % RECENT_DELIVERIES
     recent.add(deliveryId)
-    if (recent.size > RECENT_DELIVERIES) recent.delete(recent.values().next().value!)
     return true
   }
 
