@@ -99,6 +99,11 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'TASK_MANAGER_CLIENT_ID', default: '(none)', meaning: 'OAuth2 client id.' },
   { name: 'TASK_MANAGER_CLIENT_SECRET', default: '(none)', meaning: 'OAuth2 client secret.' },
   {
+    name: 'TASK_MANAGER_REDIRECT_URI',
+    default: '(none)',
+    meaning: 'OAuth2 redirect URI of the app, sent with every refresh where the provider wants it (Asana).',
+  },
+  {
     name: 'TASK_MANAGER_REFRESH_TOKEN',
     default: '(none)',
     meaning: 'OAuth2 refresh token to start from; a rotated one is kept in the candidate store.',
@@ -158,7 +163,14 @@ export type TaskManagerKind = (typeof TASK_MANAGERS)[number]
 /** How hireflow authenticates to a task manager. */
 export type TaskManagerAuth =
   | { kind: 'token'; token: string; user: string | undefined }
-  | { kind: 'oauth2'; tokenEndpoint: string; clientId: string; clientSecret: string; refreshToken: string | undefined }
+  | {
+      kind: 'oauth2'
+      tokenEndpoint: string
+      clientId: string
+      clientSecret: string
+      refreshToken: string | undefined
+      redirectUri: string | undefined
+    }
 
 export interface TaskManagerConfig {
   provider: TaskManagerKind
@@ -366,6 +378,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         clientId: clientId ?? '',
         clientSecret: clientSecret ?? '',
         refreshToken: str('TASK_MANAGER_REFRESH_TOKEN'),
+        redirectUri: url('TASK_MANAGER_REDIRECT_URI'),
       }
     } else {
       const token = str('TASK_MANAGER_TOKEN')

@@ -127,6 +127,13 @@ t.test('client_secret_basic: client credentials form-encoded in basic auth, not 
   t.same(Object.fromEntries(request.form), { grant_type: 'refresh_token', refresh_token: 'rtok0' })
 })
 
+t.test('a configured redirect URI goes with every refresh (Asana lists it as required)', async (t) => {
+  const endpoint = await tokenEndpoint(t)
+  const { tokens } = source(endpoint.url, { redirectUri: 'https://hireflow.example.com/oauth/callback' })
+  await tokens.authorize()
+  t.equal(endpoint.seen[0]!.form.get('redirect_uri'), 'https://hireflow.example.com/oauth/callback')
+})
+
 t.test('10 concurrent callers share one refresh', async (t) => {
   const endpoint = await tokenEndpoint(t, { delayMs: 50, rotate: true })
   const { tokens, store } = source(endpoint.url)

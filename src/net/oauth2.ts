@@ -33,6 +33,8 @@ export interface OAuth2TokenSourceOptions {
   /** Stores a rotated refresh token; awaited before the new access token is handed out. */
   onRefreshToken?: (refreshToken: string) => Promise<void> | void
   scope?: string
+  /** Sent as `redirect_uri` with every refresh, for providers that want it there too (Asana lists it as required). */
+  redirectUri?: string
   /** Name used in messages ('asana', 'jira'). */
   provider?: string
   /** Per token request (default 10 s). */
@@ -214,6 +216,7 @@ export class OAuth2TokenSource implements AuthProvider {
     const { clientId, clientSecret } = this.#options
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken })
     if (this.#options.scope) form.set('scope', this.#options.scope)
+    if (this.#options.redirectUri) form.set('redirect_uri', this.#options.redirectUri)
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',

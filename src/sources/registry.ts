@@ -32,6 +32,7 @@ export function taskManagerAuth(settings: TaskManagerConfig, candidates: Candida
     tokenEndpoint: auth.tokenEndpoint,
     clientId: auth.clientId,
     clientSecret: auth.clientSecret,
+    ...(auth.redirectUri ? { redirectUri: auth.redirectUri } : {}),
     loadRefreshToken: async () => (await readSourceState(candidates, provider)).refreshToken ?? auth.refreshToken,
     onRefreshToken: async (refreshToken) => {
       await updateSourceState(candidates, provider, (state) => ({ ...state, refreshToken }))
