@@ -60,6 +60,7 @@ export class HiringQueues {
   readonly sources: Queue<SourceJobData>
   readonly #connection: Redis
   readonly #failFast: boolean
+  readonly #prefix: string
 
   /**
    * `failFast`: for the API. With the producer connection's enableOfflineQueue: false,
@@ -75,6 +76,7 @@ export class HiringQueues {
     }
     this.#connection = connection
     this.#failFast = failFast
+    this.#prefix = prefix
     const options = { connection, prefix, defaultJobOptions, streams: { events: { maxLen: 1_000 } } }
     this.intake = new Queue<IntakeJobData>('intake', options)
     this.process = new Queue<CandidateJobData>('process', options)
@@ -125,6 +127,30 @@ export class HiringQueues {
       { kind: 'item', provider, itemId },
       { ...stepJob(deduplicationId), deduplication: { id: deduplicationId, keepLastIfActive: true } },
     )
+  }
+
+  /**
+   * A webhook's hint that an item changed: one set member per item, so ten
+   * deliveries about one task are one hint, and acknowledging a delivery costs
+   * one cheap Redis command. The workers turn hints into item jobs
+   * (drainSourceHints). A hint lost with Redis' data, or with a worker that
+   * died between taking it and queueing its job, is found again by the next
+   * reconciliation: webhooks are hints, the provider is the truth.
+   */
+  async hintSourceItem(provider: string, itemIds: readonly string[]): Promise<void> {
+    this.#checkConnected()
+    if (itemIds.length > 0) await this.#connection.sadd(this.#hintsKey(provider), ...itemIds)
+  }
+
+  /** Takes up to `count` hinted items of a source (each taken by one worker only) and queues a look at each; how many it took. */
+  async drainSourceHints(provider: string, count = 500): Promise<number> {
+    const itemIds = await this.#connection.spop(this.#hintsKey(provider), count)
+    for (const itemId of itemIds) await this.enqueueSourceItem(provider, itemId)
+    return itemIds.length
+  }
+
+  #hintsKey(provider: string): string {
+    return `${this.#prefix}:source-hints:${provider}`
   }
 
   async enqueueReconcile(provider: string): Promise<void> {

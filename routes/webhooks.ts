@@ -144,7 +144,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.code(202).send({ accepted: true, items: 0 })
       }
       try {
-        for (const itemId of new Set(verdict.itemIds)) await queues.enqueueSourceItem(provider, itemId)
+        await queues.hintSourceItem(provider, verdict.itemIds)
       } catch (error) {
         // Answered 503 so the provider retries; reconciliation finds the item either way.
         if (verdict.deliveryId) recent.delete(`${provider}:${verdict.deliveryId}`)

@@ -9,6 +9,7 @@ import { HiringQueues } from '../jobs/queues.ts'
 import { HiringWorkers } from '../jobs/workers.ts'
 import { scheduleRecovery } from '../jobs/recover.ts'
 import { Schedules } from '../jobs/schedules.ts'
+import { SourceHintDrainer } from '../jobs/source-hints.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
 
@@ -69,6 +70,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   let workers: HiringWorkers | undefined
   let recovery: { close(): Promise<void> } | undefined
   let schedules: Schedules | undefined
+  let hints: SourceHintDrainer | undefined
   let jobQueues: HiringQueues | undefined
   let extractor: ExtractionPool | undefined
   if (role !== 'api') {
@@ -81,6 +83,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     workers = new HiringWorkers(context, consumer)
     const timings = options.timings ?? {}
     schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
+    hints = new SourceHintDrainer(jobQueues, [...sources.keys()], log)
     // Every source is reconciled on a schedule, webhooks or not: a lost delivery costs latency, never a resume.
     for (const provider of sources.keys()) {
       await schedules.add({
@@ -107,6 +110,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     async close() {
       await app?.close()
       schedules?.close()
+      await hints?.close()
       await recovery?.close()
       await workers?.close()
       await extractor?.close()

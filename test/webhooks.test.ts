@@ -70,9 +70,9 @@ async function webhookApp(queue: { down: boolean } = { down: false }) {
       },
     },
     queues: {
-      enqueueSourceItem: async (_provider: string, itemId: string) => {
+      hintSourceItem: async (_provider: string, itemIds: readonly string[]) => {
         if (queue.down) throw new Error('the job queue is unavailable (Redis connection reconnecting)')
-        queued.push(itemId)
+        for (const itemId of new Set(itemIds)) queued.push(itemId)
       },
     },
   })

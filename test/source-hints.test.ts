@@ -1,0 +1,57 @@
+// Webhook hints: one set member per item, taken by one worker only, and
+// turned into one look per item; the drainer loop stops on close.
+import t from 'tap'
+import pino from 'pino'
+import { HiringQueues } from '../jobs/queues.ts'
+import { SourceHintDrainer } from '../jobs/source-hints.ts'
+import { workerConnection } from '../src/redis.ts'
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './support/harness.ts'
+
+type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
+
+async function queuesFor(t: Tap) {
+  const prefix = uniquePrefix()
+  const connection = workerConnection(TEST_REDIS_URL)
+  const queues = new HiringQueues(connection, prefix, { attempts: 1, backoffMs: 10 })
+  t.teardown(async () => {
+    await queues.close()
+    connection.disconnect()
+    await dropPrefix(prefix)
+  })
+  return queues
+}
+
+const itemsQueued = async (queues: HiringQueues) =>
+  (await queues.sources.getJobs(['waiting', 'delayed', 'active'])).map((job) => (job.data as { itemId: string }).itemId).sort()
+
+t.test('ten deliveries about two tasks are two hints and two jobs; a second drain finds nothing', async (t) => {
+  const queues = await queuesFor(t)
+  for (let i = 0; i < 10; i++) await queues.hintSourceItem('clickup', ['task-a', 'task-b', 'task-a'])
+  t.equal(await queues.drainSourceHints('clickup'), 2)
+  t.equal(await queues.drainSourceHints('clickup'), 0)
+  t.same(await itemsQueued(queues), ['task-a', 'task-b'])
+  t.equal(await queues.drainSourceHints('asana'), 0, 'each source has its own hints')
+})
+
+t.test('two drainers at once take each hint once', async (t) => {
+  const queues = await queuesFor(t)
+  const items = Array.from({ length: 300 }, (_, i) => `task-${i}`)
+  await queues.hintSourceItem('jira', items)
+  const [first, second] = await Promise.all([queues.drainSourceHints('jira', 100), queues.drainSourceHints('jira', 250)])
+  t.equal(first! + second!, 250 + 50, 'all taken between them, none twice')
+  t.equal(await queues.drainSourceHints('jira'), 0)
+  t.equal((await itemsQueued(queues)).length, 300)
+})
+
+t.test('the drainer loop queues hints as they come and stops on close', async (t) => {
+  const queues = await queuesFor(t)
+  const drainer = new SourceHintDrainer(queues, ['clickup'], pino({ level: 'silent' }), { idleMs: 20 })
+  await queues.hintSourceItem('clickup', ['task-x'])
+  const deadline = Date.now() + 5_000
+  while ((await itemsQueued(queues)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same(await itemsQueued(queues), ['task-x'])
+  await drainer.close()
+  await queues.hintSourceItem('clickup', ['task-y'])
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.same(await itemsQueued(queues), ['task-x'], 'nothing taken after close')
+})
