@@ -44,9 +44,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const recentOrder: (string | undefined)[] = new Array(RECENT_DELIVERIES)
   let recentNext = 0
 
-  async function registrations(provider: string, fresh = false): Promise<WebhookRegistration[]> {
+  /** The cached registrations while fresh: the common case needs no promise at all. */
+  function cachedRegistrations(provider: string): WebhookRegistration[] | undefined {
     const cached = cache.get(provider)
-    if (!fresh && cached && Date.now() - cached.at < REGISTRATIONS_TTL_MS) return cached.registrations
+    return cached && Date.now() - cached.at < REGISTRATIONS_TTL_MS ? cached.registrations : undefined
+  }
+
+  async function registrations(provider: string, fresh = false): Promise<WebhookRegistration[]> {
+    const cached = fresh ? undefined : cachedRegistrations(provider)
+    if (cached) return cached
     const { webhooks } = await readSourceState(services.candidates, provider)
     cache.set(provider, { at: Date.now(), registrations: webhooks })
     return webhooks
@@ -75,7 +81,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change notifications from a task manager or mail provider',
         description:
           'Public: authenticated by the provider signature on the raw body (ClickUp X-Signature, Asana X-Hook-Signature, ' +
-          "Jira X-Hub-Signature). Answers 202 at once and queues a look at the items named; Asana's X-Hook-Secret handshake " +
+          "Jira X-Hub-Signature). Answers 202 at once, after recording a hint to look at the items named; Asana's X-Hook-Secret handshake " +
           'is answered with the header echoed.',
         security: [],
         params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) }),
@@ -103,15 +109,18 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const count = counters.get(provider) ?? { accepted: 0, rejected: 0, duplicates: 0 }
       counters.set(provider, count)
 
+      const headers: Record<string, string | undefined> = {}
+      for (const name in request.headers) {
+        const value = request.headers[name]
+        headers[name] = Array.isArray(value) ? value.join(', ') : value
+      }
       const delivery = {
-        headers: Object.fromEntries(
-          Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
-        ),
+        headers,
         query: request.query as Record<string, string | undefined>,
         rawBody: body,
         receivedAt: new Date(),
       }
-      let verdict = source.verifyWebhook(delivery, await registrations(provider))
+      let verdict = source.verifyWebhook(delivery, cachedRegistrations(provider) ?? (await registrations(provider)))
       // A webhook registered by another process a moment ago: its secret is in the store, not yet in this cache.
       if (verdict.kind === 'rejected') verdict = source.verifyWebhook(delivery, await registrations(provider, true))
 
