@@ -1,38 +1,20 @@
 // End to end on the AWS adapters, against local stand-ins: DynamoDB
 // (dynalite), S3 (s3rver), SES (aws-ses-v2-local). Same code paths as in AWS.
 import t from 'tap'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { AUTH, startHireflow, injectUpload } from './support/harness.ts'
-import { emulatorCredentials, startDynalite, startS3rver, startSes } from './support/emulators.ts'
+import { candidateTableOn, startDynalite, startS3rver, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
-import { ensureCandidateTable } from '../src/storage/dynamodb-candidate-store.ts'
-import { awsClientConfig } from '../src/aws/client-config.ts'
 
 t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', async (t) => {
   const [dynamo, s3, ses] = await Promise.all([startDynalite(), startS3rver(['resumes-bucket']), startSes()])
   const sesFront = await startFlakyProxy(ses.endpoint)
   t.teardown(() => Promise.all([dynamo.close(), s3.close(), ses.close(), sesFront.close()]))
-  process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
-  process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
-
-  const client = new DynamoDBClient(
-    awsClientConfig({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      requestTimeoutMs: 5_000,
-      maxAttempts: 2,
-      credentials: emulatorCredentials,
-    }),
-  )
-  await ensureCandidateTable(client, 'hireflow-e2e')
-  client.destroy()
+  const table = await candidateTableOn(dynamo, 'hireflow-e2e')
 
   const hireflow = await startHireflow({
     env: {
-      CANDIDATE_STORE: 'dynamodb',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      DYNAMODB_TABLE: 'hireflow-e2e',
+      ...table,
       RESUME_STORE: 's3',
       S3_BUCKET: 'resumes-bucket',
       S3_ENDPOINT: s3.endpoint,

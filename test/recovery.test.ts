@@ -7,15 +7,12 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import pino from 'pino'
 import { dropPrefix, startHireflow, testConfig, injectUpload } from './support/harness.ts'
-import { emulatorCredentials, startDynalite } from './support/emulators.ts'
+import { candidateTableOn, startDynalite } from './support/emulators.ts'
 import { makeCorruptPdf } from './support/resumes.ts'
 import { createServices } from '../src/services.ts'
 import { workerConnection } from '../src/redis.ts'
 import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { SqliteCandidateStore } from '../src/storage/sqlite-candidate-store.ts'
-import { ensureCandidateTable } from '../src/storage/dynamodb-candidate-store.ts'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { awsClientConfig } from '../src/aws/client-config.ts'
 import { HiringQueues } from '../jobs/queues.ts'
 import { HiringWorkers } from '../jobs/workers.ts'
 import { requeueUnfinished } from '../jobs/recover.ts'
@@ -181,20 +178,7 @@ for (const storeKind of ['sqlite', 'dynamodb'] as const) {
     if (storeKind === 'dynamodb') {
       const dynamo = await startDynalite()
       t.teardown(() => dynamo.close())
-      process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
-      process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
-      const client = new DynamoDBClient(
-        awsClientConfig({
-          region: 'us-east-1',
-          endpoint: dynamo.endpoint,
-          requestTimeoutMs: 5_000,
-          maxAttempts: 2,
-          credentials: emulatorCredentials,
-        }),
-      )
-      await ensureCandidateTable(client, 'hireflow-recovery')
-      client.destroy()
-      Object.assign(env, { CANDIDATE_STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_TABLE: 'hireflow-recovery' })
+      Object.assign(env, await candidateTableOn(dynamo, 'hireflow-recovery'))
     }
     const hireflow = await startHireflow({ env })
     t.teardown(() => hireflow.stop())

@@ -130,3 +130,31 @@ export async function startSes(): Promise<Emulator & { emails(): Promise<Capture
 
 /** Static credentials accepted by every emulator above. */
 export const emulatorCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+
+/**
+ * A candidate table on `dynamo`, ready for hireflow: created with its indexes,
+ * the SDK's default credential chain pointed at the emulator's, and the
+ * environment that selects it.
+ */
+export async function candidateTableOn(dynamo: Emulator, tableName: string): Promise<Record<string, string>> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
+  const { awsClientConfig } = await import('../../src/aws/client-config.ts')
+  const { ensureCandidateTable } = await import('../../src/storage/dynamodb-candidate-store.ts')
+  process.env.AWS_ACCESS_KEY_ID = emulatorCredentials.accessKeyId
+  process.env.AWS_SECRET_ACCESS_KEY = emulatorCredentials.secretAccessKey
+  const client = new DynamoDBClient(
+    awsClientConfig({
+      region: 'us-east-1',
+      endpoint: dynamo.endpoint,
+      requestTimeoutMs: 5_000,
+      maxAttempts: 2,
+      credentials: emulatorCredentials,
+    }),
+  )
+  try {
+    await ensureCandidateTable(client, tableName)
+  } finally {
+    client.destroy()
+  }
+  return { CANDIDATE_STORE: 'dynamodb', DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_TABLE: tableName }
+}
