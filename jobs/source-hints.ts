@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HiringQueues } from './queues.ts'
 
+const CLOSE_WAIT_MS = 2_000
+
 export interface HintDrainOptions {
   /** Pause between rounds that found nothing to take. */
   idleMs?: number
@@ -47,8 +49,9 @@ export class SourceHintDrainer {
           })()
   }
 
+  /** Stops taking hints. A round waiting on a Redis that is away is not waited for: its hints stay in the set. */
   async close(): Promise<void> {
     this.#stop.abort()
-    await this.#running
+    await Promise.race([this.#running, sleep(CLOSE_WAIT_MS, undefined, { ref: false })])
   }
 }

@@ -55,3 +55,15 @@ t.test('the drainer loop queues hints as they come and stops on close', async (t
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(await itemsQueued(queues), ['task-x'], 'nothing taken after close')
 })
+
+t.test('closing while Redis is away does not hang shutdown', async (t) => {
+  const connection = workerConnection('redis://127.0.0.1:1')
+  connection.on('error', () => {})
+  const queues = new HiringQueues(connection, uniquePrefix(), { attempts: 1, backoffMs: 10 })
+  t.teardown(() => connection.disconnect())
+  const drainer = new SourceHintDrainer(queues, ['clickup'], pino({ level: 'silent' }), { idleMs: 20 })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const started = Date.now()
+  await drainer.close()
+  t.ok(Date.now() - started < 3_000, `closed in ${Date.now() - started} ms`)
+})
