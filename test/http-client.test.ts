@@ -2,9 +2,10 @@
 // repeating is safe, rate limits honoured or handed back with a time, one token
 // renewal per 401, timeouts, and no credential in any error.
 import t from 'tap'
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
+import { json, serve } from './support/recording-server.ts'
 import {
   HttpClient,
   ProviderHttpError,
@@ -15,38 +16,6 @@ import {
   type AuthProvider,
   type RetryInfo,
 } from '../src/net/http-client.ts'
-
-interface Seen {
-  method: string
-  url: string
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-type Handler = (request: IncomingMessage, response: ServerResponse, seen: Seen, count: number) => void | Promise<void>
-
-async function serve(test: { teardown(fn: () => void): void }, handler: Handler) {
-  const seen: Seen[] = []
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-    const entry = { method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') }
-    seen.push(entry)
-    await handler(request, response, entry, seen.length)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  test.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server }
-}
-
-function json(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers })
-  response.end(JSON.stringify(value))
-}
 
 const TOKEN = 'pk_4815162342_SECRETTOKENVALUE'
 

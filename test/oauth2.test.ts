@@ -3,43 +3,10 @@
 // refresh token is stored before the new access token is used, a 401 renews
 // once, invalid_grant asks for re-authorisation, and no token reaches a message.
 import t from 'tap'
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import { json, serve } from './support/recording-server.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HttpClient, ProviderHttpError } from '../src/net/http-client.ts'
 import { OAuth2Error, OAuth2TokenSource, StaticTokenSource, type OAuth2TokenSourceOptions } from '../src/net/oauth2.ts'
-
-interface Seen {
-  url: string
-  headers: IncomingHttpHeaders
-  form: URLSearchParams
-}
-
-type Handler = (request: IncomingMessage, response: ServerResponse, seen: Seen, count: number) => void | Promise<void>
-
-async function serve(test: { teardown(fn: () => void): void }, handler: Handler) {
-  const seen: Seen[] = []
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
-    const entry = { url: request.url!, headers: request.headers, form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')) }
-    seen.push(entry)
-    await handler(request, response, entry, seen.length)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  test.teardown(() => {
-    server.closeAllConnections()
-    server.close()
-  })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
-}
-
-function json(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers })
-  response.end(JSON.stringify(value))
-}
 
 /** A token endpoint that issues at1, at2, … and, when rotating, rtok1, rtok2, … and refuses refresh tokens it has replaced. */
 async function tokenEndpoint(
