@@ -54,11 +54,10 @@ declare module 'fastify' {
   }
 }
 
-function expectsBody(request: FastifyRequest): boolean {
+/** Whether the request announces a body arriving over a network socket (injected requests, in tests, have none to trickle). */
+function announcesBody(request: FastifyRequest): boolean {
   const { headers, socket } = request.raw
-  // Injected requests (tests) have no network socket to trickle over.
   if (typeof socket?.bytesRead !== 'number') return false
-  if (request.raw.complete) return false
   if (headers['transfer-encoding'] !== undefined) return true
   const length = Number(headers['content-length'] ?? 0)
   return Number.isFinite(length) && length > 0
@@ -81,10 +80,13 @@ export function enforceBodyDeadline(app: FastifyInstance, limits: BodyLimits): v
 
   // Callback hooks, not async ones: they run on every request, and a webhook is acknowledged in well under a millisecond.
   app.addHook('onRequest', (request, reply, done) => {
-    // The HTTP parser pushes a body that came with the headers right after announcing the request:
-    // one microtask later such a request is complete and needs no watch (most webhook deliveries and small JSON bodies).
-    queueMicrotask(() => {
-      if (expectsBody(request)) watchBody(request, reply)
+    if (!announcesBody(request)) return done()
+    // A body that came with the headers has been parsed once this turn of the event loop is over (the HTTP
+    // parser hands it over after the request is announced, and after microtasks and ticks run): such a request
+    // is complete then and needs no watch. That is most webhook deliveries and small JSON bodies, and it spares
+    // them a timer, listeners and a guarding stream.
+    setImmediate(() => {
+      if (!request.raw.complete) watchBody(request, reply)
       done()
     })
   })
