@@ -61,6 +61,7 @@ export class HiringQueues {
   readonly #connection: Redis
   readonly #failFast: boolean
   readonly #prefix: string
+  readonly #pendingHints = new Map<string, { itemIds: Set<string>; written: PromiseWithResolvers<void> }>()
 
   /**
    * `failFast`: for the API. With the producer connection's enableOfflineQueue: false,
@@ -139,7 +140,32 @@ export class HiringQueues {
    */
   async hintSourceItem(provider: string, itemIds: readonly string[]): Promise<void> {
     this.#checkConnected()
-    if (itemIds.length > 0) await this.#connection.sadd(this.#hintsKey(provider), ...itemIds)
+    if (itemIds.length === 0) return
+    let batch = this.#pendingHints.get(provider)
+    if (!batch) {
+      batch = { itemIds: new Set(), written: Promise.withResolvers<void>() }
+      this.#pendingHints.set(provider, batch)
+      setImmediate(() => this.#writeHints(provider))
+    }
+    for (const itemId of itemIds) batch.itemIds.add(itemId)
+    return batch.written.promise
+  }
+
+  /**
+   * The hints of one turn of the event loop go out as one SADD: under a burst
+   * of deliveries Redis does one command's work instead of one per delivery.
+   * Every caller waits for the write holding its items, so a delivery is
+   * still answered only once its hint is in Redis, and each one hears of a
+   * failure.
+   */
+  #writeHints(provider: string): void {
+    const batch = this.#pendingHints.get(provider)
+    if (!batch) return
+    this.#pendingHints.delete(provider)
+    this.#connection.sadd(this.#hintsKey(provider), ...batch.itemIds).then(
+      () => batch.written.resolve(),
+      (error: unknown) => batch.written.reject(error),
+    )
   }
 
   /** Takes up to `count` hinted items of a source (each taken by one worker only) and queues a look at each; how many it took. */

@@ -6,8 +6,8 @@ import { Redis } from 'ioredis'
 export function producerConnection(url: string): Redis {
   return new Redis(url, {
     enableOfflineQueue: false,
-    // Commands issued in one tick (many webhook deliveries answered at once) go out in one write.
-    enableAutoPipelining: true,
+    // No auto-pipelining: each pipeline ioredis makes copies every BullMQ script onto itself, which cost more than
+    // the writes it saved. A burst of webhook deliveries is already one command (HiringQueues.hintSourceItem).
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     commandTimeout: 5_000,

@@ -33,6 +33,44 @@ t.test('ten deliveries about two tasks are two hints and two jobs; a second drai
   t.equal(await queues.drainSourceHints('asana'), 0, 'each source has its own hints')
 })
 
+t.test('the hints of one turn of the event loop are one SADD, and every delivery in it hears of a failure', async (t) => {
+  const prefix = uniquePrefix()
+  const connection = workerConnection(TEST_REDIS_URL)
+  const queues = new HiringQueues(connection, prefix, { attempts: 1, backoffMs: 10 })
+  t.teardown(async () => {
+    await queues.close()
+    connection.disconnect()
+    await dropPrefix(prefix)
+  })
+  const key = `${prefix}:source-hints:clickup`
+  await connection.ping() // connected: nothing waits in ioredis' offline queue to be sent twice through the spy
+  // Every command the connection sends passes here on its way to Redis (the connection itself is untouched).
+  const sadds: string[][] = []
+  const send = connection.sendCommand.bind(connection)
+  connection.sendCommand = (command, stream) => {
+    const args = command.args.map(String)
+    if (command.name === 'sadd' && args[0] === key) sadds.push(args.slice(1))
+    return send(command, stream)
+  }
+
+  await Promise.all(Array.from({ length: 50 }, (_, i) => queues.hintSourceItem('clickup', [`task-${i % 20}`])))
+  await queues.hintSourceItem('clickup', ['task-late'])
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(sadds.length, 2, 'fifty deliveries in one turn, then one more: two commands')
+  t.equal(sadds[0]!.length, 20, 'the first names each of the twenty tasks once')
+  t.same(sadds[1], ['task-late'])
+  t.equal(await queues.drainSourceHints('clickup'), 21)
+
+  // A hint set Redis refuses to add to (the key holds a string): each waiting delivery is told, none is left hanging.
+  await connection.set(key, 'not a set')
+  const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => queues.hintSourceItem('clickup', [`task-${i}`])))
+  t.same(
+    outcomes.map((outcome) => outcome.status),
+    ['rejected', 'rejected', 'rejected', 'rejected', 'rejected'],
+  )
+  t.match(String((outcomes[0] as PromiseRejectedResult).reason), /WRONGTYPE/)
+})
+
 t.test('two drainers at once take each hint once', async (t) => {
   const queues = await queuesFor(t)
   const items = Array.from({ length: 300 }, (_, i) => `task-${i}`)
