@@ -22,6 +22,10 @@ export type SourceJobData =
   | { kind: 'item'; provider: string; itemId: string }
   | { kind: 'reconcile'; provider: string }
   | { kind: 'acknowledge'; candidateId: string }
+  /** Keep the source's expiring webhook alive (renew a Graph subscription; recreate it when the provider lost it). */
+  | { kind: 'keep-webhook'; provider: string }
+  /** Act on a provider's lifecycle notice about its webhook (reauthorize, recreate, resync). */
+  | { kind: 'lifecycle'; provider: string; webhookId: string; event: string }
 
 export interface JobPolicy {
   attempts: number
@@ -177,6 +181,18 @@ export class HiringQueues {
 
   #hintsKey(provider: string): string {
     return `${this.#prefix}:source-hints:${provider}`
+  }
+
+  /** Graph's retries of one lifecycle notice become one job while it waits. */
+  async enqueueLifecycle(provider: string, webhookId: string, event: string): Promise<void> {
+    this.#checkConnected()
+    const id = createHash('sha256').update(`${webhookId}\n${event}`).digest('hex').slice(0, 32)
+    await this.sources.add('lifecycle', { kind: 'lifecycle', provider, webhookId, event }, stepJob(`lifecycle.${provider}.${id}`))
+  }
+
+  async enqueueKeepWebhook(provider: string): Promise<void> {
+    this.#checkConnected()
+    await this.sources.add('keep-webhook', { kind: 'keep-webhook', provider }, stepJob(`keep-webhook.${provider}`))
   }
 
   async enqueueReconcile(provider: string): Promise<void> {

@@ -7,7 +7,9 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { candidateIdFor } from '../src/domain/candidate-id.ts'
-import type { IntakeSource, SourceAttachment, SourceItem } from '../src/ports/intake-source.ts'
+import type { IntakeSource, SourceAttachment, SourceItem, SourceItemChange, WebhookUpkeep } from '../src/ports/intake-source.ts'
+import type { WebhookRegistration } from '../src/domain/source-state.ts'
+import { callbackUrlFor } from '../src/sources/webhook-registrations.ts'
 import { PermanentSourceError } from '../src/ports/intake-source.ts'
 import { intakeResume, NotAResumeError } from '../src/intake/resume-intake.ts'
 import { DownloadRefusedError } from '../src/net/safe-download.ts'
@@ -29,6 +31,7 @@ export function sourceProcessor(context: JobContext) {
   const item = itemProcessor(context)
   const reconcile = reconcileProcessor(context)
   const acknowledge = acknowledgeProcessor(context)
+  const { keepWebhook, lifecycle } = webhookUpkeepProcessors(context)
   const run = async (job: Job<SourceJobData>): Promise<void> => {
     const { data } = job
     switch (data.kind) {
@@ -39,6 +42,10 @@ export function sourceProcessor(context: JobContext) {
         return
       case 'acknowledge':
         return acknowledge(data.candidateId)
+      case 'keep-webhook':
+        return keepWebhook(data.provider)
+      case 'lifecycle':
+        return lifecycle(data.provider, { webhookId: data.webhookId, event: data.event })
     }
   }
   return async (job: Job<SourceJobData>, token?: string): Promise<void> => {
@@ -117,10 +124,20 @@ export function itemProcessor(context: JobContext) {
     const item = await source.getItem(itemId)
     if (!item) return log.info({ provider, itemId }, 'source item is gone; nothing to take in')
     if (!item.inScope) return log.debug({ provider, itemId }, 'source item is outside the hiring project or its filter labels')
+    // A mail does not change once received: marked processed, it has nothing new (its "updated" notices are our own marks).
+    if (item.processed && source.source === 'mailbox') return log.debug({ provider, itemId }, 'mail already processed')
 
     const requisitionId = await requisitionFor(context, item)
-    const origin = { provider, itemId: item.id, url: item.url, sender: item.sender, title: item.title }
-    let resumes = 0
+    const origin = {
+      provider,
+      itemId: item.id,
+      url: item.url,
+      sender: item.sender,
+      title: item.title,
+      ...(item.receivedAt ? { receivedAt: item.receivedAt } : {}),
+      ...(item.messageId ? { messageId: item.messageId } : {}),
+    }
+    const candidateIds: string[] = []
     const elsewhere: SourceAttachment[] = []
     for (const attachment of item.attachments) {
       if (attachment.externalUrl) {
@@ -148,7 +165,7 @@ export function itemProcessor(context: JobContext) {
           by: `source:${provider}`,
           why: `attached to ${provider} item ${item.id}`,
         })
-        resumes++
+        candidateIds.push(outcome.candidate.id)
         if (outcome.created || outcome.requeue) {
           await queues.enqueueIntake({
             source: source.source,
@@ -164,8 +181,9 @@ export function itemProcessor(context: JobContext) {
     }
 
     if (item.processed) return
+    const noResume = candidateIds.length === 0 && elsewhere.length === 0
     // Marked first: a retry after a failed comment then leaves no second comment.
-    await source.markProcessed(item)
+    await source.markProcessed(item, { candidateIds, noResume })
     const links = elsewhere.map((attachment) => `${attachment.filename} (${attachment.externalUrl})`)
     if (links.length > 0) {
       await source.comment(
@@ -173,7 +191,7 @@ export function itemProcessor(context: JobContext) {
         `hireflow does not download files kept elsewhere: ${links.join(', ')}. Attach the resume to the task itself if it is one of them.`,
       )
     }
-    if (resumes === 0 && links.length === 0) await source.comment(item.id, 'hireflow found no resume attached (PDF, DOCX or text).')
+    if (noResume) await source.comment(item.id, 'hireflow found no resume attached (PDF, DOCX or text).')
   }
 }
 
@@ -183,25 +201,45 @@ export function reconcileProcessor(context: JobContext, clock: () => number = Da
     const source = sourceNamed(context, provider)
     const state = await readSourceState(services.candidates, provider)
     const startedAt = clock()
-    const since = state.cursor
-      ? new Date(Date.parse(state.cursor) - RECONCILE_OVERLAP_MS)
-      : new Date(startedAt - config.lookbackHours * 3_600_000)
+    const lookback = new Date(startedAt - config.lookbackHours * 3_600_000)
     const progress: ReconcileProgress = { listed: 0 }
-    let page: string | null = null
-    do {
-      const result = await source.listChanges(since, page)
-      for (const change of result.changes) await queues.enqueueSourceItem(provider, change.id)
-      progress.listed += result.changes.length
+    const take = async (changes: readonly SourceItemChange[]) => {
+      for (const change of changes) await queues.enqueueSourceItem(provider, change.id)
+      progress.listed += changes.length
       onProgress(progress)
-      page = result.nextPage
-    } while (page)
-    // The next run starts from when this one started: whatever changed while it listed is seen again.
+    }
+    let page: string | null = null
+    let since: Date | null = null
+    let cursor: string
+    if (source.syncChanges) {
+      // The source keeps its own cursor (a delta link, a UID): it knows what is new since then, and when it must resync.
+      let next: string | null
+      do {
+        const result = await source.syncChanges(state.cursor, lookback, page)
+        await take(result.changes)
+        if (result.resynced && page === null)
+          log.warn({ provider }, 'the stored sync cursor is no longer valid; resynced from the look-back time')
+        page = result.nextPage
+        next = result.cursor
+      } while (page)
+      if (!next) throw new Error(`${provider} ended its listing without a cursor to start from next time`)
+      cursor = next
+    } else {
+      since = state.cursor ? new Date(Date.parse(state.cursor) - RECONCILE_OVERLAP_MS) : lookback
+      do {
+        const result = await source.listChanges(since, page)
+        await take(result.changes)
+        page = result.nextPage
+      } while (page)
+      // The next run starts from when this one started: whatever changed while it listed is seen again.
+      cursor = new Date(startedAt).toISOString()
+    }
     await updateSourceState(services.candidates, provider, (current) => ({
       ...current,
-      cursor: new Date(startedAt).toISOString(),
+      cursor,
       reconciledAt: new Date(clock()).toISOString(),
     }))
-    if (progress.listed > 0) log.info({ provider, since: since.toISOString(), listed: progress.listed }, 'source reconciled')
+    if (progress.listed > 0) log.info({ provider, since: since?.toISOString(), listed: progress.listed }, 'source reconciled')
     return progress
   }
 }
@@ -257,4 +295,50 @@ export function acknowledgeProcessor(context: JobContext) {
       })
     }
   }
+}
+
+/** A webhook with less than this left is renewed (Graph subscriptions to mail live at most 4,230 minutes). */
+export const RENEW_WITHIN_MS = 48 * 3_600_000
+
+/** Where the provider calls back: PUBLIC_URL's, else the one the stored webhook was made with. */
+function callbackUrl(context: JobContext, provider: string, stored: WebhookRegistration | undefined): string | undefined {
+  if (context.config.publicUrl) return callbackUrlFor(context.config.publicUrl, provider)
+  return stored?.callbackUrl || undefined
+}
+
+export function webhookUpkeepProcessors(context: JobContext, clock: () => number = Date.now) {
+  const { services, queues, log } = context
+  const stored = async (provider: string) =>
+    (await readSourceState(services.candidates, provider)).webhooks.find((webhook) => !webhook.id.startsWith('pending:'))
+
+  async function after(provider: string, upkeep: WebhookUpkeep, why: string): Promise<void> {
+    log.info(
+      { provider, outcome: upkeep.outcome, webhookId: upkeep.registration?.id, expiresAt: upkeep.registration?.expiresAt, why },
+      'webhook upkeep',
+    )
+    // Notifications may have been lost while there was no subscription: the delta query finds what they were about.
+    if (upkeep.resync) await queues.enqueueReconcile(provider)
+  }
+
+  /** Renews the source's webhook when it expires within RENEW_WITHIN_MS; an operator who never subscribed gets none. */
+  async function keepWebhook(provider: string): Promise<void> {
+    const source = sourceNamed(context, provider)
+    if (!source.keepWebhook) return
+    const webhook = await stored(provider)
+    if (!webhook) return log.debug({ provider }, 'no webhook to keep (subscribe to have one)')
+    if (webhook.expiresAt && Date.parse(webhook.expiresAt) - clock() > RENEW_WITHIN_MS) return
+    const url = callbackUrl(context, provider, webhook)
+    if (!url) throw new UnrecoverableError('PUBLIC_URL is not set and the stored webhook has no callback URL')
+    await after(provider, await source.keepWebhook(url), 'expiry near')
+  }
+
+  async function lifecycle(provider: string, event: { webhookId: string; event: string }): Promise<void> {
+    const source = sourceNamed(context, provider)
+    if (!source.handleLifecycle) return
+    const url = callbackUrl(context, provider, await stored(provider))
+    if (!url) throw new UnrecoverableError('PUBLIC_URL is not set and the stored webhook has no callback URL')
+    await after(provider, await source.handleLifecycle(event, url), event.event)
+  }
+
+  return { keepWebhook, lifecycle }
 }

@@ -60,6 +60,9 @@ function delivery(body: string | Buffer, headers: Record<string, string | undefi
   return { headers, query: {}, rawBody: Buffer.from(body), receivedAt: new Date() }
 }
 
+/** What the intake made of the task: one candidate. */
+const MARKED = { candidateIds: ['candidate-1'], noResume: false }
+
 t.test('the intake-source contract', (t) => {
   // Two per page: every listing in the contract goes through next_page.offset.
   intakeSourceContract(t, (t) => fakeFor(t, { pageSize: 2 }))
@@ -243,7 +246,7 @@ t.test('getItem pages attachments; the requisition tag names the requisition', a
 t.test('markProcessed finds the processed tag by name across pages, creates it only when missing', async (t) => {
   const asana = await opened(t, { pageSize: 2 })
   const first = await asana.fake.addTask({ labels: ['candidate', 'senior', 'remote', 'urgent'] })
-  await asana.source.markProcessed((await asana.source.getItem(first.id))!)
+  await asana.source.markProcessed((await asana.source.getItem(first.id))!, MARKED)
   t.equal(asana.fake.calls().filter((call) => call === 'POST /tags').length, 1, 'created once when the workspace has none')
   t.ok((await asana.source.getItem(first.id))?.processed)
 
@@ -251,7 +254,7 @@ t.test('markProcessed finds the processed tag by name across pages, creates it o
   const other = openSource(asana.fake)
   t.teardown(() => other.candidates.close())
   const second = await asana.fake.addTask({ labels: ['resume'] })
-  await other.source.markProcessed((await other.source.getItem(second.id))!)
+  await other.source.markProcessed((await other.source.getItem(second.id))!, MARKED)
   t.equal(asana.fake.calls().filter((call) => call === 'POST /tags').length, 1, 'found by name on a later page, not created again')
   t.same(asana.fake.task(second.id).labels, ['resume', 'hireflow-processed'])
 })

@@ -62,6 +62,9 @@ const delivery = (rawBody: Buffer, signature?: string): WebhookDelivery => ({
   receivedAt: new Date(),
 })
 
+/** What the intake made of the task: one candidate. */
+const MARKED = { candidateIds: ['candidate-1'], noResume: false }
+
 t.test('the intake-source contract', async (t) => {
   intakeSourceContract(t, (t) => fakeFor(t, { pageSize: 2 }))
 })
@@ -218,7 +221,7 @@ t.test('listChanges: "at or after since", and the unprocessed tasks an attachmen
   const quiet = await fake.addTask({ title: 'Applied last week', labels: ['candidate'] })
   const done = await fake.addTask({ title: 'Seen already', labels: ['candidate'] })
   const doneItem = (await source.getItem(done.id))!
-  await source.markProcessed(doneItem)
+  await source.markProcessed(doneItem, MARKED)
   await sleep(20)
   const boundary = await fake.addTask({ title: 'On the boundary', labels: ['candidate'] })
   const since = new Date((await source.getItem(boundary.id))!.updatedAt)
@@ -238,7 +241,7 @@ t.test('markProcessed creates the processed tag in the Space first, once, even w
   const other = openSource(fake)
   t.teardown(() => other.candidates.close())
   const [a, b] = await Promise.all([source.getItem(first.id), other.source.getItem(second.id)])
-  await Promise.all([source.markProcessed(a!), other.source.markProcessed(b!)])
+  await Promise.all([source.markProcessed(a!, MARKED), other.source.markProcessed(b!, MARKED)])
   t.same(fake.spaceTags(), ['hireflow-processed'])
   t.same(fake.task(first.id).labels, ['candidate', 'hireflow-processed'])
   t.same(fake.task(second.id).labels, ['candidate', 'hireflow-processed'])
@@ -251,7 +254,7 @@ t.test('markProcessed creates the processed tag in the Space first, once, even w
   const third = await fake.addTask({ labels: ['candidate'] })
   const thirdItem = (await source.getItem(third.id))!
   const before = fake.calls().length
-  await source.markProcessed(thirdItem)
+  await source.markProcessed(thirdItem, MARKED)
   t.same(
     fake.calls().slice(before),
     [`POST /api/v2/task/${third.id}/tag/hireflow-processed`],
@@ -274,7 +277,7 @@ t.test('commenting on or tagging a task that is gone is a permanent failure', as
     requisitionId: null,
     attachments: [],
   }
-  await t.rejects(source.markProcessed(ghost), { name: 'PermanentSourceError' })
+  await t.rejects(source.markProcessed(ghost, MARKED), { name: 'PermanentSourceError' })
 })
 
 t.test('getItem: requisition tag, creator, dates', async (t) => {

@@ -73,6 +73,9 @@ async function allChanges(
   return { ids, pages }
 }
 
+/** What the intake made of the task: one candidate. */
+const MARKED = { candidateIds: ['candidate-1'], noResume: false }
+
 t.test('the intake source contract', async (t) => {
   intakeSourceContract(t, (t) => startFake(t))
 })
@@ -325,16 +328,16 @@ t.test('items: link, sender, requisition label, processed mark and ADF comments'
   })
   t.ok(Date.parse(item.updatedAt) > Date.now() - 60_000, 'the +hhmm offset of Jira dates is read')
 
-  await source.markProcessed(item)
+  await source.markProcessed(item, MARKED)
   const marked = (await source.getItem(task.id))!
   const puts = fake.calls().filter((call) => call.startsWith('PUT ')).length
-  await source.markProcessed(marked)
+  await source.markProcessed(marked, MARKED)
   t.equal(fake.calls().filter((call) => call.startsWith('PUT ')).length, puts, 'already marked: no second edit')
 
   await source.comment(task.id, 'hireflow: candidate abc screened\nrecommendation: review')
   t.same(fake.task(task.id).comments, ['hireflow: candidate abc screened\nrecommendation: review'])
   await t.rejects(source.comment('99999', 'hello'), PermanentSourceError, 'an issue that is gone')
-  await t.rejects(source.markProcessed({ ...item, id: '99999', labels: [] }), PermanentSourceError)
+  await t.rejects(source.markProcessed({ ...item, id: '99999', labels: [] }, MARKED), PermanentSourceError)
 })
 
 t.test('credentials and configuration', async (t) => {

@@ -106,6 +106,10 @@ export interface CandidateOrigin {
   sender: string | null
   /** The task's name or the mail's subject. */
   title: string | null
+  /** Mail: when it was received (ISO 8601). */
+  receivedAt?: string | null
+  /** Mail: its Internet Message-ID. */
+  messageId?: string | null
 }
 
 export interface Acknowledgement {

@@ -21,6 +21,22 @@ export interface ChangePage {
   nextPage: string | null
 }
 
+/** A page of changes from a source that keeps its own cursor (Graph's delta link, IMAP's UIDVALIDITY and last UID). */
+export interface CursorPage extends ChangePage {
+  /** On the last page: where the next run starts. Null on every other page. */
+  cursor: string | null
+  /** The stored cursor was no longer valid and the listing started again from the look-back time (a resync). */
+  resynced: boolean
+}
+
+/** What the intake made of an item, for its processed mark. */
+export interface ItemOutcome {
+  /** The candidates its attachments became (new or already known). */
+  candidateIds: string[]
+  /** No attachment was a resume (and none was a link to one kept elsewhere). */
+  noResume: boolean
+}
+
 export interface SourceAttachment {
   /** The provider's id of the attachment. */
   id: string
@@ -45,6 +61,10 @@ export interface SourceItem {
   title: string | null
   /** The task's creator, the mail's sender. */
   sender: string | null
+  /** Mail: when it was received (ISO 8601). */
+  receivedAt?: string | null
+  /** Mail: its Internet Message-ID, which stays the same in every mailbox and folder. */
+  messageId?: string | null
   /** Tags or labels (task managers), categories (mail). */
   labels: string[]
   updatedAt: string
@@ -78,6 +98,18 @@ export type WebhookVerdict =
    */
   | { kind: 'handshake'; status: number; headers: Record<string, string>; body: string | null; secret: string | null }
 
+/** A provider's notice about a webhook itself (Graph's lifecycle notifications), verified like a delivery. */
+export type LifecycleVerdict =
+  | { kind: 'accepted'; events: Array<{ webhookId: string; event: string }> }
+  | Extract<WebhookVerdict, { kind: 'rejected' } | { kind: 'handshake' }>
+
+/** What keeping a source's webhook alive did. `resync`: notifications may have been lost meanwhile; reconcile now. */
+export interface WebhookUpkeep {
+  outcome: 'created' | 'renewed' | 'recreated' | 'reauthorized' | 'resync' | 'ignored'
+  registration: WebhookRegistration | null
+  resync: boolean
+}
+
 export interface IntakeSource {
   /** `clickup`, `asana`, `jira`, `graph`, `imap`: the name in routes, state and logs. */
   readonly provider: string
@@ -85,6 +117,13 @@ export interface IntakeSource {
 
   /** Items changed at or after `since`, page by page. */
   listChanges(since: Date, page: string | null): Promise<ChangePage>
+  /**
+   * Sources with a cursor of their own implement this instead of being
+   * listed by time: the changes after `cursor` (null on the first run, or
+   * when the provider no longer knows it: then everything since `lookback`),
+   * page by page; the last page gives the cursor to store.
+   */
+  syncChanges?(cursor: string | null, lookback: Date, page: string | null): Promise<CursorPage>
   /** The item as it is now, or undefined when it is gone. */
   getItem(itemId: string): Promise<SourceItem | undefined>
   /**
@@ -92,9 +131,17 @@ export interface IntakeSource {
    * reading) from the provider's own hosts or those the operator allowed.
    */
   downloadAttachment(item: SourceItem, attachment: SourceAttachment, options: { maxBytes: number }): Promise<Buffer>
-  /** Puts hireflow's processed mark on the item; doing it twice changes nothing. */
-  markProcessed(item: SourceItem): Promise<void>
-  /** Leaves a note on the item for the people who work there (a task comment). */
+  /**
+   * Puts hireflow's processed mark on the item (a tag, a label, a mail
+   * category or keyword, with the candidate ids where the provider can hold
+   * them); doing it twice changes nothing.
+   */
+  markProcessed(item: SourceItem, outcome: ItemOutcome): Promise<void>
+  /**
+   * Leaves a note on the item for the people who work there (a task
+   * comment). Mailboxes have no such place and never write to the sender:
+   * their note goes to the log only.
+   */
   comment(itemId: string, text: string): Promise<void>
 
   /**
@@ -115,6 +162,17 @@ export interface IntakeSource {
 
   /** A cheap authenticated call: throws with a short reason when the provider cannot be used. */
   probe(): Promise<void>
+
+  /**
+   * Sources whose webhooks expire (Graph subscriptions, at most 4,230
+   * minutes): creates the webhook for `callbackUrl` when there is none,
+   * renews it when there is, and recreates it when the provider lost it.
+   */
+  keepWebhook?(callbackUrl: string): Promise<WebhookUpkeep>
+  /** Checks a lifecycle notice (the provider's word about the webhook itself) as verifyWebhook checks deliveries. */
+  verifyLifecycle?(delivery: WebhookDelivery, registrations: readonly WebhookRegistration[]): LifecycleVerdict
+  /** Acts on one verified lifecycle event (reauthorize, recreate, or ask for a resync). */
+  handleLifecycle?(event: { webhookId: string; event: string }, callbackUrl: string): Promise<WebhookUpkeep>
 }
 
 /** Retrying cannot help (the item is gone, access was revoked for it, the file is refused). */

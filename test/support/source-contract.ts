@@ -53,7 +53,7 @@ export function intakeSourceContract(t: Tap, startFake: (t: Tap) => Promise<Fake
     const { source, fake } = await open(t)
     const before = await fake.addTask({ title: 'Old', labels: ['candidate'] })
     // Taken in already: a source may also list in-scope tasks it has not marked yet (ClickUp fires no event for a new attachment).
-    await source.markProcessed((await source.getItem(before.id))!)
+    await source.markProcessed((await source.getItem(before.id))!, { candidateIds: [], noResume: false })
     await new Promise((resolve) => setTimeout(resolve, 1_100))
     const since = new Date()
     await new Promise((resolve) => setTimeout(resolve, 1_100))
@@ -105,8 +105,8 @@ export function intakeSourceContract(t: Tap, startFake: (t: Tap) => Promise<Fake
     const { source, fake } = await open(t)
     const task = await fake.addTask({ labels: ['hiring'] })
     const item = (await source.getItem(task.id))!
-    await source.markProcessed(item)
-    await source.markProcessed((await source.getItem(task.id))!)
+    await source.markProcessed(item, { candidateIds: ['c1'], noResume: false })
+    await source.markProcessed((await source.getItem(task.id))!, { candidateIds: ['c1'], noResume: false })
     t.equal(fake.task(task.id).labels.filter((label) => label === 'hireflow-processed').length, 1)
     t.equal((await source.getItem(task.id))?.processed, true)
     await source.comment(task.id, 'hireflow: candidate abc screened')
