@@ -141,6 +141,52 @@ export const VARIABLES: VariableSpec[] = [
     default: '(none)',
     meaning: "Comma-separated host names attachments may also be downloaded from, besides the provider's own.",
   },
+  { name: 'MAILBOX', default: '(none)', meaning: '`graph` (Microsoft 365) or `imap`: the hiring mailbox resumes arrive in (unset: none).' },
+  {
+    name: 'GRAPH_TENANT_ID',
+    default: '(none)',
+    meaning: 'Microsoft Entra tenant id (directory id) of the app registration (required with MAILBOX=graph).',
+  },
+  { name: 'GRAPH_CLIENT_ID', default: '(none)', meaning: 'Application (client) id of the app registration (required with MAILBOX=graph).' },
+  { name: 'GRAPH_CLIENT_SECRET', default: '(none)', meaning: 'Client secret of the app registration (or GRAPH_CLIENT_CERTIFICATE_PATH).' },
+  {
+    name: 'GRAPH_CLIENT_CERTIFICATE_PATH',
+    default: '(none)',
+    meaning: 'PEM file holding the certificate uploaded to the app registration and its private key (instead of a secret).',
+  },
+  {
+    name: 'GRAPH_AUTHORITY',
+    default: 'https://login.microsoftonline.com',
+    meaning: 'Entra authority host (https); another host is trusted as a known authority (a sovereign cloud, a stand-in).',
+  },
+  { name: 'GRAPH_API_BASE', default: 'https://graph.microsoft.com/v1.0', meaning: 'Microsoft Graph API base URL (https).' },
+  {
+    name: 'GRAPH_SCOPES',
+    default: 'https://graph.microsoft.com/.default',
+    meaning: 'Scopes of the client-credentials token (comma-separated).',
+  },
+  { name: 'HIRING_MAILBOX', default: '(none)', meaning: 'Address (or user id) of the hiring mailbox (required with MAILBOX=graph).' },
+  { name: 'MAILBOX_FOLDER', default: 'Inbox', meaning: 'Graph: mail folder id or well-known name (`Inbox`) resumes arrive in.' },
+  {
+    name: 'MAILBOX_PROCESSED_CATEGORY',
+    default: 'hireflow: processed',
+    meaning: 'Graph: category put on a mail once its resumes are stored (`hireflow: no resume` when it had none).',
+  },
+  {
+    name: 'MAILBOX_MOVE_TO',
+    default: '(none)',
+    meaning: 'Folder processed mail is moved to (Graph: folder id or well-known name; IMAP: path).',
+  },
+  { name: 'IMAP_HOST', default: '(none)', meaning: 'IMAP server host (required with MAILBOX=imap).' },
+  { name: 'IMAP_PORT', default: '993', meaning: 'IMAP server port.' },
+  {
+    name: 'IMAP_SECURE',
+    default: 'true',
+    meaning: 'Implicit TLS (port 993); false: plain connection upgraded with STARTTLS when offered.',
+  },
+  { name: 'IMAP_USER', default: '(none)', meaning: 'IMAP login (required with MAILBOX=imap).' },
+  { name: 'IMAP_PASSWORD', default: '(none)', meaning: 'IMAP password or app password (required with MAILBOX=imap).' },
+  { name: 'IMAP_FOLDER', default: 'INBOX', meaning: 'IMAP folder resumes arrive in.' },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
   {
     name: 'EXTRACT_THREADS',
@@ -184,6 +230,41 @@ export interface TaskManagerConfig {
   webhookSecret: string | undefined
   attachmentHosts: string[]
 }
+
+export const MAILBOXES = ['graph', 'imap'] as const
+export type MailboxKind = (typeof MAILBOXES)[number]
+
+/** How hireflow authenticates to Microsoft Entra for Graph: a client secret, or a certificate with its private key. */
+export type GraphCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string }
+
+export interface GraphMailboxConfig {
+  provider: 'graph'
+  tenantId: string
+  clientId: string
+  credential: GraphCredential
+  /** Without a trailing slash, e.g. https://login.microsoftonline.com. */
+  authority: string
+  /** Without a trailing slash, e.g. https://graph.microsoft.com/v1.0. */
+  apiBase: string
+  scopes: string[]
+  mailbox: string
+  folder: string
+  processedCategory: string
+  moveTo: string | undefined
+}
+
+export interface ImapMailboxConfig {
+  provider: 'imap'
+  host: string
+  port: number
+  secure: boolean
+  user: string
+  password: string
+  folder: string
+  moveTo: string | undefined
+}
+
+export type MailboxConfig = GraphMailboxConfig | ImapMailboxConfig
 
 export type CandidateStoreKind = 'sqlite' | 'dynamodb'
 export type ResumeStoreKind = 'local' | 's3'
@@ -231,6 +312,8 @@ export interface Config {
   sesConfigurationSet: string | undefined
   /** The task manager resumes arrive in; undefined when none is configured. */
   taskManager: TaskManagerConfig | undefined
+  /** The hiring mailbox resumes arrive in; undefined when none is configured. */
+  mailbox: MailboxConfig | undefined
   defaultRequisitionId: string | undefined
   pollIntervalSeconds: number
   lookbackHours: number
@@ -406,6 +489,57 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       attachmentHosts: list('TASK_MANAGER_ATTACHMENT_HOSTS').map((host) => host.toLowerCase()),
     }
   })()
+  const mailbox = ((): MailboxConfig | undefined => {
+    const provider = str('MAILBOX')
+    if (provider === undefined) return undefined
+    if (!(MAILBOXES as readonly string[]).includes(provider)) {
+      errors.push(`MAILBOX must be one of ${MAILBOXES.join(', ')}, got "${provider}"`)
+      return undefined
+    }
+    const required = (name: string, what: string): string => {
+      const value = str(name)
+      if (!value) errors.push(`${name} (${what}) is required with MAILBOX=${provider}`)
+      return value ?? ''
+    }
+    const moveTo = str('MAILBOX_MOVE_TO')
+    if (provider === 'imap') {
+      return {
+        provider: 'imap',
+        host: required('IMAP_HOST', 'the IMAP server'),
+        port: int('IMAP_PORT', 993, 1, 65535),
+        secure: str('IMAP_SECURE') === undefined ? true : bool('IMAP_SECURE'),
+        user: required('IMAP_USER', 'the IMAP login'),
+        password: required('IMAP_PASSWORD', 'the IMAP password'),
+        folder: str('IMAP_FOLDER') ?? 'INBOX',
+        moveTo,
+      }
+    }
+    const https = (name: string, fallback: string): string => {
+      const value = url(name) ?? fallback
+      if (!value.startsWith('https://'))
+        errors.push(`${name} must be an https URL (Microsoft Entra and Graph are only reached over TLS), got "${value}"`)
+      return value
+    }
+    const secret = str('GRAPH_CLIENT_SECRET')
+    const certificate = str('GRAPH_CLIENT_CERTIFICATE_PATH')
+    if (!secret && !certificate) errors.push('GRAPH_CLIENT_SECRET or GRAPH_CLIENT_CERTIFICATE_PATH is required with MAILBOX=graph')
+    if (secret && certificate) errors.push('set GRAPH_CLIENT_SECRET or GRAPH_CLIENT_CERTIFICATE_PATH, not both')
+    const scopes = list('GRAPH_SCOPES', 'https://graph.microsoft.com/.default')
+    if (scopes.length === 0) errors.push('GRAPH_SCOPES must name at least one scope')
+    return {
+      provider: 'graph',
+      tenantId: required('GRAPH_TENANT_ID', 'the Entra tenant id'),
+      clientId: required('GRAPH_CLIENT_ID', 'the application id'),
+      credential: certificate ? { kind: 'certificate', path: path(certificate) } : { kind: 'secret', secret: secret ?? '' },
+      authority: https('GRAPH_AUTHORITY', 'https://login.microsoftonline.com'),
+      apiBase: https('GRAPH_API_BASE', 'https://graph.microsoft.com/v1.0'),
+      scopes,
+      mailbox: required('HIRING_MAILBOX', 'the hiring mailbox address'),
+      folder: str('MAILBOX_FOLDER') ?? 'Inbox',
+      processedCategory: str('MAILBOX_PROCESSED_CATEGORY') ?? 'hireflow: processed',
+      moveTo,
+    }
+  })()
   const templatePrefix = str('TEMPLATE_PREFIX') ?? 'email-templates/'
 
   const config: Config = {
@@ -443,6 +577,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sesEndpoint: url('SES_ENDPOINT'),
     sesConfigurationSet: str('SES_CONFIGURATION_SET'),
     taskManager,
+    mailbox,
     defaultRequisitionId: str('DEFAULT_REQUISITION_ID'),
     pollIntervalSeconds: int('POLL_INTERVAL_SECONDS', 300, 10, 86_400),
     lookbackHours: int('LOOKBACK_HOURS', 24, 1, 24 * 365),
