@@ -54,7 +54,7 @@ function hostileCandidate(h: string): Candidate {
     source: h as Candidate['source'],
     sourceItemId: h,
     requisitionId: 'req-1',
-    origin: { provider: h, itemId: h, url: `https://tasks.example.test/${h}`, sender: h, title: h },
+    origin: { provider: h, itemId: h, url: `https://tasks.example.test/${h}`, sender: h, title: h, receivedAt: h, messageId: h },
     status: 'decided',
     resume: { filename: `${h}.pdf`, mediaType: h, extension: 'pdf', size: 1234, sha256: SHA, key: `resumes/${SHA}` },
     profile: {

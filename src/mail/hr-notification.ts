@@ -59,7 +59,16 @@ export interface HrNotificationView {
     receivedAt: string
   }
   /** The task or mail the resume came from; null for a direct upload. */
-  origin: { label: string; title: string | null; sender: string | null; url: string | null; href: string | null } | null
+  origin: {
+    label: string
+    title: string | null
+    sender: string | null
+    url: string | null
+    href: string | null
+    /** Mail: when it arrived, and its Message-ID (to find it in any mail client). */
+    receivedAt: string | null
+    messageId: string | null
+  } | null
   requisition: { id: string; title: string } | null
   requisitionLabel: string
   score: { value: number; outOf: number } | null
@@ -170,6 +179,8 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
           sender: candidate.origin.sender,
           url: candidate.origin.url,
           href: candidate.origin.url && /^https:\/\//i.test(candidate.origin.url) ? candidate.origin.url : null,
+          receivedAt: candidate.origin.receivedAt ?? null,
+          messageId: candidate.origin.messageId ?? null,
         }
       : null,
     requisition: requisition ? { id: requisition.id, title: requisition.title } : null,
