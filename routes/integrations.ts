@@ -7,6 +7,8 @@ import { HttpError } from '../src/http/errors.ts'
 import { errorResponses } from '../src/http/schemas.ts'
 import { ProviderHttpError, ProviderNetworkError } from '../src/net/http-client.ts'
 import { deleteSourceWebhooks, listSourceWebhooks, registerSourceWebhook, WebhookSetupError } from '../src/sources/webhook-registrations.ts'
+import { mailboxSubscriptionStatus, subscribeMailbox, unsubscribeMailbox } from '../src/sources/mailbox-subscription.ts'
+import { GraphTokenError } from '../src/sources/graph/auth.ts'
 
 const Webhook = Type.Object({
   id: Type.String(),
@@ -18,6 +20,14 @@ const Webhook = Type.Object({
   atProvider: Type.Boolean({ description: 'the provider lists it' }),
 })
 
+const Subscription = Type.Object({
+  id: Type.String(),
+  resource: Type.String(),
+  notificationUrl: Type.String(),
+  lifecycleNotificationUrl: Type.String(),
+  expirationDateTime: Type.Union([Type.String(), Type.Null()]),
+})
+
 const Deliveries = Type.Object({
   accepted: Type.Integer(),
   rejected: Type.Integer(),
@@ -25,7 +35,7 @@ const Deliveries = Type.Object({
 })
 
 const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, sources, services } = app.hiring
+  const { config, sources, services, queues } = app.hiring
   const tags = ['integrations']
 
   function taskManager() {
@@ -35,12 +45,23 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return source
   }
 
+  function mailbox() {
+    const provider = config.mailbox?.provider
+    const source = provider ? sources.get(provider) : undefined
+    if (!source) throw new HttpError(404, 'no mailbox is configured (set MAILBOX)')
+    return source
+  }
+
   /** The provider's refusal or absence, worded for the operator; never its credentials. */
   function providerError(error: unknown): never {
     if (error instanceof WebhookSetupError) throw new HttpError(409, error.message)
-    if (error instanceof ProviderHttpError)
-      throw new HttpError(502, `the task manager answered ${error.status} to ${error.method} ${error.path}`)
-    if (error instanceof ProviderNetworkError) throw new HttpError(504, `the task manager did not answer (${error.code})`)
+    if (error instanceof GraphTokenError) throw new HttpError(502, error.message)
+    if (error instanceof ProviderHttpError) {
+      // Graph says why a subscription was refused (e.g. its validation call to PUBLIC_URL failed): worth showing.
+      const why = error.provider === 'graph' && error.bodySnippet ? `: ${error.bodySnippet.slice(0, 300)}` : ''
+      throw new HttpError(502, `${error.provider} answered ${error.status} to ${error.method} ${error.path}${why}`)
+    }
+    if (error instanceof ProviderNetworkError) throw new HttpError(504, `${error.provider} did not answer (${error.code})`)
     throw error
   }
 
@@ -105,6 +126,73 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => ({ deleted: await deleteSourceWebhooks(taskManager(), services.candidates, config.publicUrl).catch(providerError) }),
+  )
+
+  const subscriptionErrors = {
+    401: errorResponses[401],
+    404: errorResponses[404],
+    409: Type.Ref('ErrorResponse'),
+    502: Type.Ref('ErrorResponse'),
+    504: Type.Ref('ErrorResponse'),
+  }
+
+  app.post(
+    '/integrations/mailbox/subscription',
+    {
+      schema: {
+        tags,
+        summary: "Create the mailbox's Graph subscription, or renew the stored one (no body)",
+        description:
+          'Creates a subscription to the hiring folder with notificationUrl PUBLIC_URL/webhooks/graph and ' +
+          'lifecycleNotificationUrl PUBLIC_URL/webhooks/graph/lifecycle (Graph calls both to validate them first), or renews ' +
+          'the stored one; when Graph no longer has it, it is recreated and the folder resynced.',
+        response: {
+          200: Type.Object({ outcome: Type.String(), subscription: Subscription, resync: Type.Boolean() }),
+          ...subscriptionErrors,
+        },
+      },
+    },
+    async () => {
+      const result = await subscribeMailbox(mailbox(), config.publicUrl).catch(providerError)
+      if (result.resync) await queues.enqueueReconcile(mailbox().provider).catch(() => {})
+      return result
+    },
+  )
+
+  app.get(
+    '/integrations/mailbox/subscription',
+    {
+      schema: {
+        tags,
+        summary: "The mailbox's Graph subscription: its id, resource and expirationDateTime, and whether Graph still has it",
+        response: {
+          200: Type.Object({
+            provider: Type.String(),
+            subscription: Type.Union([Subscription, Type.Null()]),
+            atProvider: Type.Boolean(),
+            deliveries: Deliveries,
+          }),
+          ...subscriptionErrors,
+        },
+      },
+    },
+    async () => {
+      const source = mailbox()
+      const status = await mailboxSubscriptionStatus(source, services.candidates).catch(providerError)
+      return { ...status, deliveries: app.webhookCounters.get(source.provider) ?? { accepted: 0, rejected: 0, duplicates: 0 } }
+    },
+  )
+
+  app.delete(
+    '/integrations/mailbox/subscription',
+    {
+      schema: {
+        tags,
+        summary: "Delete the mailbox's Graph subscription and forget its clientState",
+        response: { 200: Type.Object({ deleted: Type.Array(Type.String()) }), ...subscriptionErrors },
+      },
+    },
+    async () => ({ deleted: await unsubscribeMailbox(mailbox(), services.candidates, config.publicUrl).catch(providerError) }),
   )
 }
 

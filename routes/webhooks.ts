@@ -4,6 +4,8 @@
 // queued. A delivery is a hint: it queues a look at the items it names and is
 // answered at once; the item job asks the provider's API what is true.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import type { WebhookDelivery } from '../src/ports/intake-source.ts'
 import { Type } from 'typebox'
 import type { WebhookRegistration } from '../src/domain/source-state.ts'
 import { HttpError } from '../src/http/errors.ts'
@@ -68,6 +70,27 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return true
   }
 
+  function countersFor(provider: string): WebhookCounters {
+    let count = counters.get(provider)
+    if (!count) counters.set(provider, (count = { accepted: 0, rejected: 0, duplicates: 0 }))
+    return count
+  }
+
+  /** The call as the source checks it: raw bytes, lower-case headers, the query (Graph's validationToken). */
+  function deliveryOf(request: FastifyRequest): WebhookDelivery {
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    if (body.length > 0 && contentType !== 'application/json' && contentType !== 'text/plain') {
+      throw new HttpError(415, `webhook deliveries are application/json, not ${contentType || 'untyped'}`)
+    }
+    const headers: Record<string, string | undefined> = {}
+    for (const name in request.headers) {
+      const value = request.headers[name]
+      headers[name] = Array.isArray(value) ? value.join(', ') : value
+    }
+    return { headers, query: request.query as Record<string, string | undefined>, rawBody: body, receivedAt: new Date() }
+  }
+
   // Signatures are over the exact bytes sent: the body is kept raw, never parsed here.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
@@ -101,25 +124,8 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { provider } = request.params
       const source = sources.get(provider)
       if (!source) throw new HttpError(404, `no intake source "${provider}" is configured`)
-      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-      if (body.length > 0 && contentType !== 'application/json' && contentType !== 'text/plain') {
-        throw new HttpError(415, `webhook deliveries are application/json, not ${contentType || 'untyped'}`)
-      }
-      const count = counters.get(provider) ?? { accepted: 0, rejected: 0, duplicates: 0 }
-      counters.set(provider, count)
-
-      const headers: Record<string, string | undefined> = {}
-      for (const name in request.headers) {
-        const value = request.headers[name]
-        headers[name] = Array.isArray(value) ? value.join(', ') : value
-      }
-      const delivery = {
-        headers,
-        query: request.query as Record<string, string | undefined>,
-        rawBody: body,
-        receivedAt: new Date(),
-      }
+      const count = countersFor(provider)
+      const delivery = deliveryOf(request)
       let verdict = source.verifyWebhook(delivery, cachedRegistrations(provider) ?? (await registrations(provider)))
       // A webhook registered by another process a moment ago: its secret is in the store, not yet in this cache.
       if (verdict.kind === 'rejected') verdict = source.verifyWebhook(delivery, await registrations(provider, true))
@@ -144,7 +150,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (verdict.kind === 'rejected') {
         count.rejected++
         // Never the payload: it is personal data, and forged.
-        request.log.warn({ provider, reason: verdict.reason, bytes: body.length }, 'webhook delivery rejected')
+        request.log.warn({ provider, reason: verdict.reason, bytes: delivery.rawBody.length }, 'webhook delivery rejected')
         reply.header('www-authenticate', 'Signature')
         throw new HttpError(401, 'the delivery is not signed by a registered webhook')
       }
@@ -162,6 +168,64 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       count.accepted++
       return reply.code(202).send({ accepted: true, items: new Set(verdict.itemIds).size })
+    },
+  )
+
+  app.post(
+    '/webhooks/:provider/lifecycle',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      schema: {
+        tags: ['webhooks'],
+        summary: "A provider's notices about the webhook itself (Microsoft Graph lifecycle notifications)",
+        description:
+          'Public: authenticated by the clientState of the subscription each notice names. `reauthorizationRequired` renews ' +
+          'the subscription, `subscriptionRemoved` recreates it and resyncs, `missed` resyncs. Answers 202 once the work is queued; ' +
+          "Graph's validationToken handshake is echoed as text/plain.",
+        security: [],
+        params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) }),
+        response: {
+          200: Type.Unsafe<string>({ type: 'string', description: 'a handshake answer' }),
+          202: Type.Object({ accepted: Type.Boolean(), events: Type.Integer() }),
+          401: errorResponses[401],
+          404: errorResponses[404],
+          413: Type.Ref('ErrorResponse'),
+          415: Type.Ref('ErrorResponse'),
+          503: errorResponses[503],
+        },
+      },
+    },
+    async (request, reply) => {
+      const { provider } = request.params
+      const source = sources.get(provider)
+      if (!source?.verifyLifecycle) throw new HttpError(404, `no intake source "${provider}" with lifecycle notifications is configured`)
+      const delivery = deliveryOf(request)
+      const count = countersFor(provider)
+      let verdict = source.verifyLifecycle(delivery, cachedRegistrations(provider) ?? (await registrations(provider)))
+      if (verdict.kind === 'rejected') verdict = source.verifyLifecycle(delivery, await registrations(provider, true))
+      if (verdict.kind === 'handshake') {
+        request.log.info({ provider }, 'lifecycle handshake answered')
+        return reply
+          .code(200)
+          .headers(verdict.headers)
+          .type('text/plain')
+          .send(verdict.body ?? '')
+      }
+      if (verdict.kind === 'rejected') {
+        count.rejected++
+        request.log.warn({ provider, reason: verdict.reason, bytes: delivery.rawBody.length }, 'lifecycle notification rejected')
+        reply.header('www-authenticate', 'Signature')
+        throw new HttpError(401, 'the notification does not carry the clientState of a subscription hireflow keeps')
+      }
+      try {
+        for (const event of verdict.events) await queues.enqueueLifecycle(provider, event.webhookId, event.event)
+      } catch (error) {
+        request.log.warn({ provider, err: { message: (error as Error).message } }, 'lifecycle notification not queued')
+        throw new HttpError(503, 'the job queue is unavailable; deliver again later')
+      }
+      count.accepted++
+      request.log.info({ provider, events: verdict.events }, 'lifecycle notification accepted')
+      return reply.code(202).send({ accepted: true, events: verdict.events.length })
     },
   )
 }

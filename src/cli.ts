@@ -6,6 +6,7 @@
 //   openapi        print the OpenAPI document generated from the route schemas
 //   create-table   create the DynamoDB table and its indexes (CANDIDATE_STORE=dynamodb)
 //   webhooks register|list|delete   the task manager's webhook (TASK_MANAGER, PUBLIC_URL)
+//   mailbox subscribe|status|unsubscribe   the mailbox's Graph subscription (MAILBOX=graph, PUBLIC_URL)
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { checkRedis } from './redis.ts'
@@ -88,8 +89,20 @@ if (command === 'openapi') {
   } catch (error) {
     fail((error as Error).message)
   }
+} else if (command === 'mailbox') {
+  const { mailboxCommand } = await import('./cli-mailbox.ts')
+  try {
+    process.exitCode = await mailboxCommand(
+      config,
+      process.argv[3],
+      (text) => process.stdout.write(`${text}\n`),
+      (text) => process.stderr.write(`hireflow: ${text}\n`),
+    )
+  } catch (error) {
+    fail((error as Error).message)
+  }
 } else if ((ROLES as string[]).includes(command)) {
   await run(config, command as Role)
 } else {
-  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table', 'webhooks'].join(', ')}`)
+  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table', 'webhooks', 'mailbox'].join(', ')}`)
 }
