@@ -9,6 +9,8 @@ import type { AuthProvider } from '../net/http-client.ts'
 import { OAuth2TokenSource, StaticTokenSource } from '../net/oauth2.ts'
 import { readSourceState, updateSourceState } from './state.ts'
 import type { TaskManagerSourceFactory } from './context.ts'
+import { createImapSource } from './imap/index.ts'
+import { createGraphSource } from './graph/index.ts'
 import { createJiraSource } from './jira/index.ts'
 import { createAsanaSource } from './asana/index.ts'
 import { createClickUpSource } from './clickup/index.ts'
@@ -52,6 +54,15 @@ export function createSources(config: Config, candidates: CandidateStore, log: F
       candidates,
       log: log.child({ source: settings.provider }),
     })
+    sources.set(source.provider, source)
+  }
+  const mailbox = config.mailbox
+  if (mailbox) {
+    const context = { candidates, log: log.child({ source: mailbox.provider }) }
+    const source =
+      mailbox.provider === 'imap'
+        ? createImapSource({ ...context, settings: mailbox })
+        : createGraphSource({ ...context, settings: mailbox })
     sources.set(source.provider, source)
   }
   return sources
