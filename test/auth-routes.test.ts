@@ -7,7 +7,7 @@ import { fakeApp } from './support/fake-app.ts'
 
 /** Open on purpose: the load balancer's probe and the API documentation. */
 // Webhook deliveries are authenticated by the provider's signature, checked by the route itself (test/webhooks.test.ts).
-const PUBLIC = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/webhooks\/:provider$/]
+const PUBLIC = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/webhooks\/:provider$/, /^\/webhooks\/:provider\/lifecycle$/]
 const isPublic = (url: string) => PUBLIC.some((pattern) => pattern.test(url))
 
 const { app } = await fakeApp({
