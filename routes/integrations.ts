@@ -34,6 +34,21 @@ const Deliveries = Type.Object({
   duplicates: Type.Integer(),
 })
 
+/** A probe that hangs is an answer too: unhealthy, said within this long. */
+const MAILBOX_PROBE_TIMEOUT_MS = 20_000
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, sources, services, queues } = app.hiring
   const tags = ['integrations']
@@ -135,6 +150,48 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     502: Type.Ref('ErrorResponse'),
     504: Type.Ref('ErrorResponse'),
   }
+
+  app.get(
+    '/integrations/mailbox',
+    {
+      schema: {
+        tags,
+        summary: 'The mailbox probed now (a token, then the folder): healthy, or unhealthy with the reason; and its reconciliation',
+        response: {
+          200: Type.Object({
+            provider: Type.String(),
+            status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
+            error: Type.Union([Type.String(), Type.Null()], { description: 'why it is unhealthy (e.g. the token error Entra gave)' }),
+            latencyMs: Type.Integer(),
+            reconciledAt: Type.Union([Type.String(), Type.Null()], { description: 'when reconciliation last completed a run' }),
+            cursorStored: Type.Boolean({ description: 'a sync cursor (delta link, UID) is kept in the candidate store' }),
+          }),
+          401: errorResponses[401],
+          404: errorResponses[404],
+        },
+      },
+    },
+    async (request) => {
+      const source = mailbox()
+      const started = performance.now()
+      let error: string | null = null
+      try {
+        await withTimeout(source.probe(), MAILBOX_PROBE_TIMEOUT_MS)
+      } catch (failure) {
+        error = (failure as Error).message.slice(0, 500)
+        request.log.warn({ provider: source.provider, err: { message: error } }, 'mailbox probe failed')
+      }
+      const state = await services.candidates.getSourceState(source.provider)
+      return {
+        provider: source.provider,
+        status: error ? ('unhealthy' as const) : ('healthy' as const),
+        error,
+        latencyMs: Math.round(performance.now() - started),
+        reconciledAt: state?.reconciledAt ?? null,
+        cursorStored: !!state?.cursor,
+      }
+    },
+  )
 
   app.post(
     '/integrations/mailbox/subscription',

@@ -199,4 +199,15 @@ t.test('lifecycle: missed resyncs, subscriptionRemoved recreates, reauthorizatio
   t.equal(forged.statusCode, 401)
 })
 
+t.test("GET /integrations/mailbox: healthy while Entra and Graph answer; a refused secret is unhealthy with Entra's reason", async (t) => {
+  const fake = await graph(t)
+  const hireflow = await startWithMailbox(t, fake)
+  const healthy = await hireflow.app!.inject({ method: 'GET', url: '/integrations/mailbox', headers: AUTH })
+  t.match(healthy.json(), { provider: 'graph', status: 'healthy', error: null })
+  const wrong = await startWithMailbox(t, fake, { GRAPH_CLIENT_SECRET: 'an-expired-secret' })
+  const unhealthy = await wrong.app!.inject({ method: 'GET', url: '/integrations/mailbox', headers: AUTH })
+  t.match(unhealthy.json(), { provider: 'graph', status: 'unhealthy', error: /Entra.*(invalid_client|AADSTS7000215)/ })
+  t.notMatch(unhealthy.body, /an-expired-secret/, 'never the secret')
+})
+
 export type { FakeMailbox }
