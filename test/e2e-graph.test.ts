@@ -24,7 +24,7 @@ async function subscribe(hireflow: TestHireflow): Promise<{ outcome: string; sub
   return answer.json()
 }
 
-mailboxEndToEnd(t, graph, { push: async (hireflow) => void (await subscribe(hireflow)) })
+mailboxEndToEnd(t, graph, { push: async (hireflow) => void (await subscribe(hireflow)), pushFromApi: true })
 
 t.test('subscribe validates both routes; GET shows it; subscribing again renews; DELETE removes it', async (t) => {
   const fake = await graph(t)
