@@ -208,7 +208,8 @@ async function stopDovecot(child: ChildProcess, dir: string | null): Promise<voi
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    // Dovecot stops in about a second; a login caught half-way can hold it up for five.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)
     await exited
     clearTimeout(timer)
   }
