@@ -7,6 +7,7 @@ import type { MailboxSourceContext } from '../context.ts'
 import { ImapSource } from './client.ts'
 
 export { ImapSource, NO_RESUME_KEYWORD, PROCESSED_KEYWORD } from './client.ts'
+export { ImapIdleWatcher, type ImapIdleWatcherOptions } from './idle.ts'
 
 export function createImapSource(context: MailboxSourceContext<ImapMailboxConfig>): IntakeSource {
   return new ImapSource(context)
