@@ -10,6 +10,7 @@ import { HiringWorkers } from '../jobs/workers.ts'
 import { scheduleRecovery } from '../jobs/recover.ts'
 import { Schedules } from '../jobs/schedules.ts'
 import { SourceHintDrainer } from '../jobs/source-hints.ts'
+import { ImapIdleWatcher } from './sources/imap/idle.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
 
@@ -47,6 +48,8 @@ export interface StartOptions {
     sweepEveryMs?: number
     sweepQuietForMs?: number
     reassertSchedulesEveryMs?: number
+    /** How often expiring webhooks are checked for renewal (default hourly). */
+    keepWebhookEveryMs?: number
   }
 }
 
@@ -71,6 +74,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   let recovery: { close(): Promise<void> } | undefined
   let schedules: Schedules | undefined
   let hints: SourceHintDrainer | undefined
+  let idle: ImapIdleWatcher | undefined
   let jobQueues: HiringQueues | undefined
   let extractor: ExtractionPool | undefined
   if (role !== 'api') {
@@ -93,6 +97,32 @@ export async function start(config: Config, role: Role, options: StartOptions = 
         jobName: 'reconcile',
         data: { kind: 'reconcile', provider },
       })
+      // Expiring webhooks (Graph subscriptions) are checked hourly and renewed two days before they lapse.
+      if (sources.get(provider)!.keepWebhook) {
+        await schedules.add({
+          queue: jobQueues.sources,
+          id: `keep-webhook-${provider}`,
+          everyMs: timings.keepWebhookEveryMs ?? 3_600_000,
+          jobName: 'keep-webhook',
+          data: { kind: 'keep-webhook', provider },
+        })
+      }
+    }
+    // IMAP pushes new mail over IDLE: one worker process holds it (a lease in Redis), and a new mail reconciles the folder.
+    const mailbox = config.mailbox
+    if (mailbox?.provider === 'imap') {
+      const leaseConnection = workerConnection(config.redisUrl)
+      leaseConnection.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (imap lease) error'))
+      connections.push(leaseConnection)
+      const queues = jobQueues
+      idle = new ImapIdleWatcher({
+        settings: mailbox,
+        redis: leaseConnection,
+        leaseKey: `${config.queuePrefix}:imap-idle-lease`,
+        onChange: () => queues.enqueueReconcile('imap'),
+        log: log.child({ source: 'imap' }),
+      })
+      idle.start()
     }
     recovery = await scheduleRecovery(context, consumer, schedules, {
       sweepEveryMs: timings.sweepEveryMs,
@@ -111,6 +141,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
       await app?.close()
       schedules?.close()
       await hints?.close()
+      await idle?.close()
       await recovery?.close()
       await workers?.close()
       await extractor?.close()
