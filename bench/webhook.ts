@@ -1,8 +1,11 @@
-// bench/webhook: signed task-manager deliveries acknowledged per second by
-// POST /webhooks/clickup (read the raw body, check the HMAC in constant time,
-// queue a look at the task in Redis, answer 202), against a Fastify
-// hello-world route taking the same body, measured in the same run with
-// autocannon at the same concurrency. These machines are noisy (another
+// bench/webhook: webhook deliveries acknowledged per second, against a
+// Fastify hello-world route taking the same bodies, measured in the same run
+// with autocannon at the same concurrency. Two kinds: signed ClickUp task
+// deliveries to POST /webhooks/clickup (read the raw body, check the HMAC in
+// constant time, queue a look at the task in Redis, answer 202), and
+// Microsoft Graph change notifications to POST /webhooks/graph (parse, check
+// clientState in constant time against the stored subscription, queue a look
+// at the message, answer 202). These machines are noisy (another
 // tenant can halve a run), so the two are measured in alternating rounds,
 // hello world first and last; each delivery round is set against the
 // hello-world rounds either side of it, and the median of those ratios (and
@@ -39,10 +42,40 @@ const TASKS = 1_000
  */
 const DELIVERIES = 200_000
 
-// ClickUp's documented delivery shape (developer.clickup.com/docs/webhooks).
-// Made in the load generator only, where they are sent.
-const makeDeliveries = () =>
-  Array.from({ length: DELIVERIES }, (_, i) => {
+type Kind = 'clickup' | 'graph'
+const CLIENT_STATE = process.env.BENCH_CLIENT_STATE ?? randomBytes(32).toString('base64url')
+const SUBSCRIPTION_ID = '7f105c7d-2dc5-4530-97cd-4e7ae6534c07'
+
+/**
+ * The bodies of one kind, made in the load generator only, where they are
+ * sent: ClickUp's documented delivery shape (developer.clickup.com/docs/webhooks)
+ * with its X-Signature, or Graph's change notification
+ * (learn.microsoft.com/graph/change-notifications-delivery-webhooks).
+ */
+function makeDeliveries(kind: Kind): Array<{ body: string; signature?: string }> {
+  return Array.from({ length: DELIVERIES }, (_, i) => {
+    if (kind === 'graph') {
+      const id = `AAMkAGbench${(i % TASKS).toString(36)}AAA=`
+      const body = JSON.stringify({
+        value: [
+          {
+            subscriptionId: SUBSCRIPTION_ID,
+            subscriptionExpirationDateTime: '2026-12-02T10:00:00.0000000Z',
+            changeType: i % 2 === 0 ? 'created' : 'updated',
+            resource: `Users/3b5ad4b4-2b5a-4b4c-9d6e-1f0e2d3c4b5a/Messages/${id}`,
+            resourceData: {
+              '@odata.type': '#Microsoft.Graph.Message',
+              '@odata.id': `Users/3b5ad4b4-2b5a-4b4c-9d6e-1f0e2d3c4b5a/Messages/${id}`,
+              '@odata.etag': `W/"CQAAABYAAAD${i.toString(36)}"`,
+              id,
+            },
+            clientState: CLIENT_STATE,
+            tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+          },
+        ],
+      })
+      return { body }
+    }
     const body = JSON.stringify({
       event: 'taskUpdated',
       history_items: [{ id: `${9_000_000 + i}`, type: 1, date: `${Date.now()}`, field: 'tag' }],
@@ -51,11 +84,19 @@ const makeDeliveries = () =>
     })
     return { body, signature: createHmac('sha256', SECRET).update(body).digest('hex') }
   })
+}
 
 /** Runs `load` in a child process: the server under test keeps its event loop to itself. */
-async function loadFrom(url: string, signed: boolean, seconds = SECONDS): Promise<{ rps: number; p50: number; p99: number }> {
+async function loadFrom(url: string, kind: Kind, seconds = SECONDS): Promise<{ rps: number; p50: number; p99: number }> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_SECONDS: String(seconds), BENCH_LOAD_URL: url, BENCH_SIGNED: signed ? '1' : '', BENCH_SECRET: SECRET },
+    env: {
+      ...process.env,
+      BENCH_SECONDS: String(seconds),
+      BENCH_LOAD_URL: url,
+      BENCH_KIND: kind,
+      BENCH_SECRET: SECRET,
+      BENCH_CLIENT_STATE: CLIENT_STATE,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let output = ''
@@ -65,8 +106,8 @@ async function loadFrom(url: string, signed: boolean, seconds = SECONDS): Promis
   return JSON.parse(output) as { rps: number; p50: number; p99: number }
 }
 
-async function load(url: string, signed: boolean) {
-  const deliveries = makeDeliveries()
+async function load(url: string, kind: Kind) {
+  const deliveries = makeDeliveries(kind)
   let next = 0
   const result = await autocannon({
     url,
@@ -81,7 +122,7 @@ async function load(url: string, signed: boolean) {
           return {
             ...request,
             body: delivery.body,
-            headers: { ...request.headers, ...(signed ? { 'x-signature': delivery.signature } : {}) },
+            headers: { ...request.headers, ...(delivery.signature ? { 'x-signature': delivery.signature } : {}) },
           }
         },
       },
@@ -103,7 +144,7 @@ async function baseline() {
   return { url: `http://127.0.0.1:${port}/hello`, close: () => app.close() }
 }
 
-/** hireflow's API on its embedded defaults with a registered ClickUp webhook; returns its delivery URL and how to stop it. */
+/** hireflow's API on its embedded defaults with a registered ClickUp webhook and a Graph subscription; returns its URLs and how to stop it. */
 async function service() {
   const dataDir = await mkdtemp(join(tmpdir(), 'hireflow-bench-'))
   const config = loadConfig({
@@ -118,6 +159,11 @@ async function service() {
     TASK_MANAGER_TOKEN: 'pk_bench_token',
     HIRING_PROJECT_ID: '901',
     TASK_MANAGER_TEAM_ID: '1',
+    MAILBOX: 'graph',
+    GRAPH_TENANT_ID: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+    GRAPH_CLIENT_ID: 'a1b2c3d4-0000-4000-8000-000000000001',
+    GRAPH_CLIENT_SECRET: 'bench-secret',
+    HIRING_MAILBOX: 'hiring@contoso.test',
   })
   // Only the API: the bench measures acknowledging deliveries, not processing them.
   const running = await start(config, 'api', { logger: pino({ level: 'silent' }) })
@@ -134,16 +180,32 @@ async function service() {
       },
       0,
     )
+    await running.services.candidates.putSourceState(
+      {
+        ...emptySourceState('graph'),
+        webhooks: [
+          {
+            id: SUBSCRIPTION_ID,
+            callbackUrl: '',
+            secret: CLIENT_STATE,
+            resource: "users/hiring@contoso.test/mailFolders('Inbox')/messages",
+            createdAt: '',
+            expiresAt: null,
+          },
+        ],
+      },
+      0,
+    )
   } catch (error) {
     await close()
     throw error
   }
   const { port } = running.app!.server.address() as { port: number }
-  return { url: `http://127.0.0.1:${port}/webhooks/clickup`, close }
+  return { urls: { clickup: `http://127.0.0.1:${port}/webhooks/clickup`, graph: `http://127.0.0.1:${port}/webhooks/graph` }, close }
 }
 
 if (process.env.BENCH_LOAD_URL) {
-  process.stdout.write(JSON.stringify(await load(process.env.BENCH_LOAD_URL, process.env.BENCH_SIGNED === '1')))
+  process.stdout.write(JSON.stringify(await load(process.env.BENCH_LOAD_URL, process.env.BENCH_KIND as Kind)))
   process.exit(0)
 }
 
@@ -154,30 +216,35 @@ const line = (name: string, r: Run) =>
 
 const hello = await baseline()
 const hireflow = await service()
-const lines = [`bench/webhook: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s, distinct deliveries over ${TASKS} tasks`]
-const ratios: number[] = []
-const p99s: number[] = []
+const lines = [
+  `bench/webhook: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per kind, distinct deliveries over ${TASKS} items`,
+]
+const NAMES: Record<Kind, string> = { clickup: 'signed ClickUp delivery', graph: 'Graph change notification' }
+const results: string[] = []
 try {
-  // Unrecorded warm-up: both servers' code is compiled hot before anything counts.
-  await loadFrom(hello.url, false, WARMUP_SECONDS)
-  await loadFrom(hireflow.url, true, WARMUP_SECONDS)
-  let before = await loadFrom(hello.url, false)
-  lines.push(line('hello world', before))
-  for (let round = 1; round <= ROUNDS; round++) {
-    const measured = await loadFrom(hireflow.url, true)
-    const after = await loadFrom(hello.url, false)
-    const ratio = measured.rps / ((before.rps + after.rps) / 2)
-    ratios.push(ratio)
-    p99s.push(measured.p99)
-    lines.push(`${line(`signed ClickUp delivery #${round}`, measured)}   ratio ${ratio.toFixed(2)}`, line('hello world', after))
-    before = after
+  for (const kind of ['clickup', 'graph'] as const) {
+    const ratios: number[] = []
+    const p99s: number[] = []
+    // Unrecorded warm-up: both servers' code is compiled hot before anything counts.
+    await loadFrom(hello.url, kind, WARMUP_SECONDS)
+    await loadFrom(hireflow.urls[kind], kind, WARMUP_SECONDS)
+    let before = await loadFrom(hello.url, kind)
+    lines.push(line('hello world', before))
+    for (let round = 1; round <= ROUNDS; round++) {
+      const measured = await loadFrom(hireflow.urls[kind], kind)
+      const after = await loadFrom(hello.url, kind)
+      const ratio = measured.rps / ((before.rps + after.rps) / 2)
+      ratios.push(ratio)
+      p99s.push(measured.p99)
+      lines.push(`${line(`${NAMES[kind]} #${round}`, measured)}   ratio ${ratio.toFixed(2)}`, line('hello world', after))
+      before = after
+    }
+    results.push(
+      `${NAMES[kind]}: ratio ${median(ratios).toFixed(2)} (median of ${ROUNDS}; goal >= 0.5), p99 ${median(p99s).toFixed(1)} ms (median; goal <= 15 ms)`,
+    )
   }
 } finally {
   await hireflow.close()
   await hello.close()
 }
-lines.push(
-  `ratio ${median(ratios).toFixed(2)} (median of ${ROUNDS}; goal >= 0.5), delivery p99 ${median(p99s).toFixed(1)} ms (median; goal <= 15 ms)`,
-  '',
-)
-process.stdout.write(lines.join('\n'))
+process.stdout.write([...lines, ...results, ''].join('\n'))
