@@ -195,6 +195,17 @@ export class HiringQueues {
     await this.sources.add('keep-webhook', { kind: 'keep-webhook', provider }, stepJob(`keep-webhook.${provider}`))
   }
 
+  /** Counts one outcome of keeping a source's webhook alive (created, renewed, recreated, ...), for operators. */
+  async countWebhookUpkeep(provider: string, outcome: string): Promise<void> {
+    await this.#connection.hincrby(`${this.#prefix}:webhook-upkeep:${provider}`, outcome, 1)
+  }
+
+  /** The outcomes counted so far (since Redis last lost its data). */
+  async webhookUpkeepCounts(provider: string): Promise<Record<string, number>> {
+    const counts = await this.#connection.hgetall(`${this.#prefix}:webhook-upkeep:${provider}`)
+    return Object.fromEntries(Object.entries(counts).map(([outcome, count]) => [outcome, Number(count)]))
+  }
+
   async enqueueReconcile(provider: string): Promise<void> {
     this.#checkConnected()
     await this.sources.add('reconcile', { kind: 'reconcile', provider }, stepJob(`reconcile.${provider}`))

@@ -316,6 +316,7 @@ export function webhookUpkeepProcessors(context: JobContext, clock: () => number
       { provider, outcome: upkeep.outcome, webhookId: upkeep.registration?.id, expiresAt: upkeep.registration?.expiresAt, why },
       'webhook upkeep',
     )
+    await queues.countWebhookUpkeep(provider, upkeep.outcome)
     // Notifications may have been lost while there was no subscription: the delta query finds what they were about.
     if (upkeep.resync) await queues.enqueueReconcile(provider)
   }
@@ -329,7 +330,18 @@ export function webhookUpkeepProcessors(context: JobContext, clock: () => number
     if (webhook.expiresAt && Date.parse(webhook.expiresAt) - clock() > RENEW_WITHIN_MS) return
     const url = callbackUrl(context, provider, webhook)
     if (!url) throw new UnrecoverableError('PUBLIC_URL is not set and the stored webhook has no callback URL')
-    await after(provider, await source.keepWebhook(url), 'expiry near')
+    let upkeep: WebhookUpkeep
+    try {
+      upkeep = await source.keepWebhook(url)
+    } catch (error) {
+      log.warn(
+        { provider, webhookId: webhook.id, err: { message: (error as Error).message } },
+        'webhook renewal failed; retried with backoff',
+      )
+      await queues.countWebhookUpkeep(provider, 'failed')
+      throw error
+    }
+    await after(provider, upkeep, 'expiry near')
   }
 
   async function lifecycle(provider: string, event: { webhookId: string; event: string }): Promise<void> {

@@ -228,6 +228,9 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
             subscription: Type.Union([Subscription, Type.Null()]),
             atProvider: Type.Boolean(),
             deliveries: Deliveries,
+            upkeep: Type.Record(Type.String(), Type.Integer(), {
+              description: 'outcomes of renewals and lifecycle events so far: created, renewed, recreated, reauthorized, resync, failed',
+            }),
           }),
           ...subscriptionErrors,
         },
@@ -236,7 +239,8 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => {
       const source = mailbox()
       const status = await mailboxSubscriptionStatus(source, services.candidates).catch(providerError)
-      return { ...status, deliveries: app.webhookCounters.get(source.provider) ?? { accepted: 0, rejected: 0, duplicates: 0 } }
+      const upkeep = await queues.webhookUpkeepCounts(source.provider).catch(() => ({}))
+      return { ...status, deliveries: app.webhookCounters.get(source.provider) ?? { accepted: 0, rejected: 0, duplicates: 0 }, upkeep }
     },
   )
 

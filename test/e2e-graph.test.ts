@@ -169,6 +169,8 @@ t.test('subscription deleted behind our back: the renewal job recreates it, and 
     (await hireflow.services.candidates.getSourceState('graph'))!.webhooks.map((webhook) => webhook.id),
     [fake.subscriptions()[0]!.id],
   )
+  const shown = await hireflow.app!.inject({ method: 'GET', url: '/integrations/mailbox/subscription', headers: AUTH })
+  t.match(shown.json(), { upkeep: { recreated: 1 } }, 'the outcome is counted')
 })
 
 t.test('lifecycle: missed resyncs, subscriptionRemoved recreates, reauthorizationRequired renews; a forged one is 401', async (t) => {
