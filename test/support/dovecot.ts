@@ -6,6 +6,7 @@
 // the server go away. Seeding and inspecting the mailbox goes straight to
 // Dovecot, so it works while hireflow's way in is down.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { access, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
@@ -93,6 +94,15 @@ async function systemUser(name: string): Promise<{ name: string; uid: number; gi
   return undefined
 }
 
+/** The name of group `gid` from /etc/group. */
+async function groupName(gid: number): Promise<string | undefined> {
+  const groups = await readFile('/etc/group', 'utf8').catch(() => '')
+  return groups
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields[2] === String(gid))?.[0]
+}
+
 /**
  * Who Dovecot's processes run as. Dovecot refuses to run its login process
  * or to access mail as root, so as root it uses Debian's own users (or
@@ -112,7 +122,8 @@ async function processUsers() {
   }
 }
 
-function greeting(port: number): Promise<boolean> {
+/** Whether the server on `port` greets with `text`. */
+function greeting(port: number, text: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     const done = (ok: boolean) => {
@@ -121,9 +132,15 @@ function greeting(port: number): Promise<boolean> {
     }
     socket.setTimeout(1_000, () => done(false))
     socket.once('error', () => done(false))
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('* OK')))
+    socket.once('data', (data) => done(data.toString('latin1').startsWith('* OK') && data.toString('latin1').includes(text)))
   })
 }
+
+/** Servers still running: killed if the test process exits without its teardown (an uncaught error, a failed assertion). */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
 
 interface DovecotServer {
   port: number
@@ -145,6 +162,7 @@ async function startDovecotServer(): Promise<DovecotServer> {
   let lastError = ''
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
+    const greetingText = `hireflow-test-${randomBytes(6).toString('hex')}`
     await writeFile(
       config,
       `# A throw-away server for one test: plain-text login on loopback, no TLS.
@@ -154,13 +172,15 @@ instance_name = hireflow-test-${port}
 log_path = ${log}
 protocols = imap
 listen = 127.0.0.1
+# Unique, so the harness knows it is this server that answers on the port (another test's may have taken it).
+login_greeting = ${greetingText}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-# Tests try wrong passwords on purpose: answered at once, not after the usual delay.
+# Tests try wrong passwords on purpose: no fixed delay (Dovecot still slows further failures from one address).
 auth_failure_delay = 0
 default_internal_user = ${users.internal.name}
-default_internal_group = ${users.internal.name === 'root' ? 'root' : users.internal.name}
+default_internal_group = ${(await groupName(users.internal.gid)) ?? users.internal.name}
 default_login_user = ${users.login.name}
 first_valid_uid = ${Math.min(users.mail.uid, users.login.uid) || 1}
 first_valid_gid = ${Math.min(users.mail.gid, users.login.gid) || 1}
@@ -175,7 +195,12 @@ userdb {
   driver = static
   args = uid=${users.mail.uid} gid=${users.mail.gid} home=${mail}/%u
 }
+# chroot needs root; a throw-away server does without it.
+service anvil {
+  chroot =
+}
 service imap-login {
+  chroot =
   inet_listener imap {
     address = 127.0.0.1
     port = ${port}
@@ -187,6 +212,8 @@ service imap-login {
 `,
     )
     const child = spawn(dovecot, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+    running.add(child)
+    child.once('exit', () => running.delete(child))
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const exited = once(child, 'exit').then(() => true)
@@ -194,7 +221,7 @@ service imap-login {
     let up = false
     while (!up && Date.now() < deadline) {
       if (await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(false), 50))])) break
-      up = await greeting(port)
+      up = await greeting(port, greetingText)
     }
     if (up) return { port, config, close: () => stopDovecot(child, dir) }
     lastError = `${stderr}${await readFile(log, 'utf8').catch(() => '')}`.trim().split('\n').slice(-5).join('\n')
