@@ -2,6 +2,8 @@
 // mail source passes, and what only IMAP has (UIDVALIDITY, keywords, moving
 // processed mail, a forwarded mail the server does not look into, mail
 // without a Message-ID).
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import t from 'tap'
 import { mailboxSourceContract, openMailbox, syncAll, itemWithSubject } from './support/mailbox-contract.ts'
 import { startDovecotMailbox } from './support/dovecot.ts'
@@ -161,7 +163,7 @@ t.test('a mail without a Message-ID is listed and handled by UIDVALIDITY and UID
   t.equal(await source.getItem('uid:1:999'), undefined, 'a UID of another UIDVALIDITY names nothing')
 })
 
-t.test('a dropped connection is retried; a missing folder is reported at once', async (t) => {
+t.test('a dropped connection is retried; a refused connection and a missing folder are named by probe', async (t) => {
   const fake = await startDovecotMailbox(t)
   const { source } = openMailbox(t, fake)
   await fake.deliver({ subject: 'Retried' })
@@ -171,6 +173,13 @@ t.test('a dropped connection is retried; a missing folder is reported at once', 
   const pending = source.getItem(ids[0]!)
   setTimeout(() => void fake.setDown(false), 300)
   t.equal((await pending)?.title, 'Retried', 'the next attempt, after a pause, finds the server back')
+
+  const closed = createServer().listen(0, '127.0.0.1')
+  await once(closed, 'listening')
+  const closedPort = (closed.address() as AddressInfo).port
+  await new Promise((resolve) => closed.close(resolve))
+  const nowhere = openMailbox(t, fake, { IMAP_PORT: String(closedPort) }).source
+  await t.rejects(nowhere.probe(), { message: `imap: connection refused by 127.0.0.1:${closedPort}` })
 
   const missing = openMailbox(t, fake, { IMAP_FOLDER: 'Applications' }).source
   await t.rejects(missing.probe(), { message: 'imap: folder Applications not found' })
