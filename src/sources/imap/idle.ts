@@ -104,6 +104,9 @@ export class ImapIdleWatcher {
       this.#stop.abort()
       this.#client?.close()
       await this.#running
+      // A change being handed on (a reconciliation being queued) may finish, briefly: the caller closes its Redis next.
+      const changing = this.#changing
+      if (changing) await Promise.race([changing, sleep(RELEASE_TIMEOUT_MS, undefined, { ref: false })])
       if (!held) return
       try {
         await this.#redisCall(this.#redis.eval(RELEASE_SCRIPT, 1, this.#leaseKey, this.#token), RELEASE_TIMEOUT_MS, false)
