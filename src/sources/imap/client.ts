@@ -51,7 +51,8 @@ const DOWNLOAD_DEADLINE_MS = 5 * 60_000
 const PROBE_DEADLINE_MS = 15_000
 /**
  * A forwarded mail the server could not open is read whole to list its
- * files: at most this much, or twice the largest resume if that is more.
+ * files: at most this much (to fetch one of its files, twice that file's
+ * maxBytes if that is more).
  */
 const FORWARDED_MAIL_MAX_BYTES = 64 * 1024 * 1024
 /** SEARCH SINCE compares dates only, in the server's idea of the day: it is asked a day early and the exact time decides. */
