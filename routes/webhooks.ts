@@ -4,7 +4,7 @@
 // queued. A delivery is a hint: it queues a look at the items it names and is
 // answered at once; the item job asks the provider's API what is true.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { WebhookDelivery } from '../src/ports/intake-source.ts'
 import { Type } from 'typebox'
 import type { WebhookRegistration } from '../src/domain/source-state.ts'
@@ -70,6 +70,21 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return true
   }
 
+  /** A verdict on the cached registrations; a rejection is checked again on fresh ones before it stands. */
+  async function verify<V extends { kind: string }>(provider: string, check: (known: WebhookRegistration[]) => V): Promise<V> {
+    const verdict = check(cachedRegistrations(provider) ?? (await registrations(provider)))
+    // A webhook registered by another process a moment ago: its secret is in the store, not yet in this cache.
+    return verdict.kind === 'rejected' ? check(await registrations(provider, true)) : verdict
+  }
+
+  /** Counts and logs a refused call (never its payload: personal data, and forged) and asks for a signature. */
+  function refuse(request: FastifyRequest, reply: FastifyReply, count: WebhookCounters, reason: string, what: string): void {
+    count.rejected++
+    const { provider } = request.params as { provider: string }
+    request.log.warn({ provider, reason, bytes: Buffer.isBuffer(request.body) ? request.body.length : 0 }, what)
+    reply.header('www-authenticate', 'Signature')
+  }
+
   function countersFor(provider: string): WebhookCounters {
     let count = counters.get(provider)
     if (!count) counters.set(provider, (count = { accepted: 0, rejected: 0, duplicates: 0 }))
@@ -126,9 +141,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!source) throw new HttpError(404, `no intake source "${provider}" is configured`)
       const count = countersFor(provider)
       const delivery = deliveryOf(request)
-      let verdict = source.verifyWebhook(delivery, cachedRegistrations(provider) ?? (await registrations(provider)))
-      // A webhook registered by another process a moment ago: its secret is in the store, not yet in this cache.
-      if (verdict.kind === 'rejected') verdict = source.verifyWebhook(delivery, await registrations(provider, true))
+      const verdict = await verify(provider, (known) => source.verifyWebhook(delivery, known))
 
       if (verdict.kind === 'handshake') {
         if (verdict.secret) {
@@ -148,10 +161,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .send(verdict.body ?? '')
       }
       if (verdict.kind === 'rejected') {
-        count.rejected++
-        // Never the payload: it is personal data, and forged.
-        request.log.warn({ provider, reason: verdict.reason, bytes: delivery.rawBody.length }, 'webhook delivery rejected')
-        reply.header('www-authenticate', 'Signature')
+        refuse(request, reply, count, verdict.reason, 'webhook delivery rejected')
         throw new HttpError(401, 'the delivery is not signed by a registered webhook')
       }
       if (verdict.deliveryId && !remember(`${provider}:${verdict.deliveryId}`)) {
@@ -201,8 +211,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!source?.verifyLifecycle) throw new HttpError(404, `no intake source "${provider}" with lifecycle notifications is configured`)
       const delivery = deliveryOf(request)
       const count = countersFor(provider)
-      let verdict = source.verifyLifecycle(delivery, cachedRegistrations(provider) ?? (await registrations(provider)))
-      if (verdict.kind === 'rejected') verdict = source.verifyLifecycle(delivery, await registrations(provider, true))
+      const verdict = await verify(provider, (known) => source.verifyLifecycle!(delivery, known))
       if (verdict.kind === 'handshake') {
         request.log.info({ provider }, 'lifecycle handshake answered')
         return reply
@@ -212,9 +221,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .send(verdict.body ?? '')
       }
       if (verdict.kind === 'rejected') {
-        count.rejected++
-        request.log.warn({ provider, reason: verdict.reason, bytes: delivery.rawBody.length }, 'lifecycle notification rejected')
-        reply.header('www-authenticate', 'Signature')
+        refuse(request, reply, count, verdict.reason, 'lifecycle notification rejected')
         throw new HttpError(401, 'the notification does not carry the clientState of a subscription hireflow keeps')
       }
       try {

@@ -77,22 +77,12 @@ if (command === 'openapi') {
   await ensureCandidateTable(client, config.dynamodbTable)
   process.stdout.write(`table ${config.dynamodbTable} is ready\n`)
   client.destroy()
-} else if (command === 'webhooks') {
-  const { webhooksCommand } = await import('./cli-webhooks.ts')
+} else if (command === 'webhooks' || command === 'mailbox') {
+  // Operator subcommands: they print for people and return the exit code a script can rely on.
+  const run =
+    command === 'webhooks' ? (await import('./cli-webhooks.ts')).webhooksCommand : (await import('./cli-mailbox.ts')).mailboxCommand
   try {
-    process.exitCode = await webhooksCommand(
-      config,
-      process.argv[3],
-      (text) => process.stdout.write(`${text}\n`),
-      (text) => process.stderr.write(`hireflow: ${text}\n`),
-    )
-  } catch (error) {
-    fail((error as Error).message)
-  }
-} else if (command === 'mailbox') {
-  const { mailboxCommand } = await import('./cli-mailbox.ts')
-  try {
-    process.exitCode = await mailboxCommand(
+    process.exitCode = await run(
       config,
       process.argv[3],
       (text) => process.stdout.write(`${text}\n`),

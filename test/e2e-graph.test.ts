@@ -7,7 +7,8 @@ import { mailboxCommand } from '../src/cli-mailbox.ts'
 import { AUTH, type TestHireflow } from './support/harness.ts'
 import { startFakeGraph, type FakeGraph } from './support/fake-graph.ts'
 import type { FakeMailbox } from './support/fake-mailbox.ts'
-import { candidatesOfMail, mailboxEndToEnd, mailCandidates, outbox, resumeMail, startWithMailbox, until } from './support/mailbox-e2e.ts'
+import { until } from './support/harness.ts'
+import { candidatesOfMail, mailboxEndToEnd, mailCandidates, outbox, resumeMail, startWithMailbox } from './support/mailbox-e2e.ts'
 
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
 

@@ -4,8 +4,8 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { startDovecotMailbox, type DovecotMailbox } from './support/dovecot.ts'
-import { TEST_REDIS_URL, type TestHireflow } from './support/harness.ts'
-import { mailboxEndToEnd, mailCandidates, outbox, resumeMail, startWithMailbox, until } from './support/mailbox-e2e.ts'
+import { TEST_REDIS_URL, until, type TestHireflow } from './support/harness.ts'
+import { mailboxEndToEnd, mailCandidates, outbox, resumeMail, startWithMailbox } from './support/mailbox-e2e.ts'
 
 /** Resolves once a worker of `hireflow` holds the IDLE lease (and so watches the folder). */
 async function idleHeld(hireflow: TestHireflow): Promise<void> {

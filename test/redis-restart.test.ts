@@ -4,23 +4,14 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type AddressInfo } from 'node:net'
 import { rm } from 'node:fs/promises'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import { testConfig, injectUpload } from './support/harness.ts'
+import { freePort, testConfig, injectUpload } from './support/harness.ts'
 import { start, type StartOptions } from '../src/runtime.ts'
 import { RECOVERY_SCHEDULE } from '../jobs/recover.ts'
 import type { CandidateStatus } from '../src/domain/candidate.ts'
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  return port
-}
 
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
   const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {

@@ -3,23 +3,14 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
-import { API_KEY, AUTH, dropPrefix, multipartBody, TEST_REDIS_URL, testConfig } from './support/harness.ts'
+import { API_KEY, AUTH, dropPrefix, freePort, multipartBody, TEST_REDIS_URL, testConfig } from './support/harness.ts'
 import { emulatorCredentials, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
 import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
 import { SqliteCandidateStore } from '../src/storage/sqlite-candidate-store.ts'
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  return port
-}
 
 t.test('SIGTERM finishes the job in flight, then exits 0', async (t) => {
   const ses = await startSes()

@@ -19,6 +19,7 @@ import { ImapFlow } from 'imapflow'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import type { FakeAttachment } from './fake-provider.ts'
 import type { FakeMailbox, FakeMailInput, FakeMailView } from './fake-mailbox.ts'
+import { freePort } from './harness.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
@@ -73,15 +74,6 @@ function findProgram(name: string): Promise<string> {
     }
     throw new Error(`${name} not found: install Dovecot (apt-get install dovecot-imapd)`)
   })()
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** uid and gid of a system user from /etc/passwd, or undefined when there is none. */

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { Candidate } from '../../src/domain/candidate.ts'
 import type { FakeMailbox } from './fake-mailbox.ts'
-import { startHireflow, TEST_REDIS_URL, type TestHireflow } from './harness.ts'
+import { startHireflow, TEST_REDIS_URL, until, type TestHireflow } from './harness.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './resumes.ts'
-import { freePort } from './source-e2e.ts'
+import { startAgainst } from './source-e2e.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
@@ -23,37 +23,8 @@ export interface MailboxE2eOptions {
   pushFromApi: boolean
 }
 
-export async function startWithMailbox(
-  t: Tap,
-  fake: FakeMailbox,
-  env: Record<string, string> = {},
-  role?: 'all' | 'api' | 'worker',
-): Promise<TestHireflow> {
-  const port = await freePort()
-  const hireflow = await startHireflow({
-    role,
-    env: {
-      ...fake.env,
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      // Reconciliation is triggered by the tests; the schedule stays out of the way.
-      POLL_INTERVAL_SECONDS: '3600',
-      ...env,
-    },
-  })
-  t.teardown(() => hireflow.stop())
-  return hireflow
-}
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+export const startWithMailbox = (t: Tap, fake: FakeMailbox, env: Record<string, string> = {}, role?: 'all' | 'api' | 'worker') =>
+  startAgainst(t, fake.env, env, role)
 
 async function allCandidates(hireflow: TestHireflow): Promise<Candidate[]> {
   const all: Candidate[] = []

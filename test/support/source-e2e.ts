@@ -3,34 +3,32 @@
 // every path the issue names is driven through the public routes and queues.
 // Each provider's test file calls this with its fake.
 import type tap from 'tap'
-import { once } from 'node:events'
 import { readdir, readFile } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { Candidate } from '../../src/domain/candidate.ts'
 import { sourceItemId } from '../../jobs/sources.ts'
 import type { FakeProvider } from './fake-provider.ts'
-import { AUTH, startHireflow, TEST_REDIS_URL, type TestHireflow } from './harness.ts'
+import { AUTH, freePort, startHireflow, TEST_REDIS_URL, until, type TestHireflow } from './harness.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './resumes.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function startWithFake(t: Tap, fake: FakeProvider, env: Record<string, string> = {}, role?: 'all' | 'api' | 'worker') {
+/**
+ * hireflow pointed at a stand-in (`fakeEnv`), listening on a free port that is
+ * also its PUBLIC_URL, reconciling only when a test asks; stopped at teardown.
+ */
+export async function startAgainst(
+  t: Tap,
+  fakeEnv: Record<string, string>,
+  env: Record<string, string> = {},
+  role?: 'all' | 'api' | 'worker',
+): Promise<TestHireflow> {
   const port = await freePort()
   const hireflow = await startHireflow({
     role,
     env: {
-      ...fake.env,
+      ...fakeEnv,
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       // Reconciliation is triggered by the tests; the schedule stays out of the way.
@@ -42,15 +40,8 @@ async function startWithFake(t: Tap, fake: FakeProvider, env: Record<string, str
   return hireflow
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+const startWithFake = (t: Tap, fake: FakeProvider, env: Record<string, string> = {}, role?: 'all' | 'api' | 'worker') =>
+  startAgainst(t, fake.env, env, role)
 
 /** The candidates taken in from one task, once there are `count` of them in one of `statuses`. */
 function candidatesOf(hireflow: TestHireflow, fake: FakeProvider, taskId: string, count: number, statuses: Candidate['status'][]) {
