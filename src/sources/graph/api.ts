@@ -39,6 +39,8 @@ class Limiter {
 
 export class GraphApi {
   readonly http: HttpClient
+  /** For health probes: one quick try, so an outage is reported in seconds rather than after a minute of backoff. */
+  readonly #probeHttp: HttpClient
   readonly #limiter = new Limiter(MAX_CONCURRENT_REQUESTS)
 
   constructor(apiBase: string, auth: AuthProvider, onRetry?: (info: RetryInfo) => void) {
@@ -53,6 +55,19 @@ export class GraphApi {
       timeoutMs: 30_000,
       ...(onRetry ? { onRetry } : {}),
     })
+    this.#probeHttp = new HttpClient({
+      baseUrl: `${apiBase}/`,
+      provider: 'graph',
+      auth,
+      maxAttempts: 2,
+      baseDelayMs: 250,
+      timeoutMs: 10_000,
+    })
+  }
+
+  /** One GET for a health probe: at most two quick attempts. */
+  async probe(target: string, query: Record<string, string>): Promise<void> {
+    await this.#limiter.run(() => this.#probeHttp.request('GET', target, { query, headers: { prefer: IMMUTABLE_IDS } }))
   }
 
   /** The parsed JSON answer; `prefer` adds to the Prefer header (e.g. `odata.maxpagesize=50`). */

@@ -208,7 +208,7 @@ export class GraphSource implements IntakeSource {
     await this.#auth.token()
     try {
       // Asked every time (the folder ids are cached; the probe is about now).
-      await this.#api.request('GET', this.#folderPath((await this.#folders()).hiring), { query: { $select: 'id,displayName' } })
+      await this.#api.probe(this.#folderPath((await this.#folders()).hiring), { $select: 'id,displayName' })
     } catch (error) {
       if (isStatus(error, 404) || error instanceof PermanentSourceError) {
         throw new Error(`the folder "${this.#settings.folder}" of ${this.#settings.mailbox} does not exist`, { cause: error })
