@@ -4,11 +4,16 @@
 // two (the provider accepted the mail, the record was not written) sends the
 // email again on the retry; both copies carry the same X-Hireflow-Message-Id
 // header (SES replaces Message-ID with its own).
+//
+// HR's final decision is its own email, one per decision: the job names the
+// decision's id, and `hrDecisionNotification` records which decision was
+// mailed (and commented on the source item) the same way.
 import { UnrecoverableError, type Job } from 'bullmq'
-import type { Candidate } from '../src/domain/candidate.ts'
+import type { Candidate, CandidatePatch } from '../src/domain/candidate.ts'
+import { PermanentSourceError } from '../src/ports/intake-source.ts'
 import { buildHrNotification, resumeFilename } from '../src/mail/hr-notification.ts'
 import { PermanentMailError } from '../src/ports/mailer.ts'
-import type { CandidateJobData } from './queues.ts'
+import type { NotifyJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
 import { StepFailure } from './step-failure.ts'
 
@@ -21,7 +26,7 @@ function kindFor(candidate: Candidate): 'decision' | 'unreadable' | undefined {
   return undefined
 }
 
-export function notifyProcessor({ services, config, queues }: JobContext) {
+export function notifyProcessor({ services, config, queues, sources, log }: JobContext) {
   const { candidates, resumes, mailer, templates } = services
 
   async function resumeFor(candidate: Candidate) {
@@ -36,10 +41,92 @@ export function notifyProcessor({ services, config, queues }: JobContext) {
     return link ? { link, expiresAt } : { apiPath: `/candidates/${candidate.id}/resume` }
   }
 
-  return async (job: Job<CandidateJobData>): Promise<void> => {
-    const { candidateId } = job.data
+  /**
+   * Records a note about the candidate without moving it: the transition
+   * holds only while the status read is current, so it is read again once if
+   * another job moved the candidate meanwhile (notified to acknowledged).
+   */
+  async function recordInPlace(candidate: Candidate, set: CandidatePatch, why: string): Promise<Candidate | undefined> {
+    let current: Candidate | undefined = candidate
+    for (let attempt = 0; attempt < 2 && current; attempt++) {
+      const written = await candidates.transition(current.id, { from: [current.status], to: current.status, set, by: BY, why })
+      if (written) return written
+      current = await candidates.getCandidate(current.id)
+    }
+    throw new Error(`candidate ${candidate.id} kept changing status while ${why} was recorded`)
+  }
+
+  async function finalDecision(candidate: Candidate, hrDecisionId: string): Promise<void> {
+    const hrDecision = candidate.hrDecision
+    // HR changed the decision since this job was queued: the newer decision has a job of its own.
+    if (!hrDecision || hrDecision.id !== hrDecisionId) return
+    let notification = candidate.hrDecisionNotification?.decisionId === hrDecisionId ? candidate.hrDecisionNotification : null
+    if (!notification) {
+      const requisition = candidate.requisitionId ? ((await candidates.getRequisition(candidate.requisitionId)) ?? null) : null
+      const mail = await buildHrNotification({
+        kind: 'final-decision',
+        candidate,
+        requisition,
+        // HR has had the resume with the recommendation; this email points to the record instead of attaching it again.
+        resume: { apiPath: `/candidates/${candidate.id}/resume` },
+        from: config.senderEmail,
+        to: config.hrEmail,
+        replyTo: config.replyToEmail,
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+        renderer: templates,
+      })
+      let messageId: string
+      try {
+        ;({ messageId } = await mailer.send(mail))
+      } catch (error) {
+        if (error instanceof PermanentMailError) throw new UnrecoverableError(`the final-decision email was refused: ${error.message}`)
+        throw error
+      }
+      notification = { decisionId: hrDecisionId, messageId, sentAt: new Date().toISOString(), commentedAt: null }
+      await recordInPlace(
+        candidate,
+        { hrDecisionNotification: notification },
+        `HR emailed the final decision ${hrDecisionId} (${messageId})`,
+      )
+    }
+    if (!candidate.origin || notification.commentedAt) return
+    const source = sources.get(candidate.origin.provider)
+    if (!source) {
+      log.warn(
+        { candidateId: candidate.id, provider: candidate.origin.provider },
+        'the source is not configured; the final decision was not commented',
+      )
+      return
+    }
+    const note =
+      `hireflow: HR decided "${hrDecision.outcome}" for candidate ${candidate.id} (${candidate.resume.filename}): ` +
+      `${hrDecision.reason} (decided by ${hrDecision.decidedBy})`
+    try {
+      // Mailboxes have nowhere to comment: their sources log the note.
+      await source.comment(candidate.origin.itemId, note)
+    } catch (error) {
+      // The task is gone or closed to us: nothing more to tell, and the candidate is unaffected.
+      if (!(error instanceof PermanentSourceError)) throw error
+      log.warn(
+        { candidateId: candidate.id, provider: source.provider, err: { message: error.message } },
+        'could not comment on the source item',
+      )
+    }
+    const latest = await candidates.getCandidate(candidate.id)
+    // A newer decision's email may be recorded by now; this older one must not overwrite it.
+    if (latest?.hrDecision?.id !== hrDecisionId) return
+    await recordInPlace(
+      latest,
+      { hrDecisionNotification: { ...notification, commentedAt: new Date().toISOString() } },
+      `final decision ${hrDecisionId} commented on the source item`,
+    )
+  }
+
+  return async (job: Job<NotifyJobData>): Promise<void> => {
+    const { candidateId, hrDecisionId } = job.data
     const candidate = await candidates.getCandidate(candidateId)
     if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
+    if (hrDecisionId) return finalDecision(candidate, hrDecisionId)
     const kind = kindFor(candidate)
     if (!kind) return
 

@@ -17,6 +17,11 @@ export interface CandidateJobData {
   candidateId: string
 }
 
+/** A notify job: hireflow's recommendation (or unreadable resume) by default; with `hrDecisionId`, HR's final decision. */
+export interface NotifyJobData extends CandidateJobData {
+  hrDecisionId?: string
+}
+
 /** Work at an intake source: look at one item again, reconcile the whole source, or tell the item's people the outcome. */
 export type SourceJobData =
   | { kind: 'item'; provider: string; itemId: string }
@@ -60,7 +65,7 @@ function stepJob(deduplicationId: string): JobsOptions {
 export class HiringQueues {
   readonly intake: Queue<IntakeJobData>
   readonly process: Queue<CandidateJobData>
-  readonly notify: Queue<CandidateJobData>
+  readonly notify: Queue<NotifyJobData>
   readonly sources: Queue<SourceJobData>
   readonly #connection: Redis
   readonly #failFast: boolean
@@ -85,7 +90,7 @@ export class HiringQueues {
     const options = { connection, prefix, defaultJobOptions, streams: { events: { maxLen: 1_000 } } }
     this.intake = new Queue<IntakeJobData>('intake', options)
     this.process = new Queue<CandidateJobData>('process', options)
-    this.notify = new Queue<CandidateJobData>('notify', options)
+    this.notify = new Queue<NotifyJobData>('notify', options)
     this.sources = new Queue<SourceJobData>('sources', options)
     // Connection errors are logged once, on the shared connection; an unhandled 'error' event would crash the process.
     for (const queue of this.all()) queue.on('error', () => {})
@@ -116,6 +121,12 @@ export class HiringQueues {
   async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {
     this.#checkConnected()
     await this.notify.add('notify', { candidateId }, stepJob(`notify.${kind}.${candidateId}`))
+  }
+
+  /** One job per HR decision: a repeated request for the same decision is a no-op while its job is unfinished. */
+  async enqueueFinalDecisionNotify(candidateId: string, hrDecisionId: string): Promise<void> {
+    this.#checkConnected()
+    await this.notify.add('notify', { candidateId, hrDecisionId }, stepJob(`notify.final-decision.${candidateId}.${hrDecisionId}`))
   }
 
   /**

@@ -77,6 +77,8 @@ function hostileCandidate(h: string): Candidate {
     decision: { outcome: 'review', reasons: [h, h] },
     failure: { reason: h, step: 'parse', message: `zip entry ${h} could not be read` },
     notification: null,
+    // HR types the reason and their own name: they reach the final-decision email as they were sent.
+    hrDecision: { id: h, outcome: 'hold', reason: h, decidedBy: h, at: h },
     createdAt: h,
     updatedAt: h,
     history: [],
@@ -120,7 +122,7 @@ function input(h: string, kind: HrNotificationKind, resume: ResumeDelivery): HrN
 
 t.test('every template, every hostile value, every way the resume travels', async (t) => {
   const templates = (await readdir(BUNDLED_TEMPLATE_DIR)).filter((name) => name.endsWith('.eta')).sort()
-  t.ok(templates.length >= 6, `templates found: ${templates.join(', ')}`)
+  t.ok(templates.length >= 9, `templates found: ${templates.join(', ')}`)
 
   for (const name of templates) {
     // "decision.html.eta" is the HTML part of the "decision" email.
@@ -153,7 +155,7 @@ t.test('every template, every hostile value, every way the resume travels', asyn
 
 t.test('the whole message: hostile data cannot add or break a header', async (t) => {
   for (const hostile of HOSTILE) {
-    for (const kind of ['decision', 'unreadable'] as const) {
+    for (const kind of ['decision', 'unreadable', 'final-decision'] as const) {
       const mail = await buildHrNotification(input(hostile.value, kind, deliveries(hostile.value)[0]!))
       const raw = (await buildRawMessage(mail)).toString('latin1')
       const head = raw.slice(0, raw.indexOf('\r\n\r\n'))

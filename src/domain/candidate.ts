@@ -118,6 +118,44 @@ export interface Acknowledgement {
   note: string
 }
 
+/** What HR decided, apart from hireflow's recommendation: `hold` keeps the candidate waiting, `hired` closes the search. */
+export const HR_DECISION_OUTCOMES = ['advance', 'hold', 'reject', 'hired'] as const
+export type HrDecisionOutcome = (typeof HR_DECISION_OUTCOMES)[number]
+
+/** HR's final decision on a candidate. A new or changed decision gets a new id, and one email. */
+export interface HrDecision {
+  id: string
+  outcome: HrDecisionOutcome
+  reason: string
+  decidedBy: string
+  at: string
+}
+
+/** The email about one HR decision, written right after it was sent; the comment on the source item, once made. */
+export interface HrDecisionNotification {
+  decisionId: string
+  messageId: string
+  sentAt: string
+  commentedAt?: string | null
+}
+
+/** Which recommendation each of HR's outcomes agrees with: holding a candidate is what a `review` recommendation asks for. */
+const AGREES_WITH: Record<HrDecisionOutcome, Outcome> = { advance: 'advance', hired: 'advance', hold: 'review', reject: 'reject' }
+
+/** Whether HR's decision went the way hireflow recommended; null when there was no recommendation. */
+export function agreesWithRecommendation(hrDecision: Pick<HrDecision, 'outcome'>, decision: Decision | null): boolean | null {
+  return decision ? AGREES_WITH[hrDecision.outcome] === decision.outcome : null
+}
+
+/**
+ * Where HR can record a final decision: the pipeline is done and HR has had
+ * hireflow's email (an unreadable resume counts once HR was sent the file).
+ */
+export function acceptsHrDecision(candidate: Candidate): boolean {
+  if (candidate.status === 'notified' || candidate.status === 'acknowledged') return true
+  return candidate.status === 'failed' && candidate.failure?.reason === 'unreadable_resume' && candidate.notification !== null
+}
+
 export interface Transition {
   at: string
   from: CandidateStatus | null
@@ -144,6 +182,10 @@ export interface Candidate {
   notification: Notification | null
   /** When the task or mail the resume came from was told the outcome (a comment); absent until then. */
   acknowledgement?: Acknowledgement | null
+  /** HR's final decision; absent until HR records one. `decision` stays hireflow's recommendation. */
+  hrDecision?: HrDecision | null
+  /** The email (and source comment) about the latest HR decision; absent until one was sent. */
+  hrDecisionNotification?: HrDecisionNotification | null
   createdAt: string
   updatedAt: string
   history: Transition[]
@@ -161,5 +203,7 @@ export const CANDIDATE_PATCH_FIELDS = [
   'failure',
   'notification',
   'acknowledgement',
+  'hrDecision',
+  'hrDecisionNotification',
 ] as const satisfies readonly (keyof Candidate)[]
 export type CandidatePatch = Partial<Pick<Candidate, (typeof CANDIDATE_PATCH_FIELDS)[number]>>

@@ -1,14 +1,14 @@
-// The HR email about one candidate: the recommendation with its evidence, or
-// the news that the resume could not be read. The templates get a view with
+// The HR email about one candidate: the recommendation with its evidence, the
+// news that the resume could not be read, or HR's own final decision. The templates get a view with
 // everything already worded and formatted, so an override in S3 needs no
 // knowledge of the candidate record's shape.
-import type { Candidate, Outcome, SkillMatch } from '../domain/candidate.ts'
+import { agreesWithRecommendation, type Candidate, type HrDecisionOutcome, type Outcome, type SkillMatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { OutgoingMail } from '../ports/mailer.ts'
 import { filenameForType } from '../domain/filename.ts'
 import type { TemplateRenderer } from './templates.ts'
 
-export type HrNotificationKind = 'decision' | 'unreadable'
+export type HrNotificationKind = 'decision' | 'unreadable' | 'final-decision'
 
 /** How HR gets the resume file; the caller picks by size and store. */
 export type ResumeDelivery = { bytes: Buffer } | { link: string; expiresAt?: Date | string } | { apiPath: string }
@@ -81,6 +81,18 @@ export interface HrNotificationView {
     | { kind: 'link'; url: string; expiresAt: string | null }
     | { kind: 'api'; method: 'GET'; path: string; url: string | null }
   failure: { reason: string; step: string; message: string } | null
+  /** HR's final decision, for the `final-decision` email; null otherwise. */
+  hrDecision: {
+    outcome: HrDecisionOutcome
+    outcomeLabel: string
+    reason: string
+    decidedBy: string
+    at: string
+    /** Whether it went the way hireflow recommended; null when there was no recommendation. */
+    agreesWithRecommendation: boolean | null
+    /** That comparison as a sentence. */
+    agreement: string
+  } | null
   /** `<publicUrl>/candidates/<id>`, when a public URL is configured. */
   candidateUrl: string | null
 }
@@ -95,6 +107,7 @@ const ORIGIN_LABEL: Record<string, string> = {
 }
 
 const OUTCOME_LABEL: Record<Outcome, string> = { advance: 'Advance', review: 'Review', reject: 'Reject' }
+const HR_OUTCOME_LABEL: Record<HrDecisionOutcome, string> = { advance: 'Advance', hold: 'Hold', reject: 'Reject', hired: 'Hired' }
 const RECOMMENDATION: Record<Outcome, string> = {
   advance: 'hireflow recommends advancing this candidate to the next step.',
   review: 'hireflow recommends that a person reviews this candidate before deciding.',
@@ -123,14 +136,18 @@ export async function buildHrNotification(input: HrNotificationInput): Promise<O
     html: rendered.html,
     text: rendered.text,
     attachments,
-    messageId: hrMessageId(candidate.id, input.kind),
+    messageId: hrMessageId(candidate.id, input.kind, input.kind === 'final-decision' ? candidate.hrDecision?.id : undefined),
   }
 }
 
-/** Stable per candidate and kind, so a re-send of the same email is recognisable as such. */
-export function hrMessageId(candidateId: string, kind: HrNotificationKind): string {
+/**
+ * Stable per candidate and kind (and per HR decision: each one is an email of
+ * its own), so a re-send of the same email is recognisable as such.
+ */
+export function hrMessageId(candidateId: string, kind: HrNotificationKind, hrDecisionId?: string): string {
   // Ids are 32 hex characters; the bound keeps any other id within a header line.
-  return `${candidateId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100)}.${kind}@hireflow`
+  const safe = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100)
+  return `${safe(candidateId)}.${kind}${hrDecisionId ? `.${safe(hrDecisionId)}` : ''}@hireflow`
 }
 
 /**
@@ -145,7 +162,10 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
   const { kind, candidate, requisition } = input
   const decision = candidate.decision
   if (kind === 'decision' && !decision) throw new Error(`candidate ${candidate.id} has no decision to report`)
-  const outcome = kind === 'decision' && decision ? decision.outcome : null
+  const hrDecision = candidate.hrDecision ?? null
+  if (kind === 'final-decision' && !hrDecision) throw new Error(`candidate ${candidate.id} has no HR decision to report`)
+  // The final-decision email restates the recommendation next to HR's decision.
+  const outcome = kind !== 'unreadable' && decision ? decision.outcome : null
   const profile = candidate.profile
   const skills = candidate.score?.skills ?? []
   const base = input.publicUrl?.replace(/\/+$/, '')
@@ -188,7 +208,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     score: candidate.score ? { value: Math.round(candidate.score.value), outOf: 100 } : null,
     mustHave: skills.filter((s) => s.required).map(skillView),
     niceToHave: skills.filter((s) => !s.required).map(skillView),
-    reasons: kind === 'decision' ? (decision?.reasons ?? []) : [],
+    reasons: kind !== 'unreadable' ? (decision?.reasons ?? []) : [],
     resume: {
       filename,
       size: candidate.resume.size,
@@ -199,7 +219,29 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     failure: candidate.failure
       ? { reason: candidate.failure.reason, step: candidate.failure.step, message: candidate.failure.message }
       : null,
+    hrDecision: kind === 'final-decision' && hrDecision ? hrDecisionView(hrDecision, decision) : null,
     candidateUrl: base ? `${base}${candidatePath}` : null,
+  }
+}
+
+function hrDecisionView(
+  hrDecision: NonNullable<Candidate['hrDecision']>,
+  decision: Candidate['decision'],
+): HrNotificationView['hrDecision'] {
+  const agrees = agreesWithRecommendation(hrDecision, decision)
+  return {
+    outcome: hrDecision.outcome,
+    outcomeLabel: HR_OUTCOME_LABEL[hrDecision.outcome],
+    reason: hrDecision.reason,
+    decidedBy: hrDecision.decidedBy,
+    at: hrDecision.at,
+    agreesWithRecommendation: agrees,
+    agreement:
+      agrees === null
+        ? 'hireflow made no recommendation for this candidate.'
+        : agrees
+          ? "HR's decision agrees with hireflow's recommendation."
+          : "HR's decision differs from hireflow's recommendation.",
   }
 }
 
