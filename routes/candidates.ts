@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
+import {
+  acceptsHrDecision,
+  agreesWithRecommendation,
+  HR_DECISION_OUTCOMES,
+  type Candidate as CandidateRecord,
+  type HrDecision,
+} from '../src/domain/candidate.ts'
 import { uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
-import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
+import { Candidate, CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { intakeResume, NotAResumeError, ResumeStoreUnavailableError, resumeTypeOf, sha256Of } from '../src/intake/resume-intake.ts'
@@ -56,6 +64,61 @@ function intakeError(error: unknown): never {
   }
   throw error
 }
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+// Text that is only spaces is no reason and no name; both are stored trimmed.
+const NOT_BLANK = '\\S'
+
+const HrDecisionInput = Type.Object(
+  {
+    outcome: Type.Union(HR_DECISION_OUTCOMES.map((o) => Type.Literal(o))),
+    reason: Type.String({ minLength: 1, maxLength: 2000, pattern: NOT_BLANK, description: 'why HR decided so' }),
+    decidedBy: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK, description: 'who decided: a name or an email' }),
+  },
+  { additionalProperties: false },
+)
+
+/** The candidate as GET /candidates/{id} shows it: with HR's decision, if any, next to hireflow's recommendation. */
+const CandidateWithHrDecisionSchema = Type.Object(
+  {
+    ...Candidate.properties,
+    hrDecision: Nullable(
+      Type.Object(
+        {
+          id: Type.String({ description: 'a new id for each new or changed decision' }),
+          outcome: Type.Union(HR_DECISION_OUTCOMES.map((o) => Type.Literal(o))),
+          reason: Type.String(),
+          decidedBy: Type.String(),
+          at: Type.String({ format: 'date-time' }),
+          notifiedAt: Nullable(Type.String({ format: 'date-time', description: 'when HR was emailed this decision' })),
+          agreesWithRecommendation: Nullable(
+            Type.Boolean({
+              description: 'hold agrees with review, advance and hired with advance, reject with reject; null without a recommendation',
+            }),
+          ),
+        },
+        { description: "HR's final decision; `decision` stays hireflow's recommendation. null until HR records one." },
+      ),
+    ),
+  },
+  { description: "The candidate record with HR's decision." },
+)
+
+/** HR's decision as shown, with whether it agrees with the recommendation and whether its email went out. */
+function withHrDecision(candidate: CandidateRecord) {
+  const { hrDecisionNotification, ...rest } = candidate
+  const hrDecision = candidate.hrDecision
+    ? {
+        ...candidate.hrDecision,
+        notifiedAt: hrDecisionNotification?.decisionId === candidate.hrDecision.id ? hrDecisionNotification.sentAt : null,
+        agreesWithRecommendation: agreesWithRecommendation(candidate.hrDecision, candidate.decision),
+      }
+    : null
+  return { ...rest, hrDecision }
+}
+
+// Typed as what the handlers return: the enum unions above are built from lists, which TypeBox cannot narrow.
+const CandidateWithHrDecision = Type.Unsafe<ReturnType<typeof withHrDecision>>(CandidateWithHrDecisionSchema)
 
 const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, services, queues } = app.hiring
@@ -178,15 +241,87 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'A candidate: status, resume, profile, score, recommendation and history',
         params: IdParams,
-        response: { 200: Type.Ref('Candidate'), 401: errorResponses[401], 404: errorResponses[404] },
+        response: { 200: CandidateWithHrDecision, 401: errorResponses[401], 404: errorResponses[404] },
       },
     },
     async (request) => {
       const candidate = await candidates.getCandidate(request.params.id)
       if (!candidate) throw new HttpError(404, `no candidate ${request.params.id}`)
-      return candidate
+      return withHrDecision(candidate)
     },
   )
+
+  app.post(
+    '/candidates/:id/decision',
+    {
+      schema: {
+        tags,
+        summary: "Record HR's final decision",
+        description:
+          "HR's own decision (advance, hold, reject or hired), with why and who decided, kept apart from hireflow's recommendation. " +
+          'Accepted once the pipeline is done: status notified or acknowledged, or failed as unreadable_resume after HR was emailed. ' +
+          'A new or changed decision answers 201 and emails HR once; the same outcome and reason again answers 200 and sends nothing. ' +
+          "The candidate's status does not change.",
+        params: IdParams,
+        body: HrDecisionInput,
+        response: {
+          200: CandidateWithHrDecision,
+          201: CandidateWithHrDecision,
+          400: errorResponses[400],
+          401: errorResponses[401],
+          404: errorResponses[404],
+          409: Type.Ref('ErrorResponse'),
+          503: errorResponses[503],
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params
+      const outcome = request.body.outcome
+      const reason = request.body.reason.trim()
+      const decidedBy = request.body.decidedBy.trim()
+
+      // The status can move between the read and the write (notified to acknowledged); one more read covers that.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const candidate = await candidates.getCandidate(id)
+        if (!candidate) throw new HttpError(404, `no candidate ${id}`)
+        if (!acceptsHrDecision(candidate)) {
+          const detail = candidate.failure ? ` (${candidate.failure.reason})` : ''
+          throw new HttpError(
+            409,
+            `candidate ${id} is ${candidate.status}${detail}: HR's decision is recorded once hireflow has finished and emailed HR`,
+          )
+        }
+        const current = candidate.hrDecision
+        if (current && current.outcome === outcome && current.reason === reason) {
+          // Its email is queued again only if it never went out (a lost queue write); the job's de-duplication holds otherwise.
+          if (candidate.hrDecisionNotification?.decisionId !== current.id) await notifyFinalDecision(id, current.id)
+          return reply.code(200).send(withHrDecision(candidate))
+        }
+        const hrDecision: HrDecision = { id: randomUUID(), outcome, reason, decidedBy, at: new Date().toISOString() }
+        const updated = await candidates.transition(id, {
+          from: [candidate.status],
+          to: candidate.status,
+          set: { hrDecision },
+          by: `hr:${decidedBy}`,
+          why: `HR decided ${outcome}${current ? ` (was ${current.outcome})` : ''}: ${reason}`,
+        })
+        if (!updated) continue
+        await notifyFinalDecision(id, hrDecision.id)
+        return reply.code(201).send(withHrDecision(updated))
+      }
+      throw new HttpError(409, `candidate ${id} changed status while the decision was recorded; send it again`)
+    },
+  )
+
+  async function notifyFinalDecision(candidateId: string, hrDecisionId: string): Promise<void> {
+    try {
+      await queues.enqueueFinalDecisionNotify(candidateId, hrDecisionId)
+    } catch {
+      // The decision is saved; the same request again queues its email (and records nothing new).
+      throw new HttpError(503, 'the decision is recorded but its email could not be queued; send the same decision again shortly')
+    }
+  }
 
   app.get(
     '/candidates/:id/resume',

@@ -1,0 +1,193 @@
+// HR's final decision, end to end on the embedded defaults: the recommendation
+// email goes out, HR records a decision through the API, and HR gets one
+// email per decision, however often the request or its job is repeated.
+import t from 'tap'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import pino from 'pino'
+import { simpleParser, type ParsedMail } from 'mailparser'
+import { notifyProcessor } from '../jobs/notify.ts'
+import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
+import { AUTH, injectUpload, startHireflow, until } from './support/harness.ts'
+import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
+
+async function outbox(dir: string): Promise<ParsedMail[]> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort()
+  return Promise.all(files.map(async (f) => simpleParser(await readFile(join(dir, f)))))
+}
+
+async function finalDecisionMails(dir: string): Promise<ParsedMail[]> {
+  return (await outbox(dir)).filter((mail) => (mail.subject ?? '').startsWith('HR decision:'))
+}
+
+t.test('HR records a final decision and is emailed once per decision', async (t) => {
+  const hireflow = await startHireflow()
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+  const dir = hireflow.config.outboxDir
+
+  const upload = await injectUpload(app, {
+    filename: 'Grace Hopper.pdf',
+    content: await makePdfResume(sampleResumeLines('Grace Hopper')),
+    contentType: 'application/pdf',
+  })
+  t.equal(upload.statusCode, 202, upload.body)
+  const { id } = upload.json()
+  const notified = await hireflow.waitFor(id, ['notified', 'acknowledged'])
+  t.ok(notified.decision, 'hireflow made its recommendation')
+  const recommendation = notified.decision!
+
+  const post = (payload: object, candidateId = id) =>
+    app.inject({ method: 'POST', url: `/candidates/${candidateId}/decision`, headers: AUTH, payload })
+
+  const first = await post({ outcome: 'hold', reason: 'Strong profile; waiting for the\nsecond interview', decidedBy: 'Ada from HR' })
+  t.equal(first.statusCode, 201, first.body)
+  const recorded = first.json()
+  t.equal(recorded.status, notified.status, 'the status is unchanged')
+  t.same(recorded.decision, recommendation, 'the recommendation is unchanged')
+  t.match(recorded.hrDecision, {
+    outcome: 'hold',
+    reason: 'Strong profile; waiting for the\nsecond interview',
+    decidedBy: 'Ada from HR',
+    at: String,
+    id: String,
+    agreesWithRecommendation: recommendation.outcome === 'review',
+  })
+
+  const mails = await until('the final-decision email', async () => {
+    const found = await finalDecisionMails(dir)
+    return found.length > 0 ? found : undefined
+  })
+  t.equal(mails.length, 1, 'one final-decision email')
+  const mail = mails[0]!
+  t.match(mail.subject, /^HR decision: Hold — Grace Hopper/, 'the subject names the outcome and the candidate')
+  for (const [format, body] of [
+    ['text', mail.text ?? ''],
+    ['html', String(mail.html)],
+  ] as const) {
+    t.match(body, 'Strong profile; waiting for the second interview', `${format}: the reason, on one line`)
+    t.match(body, 'Ada from HR', `${format}: who decided`)
+    t.match(body, recorded.hrDecision.at, `${format}: when`)
+    t.match(body, /hireflow.s recommendation: |hireflow recommended/, `${format}: the recommendation`)
+  }
+  t.same(
+    mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : [],
+    hireflow.config.hrEmail,
+    'sent to HR like the recommendation',
+  )
+
+  const shown = await until('the email recorded on the candidate', async () => {
+    const got = (await app.inject({ method: 'GET', url: `/candidates/${id}`, headers: AUTH })).json()
+    return got.hrDecision?.notifiedAt ? got : undefined
+  })
+  t.equal(shown.hrDecision.id, recorded.hrDecision.id, 'GET shows the decision')
+  t.same(shown.decision, recommendation, 'GET shows the recommendation unchanged')
+  t.equal(typeof shown.hrDecision.agreesWithRecommendation, 'boolean', 'GET says whether HR agreed')
+  const entry = shown.history.find((h: { by: string }) => h.by === 'hr:Ada from HR')
+  t.ok(entry, 'the history says who decided')
+  t.match(entry?.why, /HR decided hold: Strong profile/, 'and why')
+
+  const again = await post({ outcome: 'hold', reason: 'Strong profile; waiting for the\nsecond interview', decidedBy: 'Ada from HR' })
+  t.equal(again.statusCode, 200, 'the same decision again: 200')
+  t.equal(again.json().hrDecision.id, recorded.hrDecision.id, 'the same decision is kept')
+
+  // A notify job retried for a decision already mailed sends nothing: run the real processor twice more.
+  const extractor = new ExtractionPool({ threads: 1 })
+  t.teardown(() => extractor.close())
+  const processor = notifyProcessor({
+    config: hireflow.config,
+    services: hireflow.services,
+    queues: hireflow.queues,
+    log: pino({ level: 'silent' }),
+    extractor,
+    sources: new Map(),
+  })
+  const [job] = (await hireflow.queues.notify.getJobs(['completed'])).filter((j) => j.data.hrDecisionId === recorded.hrDecision.id)
+  t.ok(job, 'the final-decision job ran')
+  await processor(job!)
+  await processor(job!)
+  t.equal((await finalDecisionMails(dir)).length, 1, 'still one email after the repeated request and the retried job')
+
+  const changed = await post({ outcome: 'hired', reason: 'Offer accepted', decidedBy: 'Ada from HR' })
+  t.equal(changed.statusCode, 201, changed.body)
+  t.not(changed.json().hrDecision.id, recorded.hrDecision.id, 'a changed decision is a new decision')
+  t.equal(changed.json().hrDecision.agreesWithRecommendation, recommendation.outcome === 'advance', 'hired agrees with advance only')
+  const both = await until('the second email', async () => {
+    const found = await finalDecisionMails(dir)
+    return found.length >= 2 ? found : undefined
+  })
+  t.equal(both.length, 2, 'one more email for the changed decision')
+  t.ok(
+    both.some((m) => /^HR decision: Hired/.test(m.subject ?? '') && (m.text ?? '').includes('Offer accepted')),
+    'the second email has the new outcome and reason',
+  )
+  t.not(both[0]!.messageId, both[1]!.messageId, 'each decision is an email of its own')
+})
+
+t.test('the request is checked', async (t) => {
+  const hireflow = await startHireflow()
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+  const upload = await injectUpload(app, {
+    filename: 'Alan Turing.pdf',
+    content: await makePdfResume(sampleResumeLines('Alan Turing')),
+    contentType: 'application/pdf',
+  })
+  const { id } = upload.json()
+  await hireflow.waitFor(id, ['notified', 'acknowledged'])
+  const post = (payload: object, candidateId = id) =>
+    app.inject({ method: 'POST', url: `/candidates/${candidateId}/decision`, headers: AUTH, payload })
+
+  const unknown = await post({ outcome: 'advance', reason: 'Good', decidedBy: 'Ada' }, 'no-such-candidate')
+  t.equal(unknown.statusCode, 404)
+  t.match(unknown.json().message, 'no candidate no-such-candidate')
+
+  const badOutcome = await post({ outcome: 'maybe', reason: 'Good', decidedBy: 'Ada' })
+  t.equal(badOutcome.statusCode, 400)
+  t.match(badOutcome.json().message, /outcome/)
+
+  const noReason = await post({ outcome: 'advance', decidedBy: 'Ada' })
+  t.equal(noReason.statusCode, 400)
+  t.match(noReason.json().message, /reason/)
+
+  const blankReason = await post({ outcome: 'advance', reason: '   ', decidedBy: 'Ada' })
+  t.equal(blankReason.statusCode, 400)
+  t.match(blankReason.json().message, /reason/)
+
+  const noDecider = await post({ outcome: 'advance', reason: 'Good' })
+  t.equal(noDecider.statusCode, 400)
+  t.match(noDecider.json().message, /decidedBy/)
+
+  const unauthenticated = await app.inject({
+    method: 'POST',
+    url: `/candidates/${id}/decision`,
+    payload: { outcome: 'advance', reason: 'Good', decidedBy: 'Ada' },
+  })
+  t.equal(unauthenticated.statusCode, 401)
+
+  const candidate = (await app.inject({ method: 'GET', url: `/candidates/${id}`, headers: AUTH })).json()
+  t.equal(candidate.hrDecision, null, 'nothing was recorded')
+})
+
+t.test('a candidate the pipeline has not finished: 409', async (t) => {
+  // The API alone: no worker takes the upload on, so it stays received.
+  const hireflow = await startHireflow({ role: 'api' })
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+  const upload = await injectUpload(app, {
+    filename: 'Katherine Johnson.pdf',
+    content: await makePdfResume(sampleResumeLines('Katherine Johnson')),
+    contentType: 'application/pdf',
+  })
+  t.equal(upload.statusCode, 202, upload.body)
+  const { id } = upload.json()
+  const early = await app.inject({
+    method: 'POST',
+    url: `/candidates/${id}/decision`,
+    headers: AUTH,
+    payload: { outcome: 'reject', reason: 'Too early', decidedBy: 'Ada' },
+  })
+  t.equal(early.statusCode, 409, early.body)
+  t.match(early.json().message, `candidate ${id} is received`)
+  t.equal((await hireflow.services.candidates.getCandidate(id))?.hrDecision ?? null, null, 'nothing was recorded')
+})
