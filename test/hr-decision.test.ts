@@ -8,8 +8,11 @@ import pino from 'pino'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { notifyProcessor } from '../jobs/notify.ts'
 import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
+import { sourceItemId } from '../jobs/sources.ts'
 import { AUTH, injectUpload, startHireflow, until } from './support/harness.ts'
-import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
+import { startFakeClickUp } from './support/fake-clickup.ts'
+import { startAgainst } from './support/source-e2e.ts'
+import { makeCorruptPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 async function outbox(dir: string): Promise<ParsedMail[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort()
@@ -190,4 +193,69 @@ t.test('a candidate the pipeline has not finished: 409', async (t) => {
   t.equal(early.statusCode, 409, early.body)
   t.match(early.json().message, `candidate ${id} is received`)
   t.equal((await hireflow.services.candidates.getCandidate(id))?.hrDecision ?? null, null, 'nothing was recorded')
+})
+
+t.test('a candidate from a task: the decision is also commented on the task, once', async (t) => {
+  const fake = await startFakeClickUp()
+  t.teardown(() => fake.close())
+  const hireflow = await startAgainst(t, fake.env)
+  const task = await fake.addTask({
+    title: 'Mary Jackson – Backend Engineer',
+    labels: ['candidate'],
+    creator: 'Alex Recruiter',
+    attachments: [
+      { filename: 'Mary Jackson.pdf', bytes: await makePdfResume(sampleResumeLines('Mary Jackson')), mediaType: 'application/pdf' },
+    ],
+  })
+  await hireflow.queues.enqueueReconcile(fake.provider)
+  const [candidate] = await until('the candidate from the task', async () => {
+    const found = await hireflow.services.candidates.findBySourceItem('task-manager', sourceItemId(fake.provider, task.id))
+    return found.length === 1 && found[0]!.status === 'acknowledged' ? found : undefined
+  })
+
+  const decided = await hireflow.app!.inject({
+    method: 'POST',
+    url: `/candidates/${candidate!.id}/decision`,
+    headers: AUTH,
+    payload: { outcome: 'reject', reason: 'Position filled internally', decidedBy: 'Ada from HR' },
+  })
+  t.equal(decided.statusCode, 201, decided.body)
+  t.equal(decided.json().status, 'acknowledged', 'the status is unchanged')
+
+  const decisionComments = () => fake.task(task.id).comments.filter((comment) => comment.includes('HR decided'))
+  const commented = await until('the comment on the task', async () => {
+    const stored = await hireflow.services.candidates.getCandidate(candidate!.id)
+    return stored?.hrDecisionNotification?.commentedAt ? stored : undefined
+  })
+  t.equal(commented.hrDecisionNotification?.decisionId, decided.json().hrDecision.id, 'recorded for this decision')
+  t.equal(decisionComments().length, 1, 'one comment')
+  t.match(decisionComments()[0], /"reject".*Position filled internally.*Ada from HR/, 'the comment has the outcome, reason and who decided')
+  t.equal((await finalDecisionMails(hireflow.config.outboxDir)).length, 1, 'and one email to HR')
+})
+
+t.test('an unreadable resume: HR can decide once it was emailed the file', async (t) => {
+  const hireflow = await startHireflow()
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+  const upload = await injectUpload(app, { filename: 'Broken.pdf', content: makeCorruptPdf(), contentType: 'application/pdf' })
+  t.equal(upload.statusCode, 202, upload.body)
+  const { id } = upload.json()
+  await until('HR emailed the unreadable resume', async () => {
+    const candidate = await hireflow.services.candidates.getCandidate(id)
+    return candidate?.notification ? candidate : undefined
+  })
+  const decided = await app.inject({
+    method: 'POST',
+    url: `/candidates/${id}/decision`,
+    headers: AUTH,
+    payload: { outcome: 'advance', reason: 'Read it by hand; strong', decidedBy: 'Ada from HR' },
+  })
+  t.equal(decided.statusCode, 201, decided.body)
+  t.match(decided.json(), { status: 'failed', failure: { reason: 'unreadable_resume' } }, 'still failed as unreadable')
+  t.equal(decided.json().hrDecision.agreesWithRecommendation, null, 'no recommendation to agree with')
+  const mails = await until('the final-decision email', async () => {
+    const found = await finalDecisionMails(hireflow.config.outboxDir)
+    return found.length > 0 ? found : undefined
+  })
+  t.match(mails[0]!.text, /hireflow's recommendation: none/, 'the email says there was no recommendation')
 })
