@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, type TSchema } from 'typebox'
+import { Type } from 'typebox'
 import {
   acceptsHrDecision,
   agreesWithRecommendation,
@@ -12,7 +12,7 @@ import { uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
-import { Candidate, CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
+import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { intakeResume, NotAResumeError, ResumeStoreUnavailableError, resumeTypeOf, sha256Of } from '../src/intake/resume-intake.ts'
@@ -65,7 +65,6 @@ function intakeError(error: unknown): never {
   throw error
 }
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 // Text that is only spaces is no reason and no name; both are stored trimmed.
 const NOT_BLANK = '\\S'
 
@@ -76,32 +75,6 @@ const HrDecisionInput = Type.Object(
     decidedBy: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK, description: 'who decided: a name or an email' }),
   },
   { additionalProperties: false },
-)
-
-/** The candidate as GET /candidates/{id} shows it: with HR's decision, if any, next to hireflow's recommendation. */
-const CandidateWithHrDecisionSchema = Type.Object(
-  {
-    ...Candidate.properties,
-    hrDecision: Nullable(
-      Type.Object(
-        {
-          id: Type.String({ description: 'a new id for each new or changed decision' }),
-          outcome: Type.Union(HR_DECISION_OUTCOMES.map((o) => Type.Literal(o))),
-          reason: Type.String(),
-          decidedBy: Type.String(),
-          at: Type.String({ format: 'date-time' }),
-          notifiedAt: Nullable(Type.String({ format: 'date-time', description: 'when HR was emailed this decision' })),
-          agreesWithRecommendation: Nullable(
-            Type.Boolean({
-              description: 'hold agrees with review, advance and hired with advance, reject with reject; null without a recommendation',
-            }),
-          ),
-        },
-        { description: "HR's final decision; `decision` stays hireflow's recommendation. null until HR records one." },
-      ),
-    ),
-  },
-  { description: "The candidate record with HR's decision." },
 )
 
 /** HR's decision as shown, with whether it agrees with the recommendation and whether its email went out. */
@@ -118,7 +91,7 @@ function withHrDecision(candidate: CandidateRecord) {
 }
 
 // Typed as what the handlers return: the enum unions above are built from lists, which TypeBox cannot narrow.
-const CandidateWithHrDecision = Type.Unsafe<ReturnType<typeof withHrDecision>>(CandidateWithHrDecisionSchema)
+const CandidateWithHrDecision = Type.Unsafe<ReturnType<typeof withHrDecision>>(Type.Ref('Candidate'))
 
 const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, services, queues } = app.hiring
@@ -371,12 +344,13 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { status, requisitionId, limit, cursor } = request.query
-      return candidates.listCandidates({
+      const page = await candidates.listCandidates({
         limit,
         ...(status ? { status } : {}),
         ...(requisitionId ? { requisitionId } : {}),
         ...(cursor ? { cursor } : {}),
       })
+      return { ...page, items: page.items.map(withHrDecision) }
     },
   )
 }

@@ -1,7 +1,7 @@
 // TypeBox schemas of the HTTP API. They validate requests, shape responses
 // (fields not listed here are never serialised) and generate the OpenAPI document.
 import { Type, type Static, type TSchema } from 'typebox'
-import { CANDIDATE_STATUSES, OUTCOMES, PIPELINE_STEPS, SOURCES } from '../domain/candidate.ts'
+import { CANDIDATE_STATUSES, HR_DECISION_OUTCOMES, OUTCOMES, PIPELINE_STEPS, SOURCES } from '../domain/candidate.ts'
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -150,6 +150,24 @@ export const Candidate = Type.Object(
         messageId: Type.String(),
         sentAt: Timestamp,
       }),
+    ),
+    hrDecision: Nullable(
+      Type.Object(
+        {
+          id: Type.String({ description: 'a new id for each new or changed decision' }),
+          outcome: Type.Union(HR_DECISION_OUTCOMES.map((o) => Type.Literal(o))),
+          reason: Type.String(),
+          decidedBy: Type.String(),
+          at: Timestamp,
+          notifiedAt: Nullable(Type.String({ format: 'date-time', description: 'when HR was emailed this decision' })),
+          agreesWithRecommendation: Nullable(
+            Type.Boolean({
+              description: 'hold agrees with review, advance and hired with advance, reject with reject; null without a recommendation',
+            }),
+          ),
+        },
+        { description: "HR's final decision (POST /candidates/{id}/decision); `decision` stays hireflow's recommendation." },
+      ),
     ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
