@@ -46,6 +46,26 @@ export function notifyProcessor({ services, config, queues, sources, log }: JobC
    * holds only while the status read is current, so it is read again once if
    * another job moved the candidate meanwhile (notified to acknowledged).
    */
+  /** The email to HR about `candidate`, in the wording of `kind`, with its requisition. */
+  async function hrMail(
+    candidate: Candidate,
+    kind: Parameters<typeof buildHrNotification>[0]['kind'],
+    resume: Parameters<typeof buildHrNotification>[0]['resume'],
+  ) {
+    const requisition = candidate.requisitionId ? ((await candidates.getRequisition(candidate.requisitionId)) ?? null) : null
+    return buildHrNotification({
+      kind,
+      candidate,
+      requisition,
+      resume,
+      from: config.senderEmail,
+      to: config.hrEmail,
+      replyTo: config.replyToEmail,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      renderer: templates,
+    })
+  }
+
   async function recordInPlace(candidate: Candidate, set: CandidatePatch, why: string): Promise<Candidate | undefined> {
     let current: Candidate | undefined = candidate
     for (let attempt = 0; attempt < 2 && current; attempt++) {
@@ -62,19 +82,8 @@ export function notifyProcessor({ services, config, queues, sources, log }: JobC
     if (!hrDecision || hrDecision.id !== hrDecisionId) return
     let notification = candidate.hrDecisionNotification?.decisionId === hrDecisionId ? candidate.hrDecisionNotification : null
     if (!notification) {
-      const requisition = candidate.requisitionId ? ((await candidates.getRequisition(candidate.requisitionId)) ?? null) : null
-      const mail = await buildHrNotification({
-        kind: 'final-decision',
-        candidate,
-        requisition,
-        // HR has had the resume with the recommendation; this email points to the record instead of attaching it again.
-        resume: { apiPath: `/candidates/${candidate.id}/resume` },
-        from: config.senderEmail,
-        to: config.hrEmail,
-        replyTo: config.replyToEmail,
-        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-        renderer: templates,
-      })
+      // HR has had the resume with the recommendation; this email points to the record instead of attaching it again.
+      const mail = await hrMail(candidate, 'final-decision', { apiPath: `/candidates/${candidate.id}/resume` })
       let messageId: string
       try {
         ;({ messageId } = await mailer.send(mail))
@@ -130,18 +139,7 @@ export function notifyProcessor({ services, config, queues, sources, log }: JobC
     const kind = kindFor(candidate)
     if (!kind) return
 
-    const requisition = candidate.requisitionId ? ((await candidates.getRequisition(candidate.requisitionId)) ?? null) : null
-    const mail = await buildHrNotification({
-      kind,
-      candidate,
-      requisition,
-      resume: await resumeFor(candidate),
-      from: config.senderEmail,
-      to: config.hrEmail,
-      replyTo: config.replyToEmail,
-      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      renderer: templates,
-    })
+    const mail = await hrMail(candidate, kind, await resumeFor(candidate))
     let messageId: string
     try {
       ;({ messageId } = await mailer.send(mail))

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis'
 import type { Candidate } from '../../src/domain/candidate.ts'
 import type { FakeMailbox } from './fake-mailbox.ts'
 import { startHireflow, TEST_REDIS_URL, until, type TestHireflow } from './harness.ts'
-import { makeDocxResume, makePdfResume, sampleResumeLines } from './resumes.ts'
+import { makePdfResume, resumePair, sampleResumeLines } from './resumes.ts'
 import { startAgainst } from './source-e2e.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
@@ -60,14 +60,7 @@ export async function resumeMail(fake: FakeMailbox, subject: string, name: strin
     subject,
     from: `${name} <${name.toLowerCase().replace(/\s+/g, '.')}@example.org>`,
     body: 'Please find my resume attached.',
-    attachments: [
-      { filename: `${name}.pdf`, bytes: await makePdfResume(sampleResumeLines(name)), mediaType: 'application/pdf' },
-      {
-        filename: `${name}.docx`,
-        bytes: await makeDocxResume(sampleResumeLines(`${name} Second`)),
-        mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      },
-    ],
+    attachments: await resumePair(name),
   })
 }
 

@@ -758,3 +758,15 @@ function aes256Encryption(): { dict: string; encrypt(num: number, data: Buffer):
     },
   }
 }
+
+/** A PDF and a DOCX resume, as a task or a mail carries them (the DOCX for `<name> Second`). */
+export async function resumePair(name: string) {
+  return [
+    { filename: `${name}.pdf`, bytes: await makePdfResume(sampleResumeLines(name)), mediaType: 'application/pdf' },
+    {
+      filename: `${name}.docx`,
+      bytes: await makeDocxResume(sampleResumeLines(`${name} Second`)),
+      mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    },
+  ]
+}

@@ -10,7 +10,7 @@ import type { Candidate } from '../../src/domain/candidate.ts'
 import { sourceItemId } from '../../jobs/sources.ts'
 import type { FakeProvider } from './fake-provider.ts'
 import { AUTH, freePort, startHireflow, TEST_REDIS_URL, until, type TestHireflow } from './harness.ts'
-import { makeDocxResume, makePdfResume, sampleResumeLines } from './resumes.ts'
+import { resumePair } from './resumes.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
@@ -61,14 +61,7 @@ async function resumeTask(fake: FakeProvider, name: string) {
     title: `${name} – Backend Engineer`,
     labels: ['candidate'],
     creator: 'Alex Recruiter',
-    attachments: [
-      { filename: `${name}.pdf`, bytes: await makePdfResume(sampleResumeLines(name)), mediaType: 'application/pdf' },
-      {
-        filename: `${name}.docx`,
-        bytes: await makeDocxResume(sampleResumeLines(`${name} Second`)),
-        mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      },
-    ],
+    attachments: await resumePair(name),
   })
 }
 
@@ -173,10 +166,11 @@ export function sourceEndToEnd(t: Tap, startFake: (t: Tap) => Promise<FakeProvid
     t.match(candidate!.failure, { reason: 'attachment_refused', step: 'intake' })
     const download = await hireflow.app!.inject({ method: 'GET', url: `/candidates/${candidate!.id}/resume`, headers: AUTH })
     t.equal(download.statusCode, 404)
-    t.ok(
-      fake.task(task.id).comments.some((comment) => /did not download cv\.pdf/.test(comment)),
-      'the task is told',
+    // The failed candidate is recorded before the task is commented on: wait for the comment rather than race it.
+    await until('the task is told', async () =>
+      fake.task(task.id).comments.some((comment) => /did not download cv\.pdf/.test(comment)) ? true : undefined,
     )
+    t.pass('the task is told')
   })
 
   t.test('provider down: the item job backs off and catches up, nothing lost', async (t) => {

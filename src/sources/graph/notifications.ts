@@ -60,16 +60,26 @@ function parse(rawBody: Buffer): Notification[] | string {
   return payload.value as Notification[]
 }
 
-/** Change notifications: the messages they name, when every one of them carries its subscription's clientState. */
-export function verifyChangeNotifications(delivery: WebhookDelivery, registrations: readonly WebhookRegistration[]): WebhookVerdict {
-  const handshake = validationHandshake(delivery)
-  if (handshake) return handshake
+/** The batch's notifications when every one carries its subscription's clientState; else the rejection. */
+function authenticBatch(
+  delivery: WebhookDelivery,
+  registrations: readonly WebhookRegistration[],
+): Notification[] | Extract<WebhookVerdict, { kind: 'rejected' }> {
   const notifications = parse(delivery.rawBody)
   if (typeof notifications === 'string') return { kind: 'rejected', reason: notifications }
   // One forged notification makes the whole batch suspect: Graph never mixes subscriptions of other apps into ours.
   if (!notifications.every((notification) => authentic(notification, registrations))) {
     return { kind: 'rejected', reason: 'clientState does not match the subscription it names' }
   }
+  return notifications
+}
+
+/** Change notifications: the messages they name, when every one of them carries its subscription's clientState. */
+export function verifyChangeNotifications(delivery: WebhookDelivery, registrations: readonly WebhookRegistration[]): WebhookVerdict {
+  const handshake = validationHandshake(delivery)
+  if (handshake) return handshake
+  const notifications = authenticBatch(delivery, registrations)
+  if (!Array.isArray(notifications)) return notifications
   const itemIds: string[] = []
   for (const notification of notifications) {
     const id = notification.resourceData?.id
@@ -83,11 +93,8 @@ export function verifyChangeNotifications(delivery: WebhookDelivery, registratio
 export function verifyLifecycleNotifications(delivery: WebhookDelivery, registrations: readonly WebhookRegistration[]): LifecycleVerdict {
   const handshake = validationHandshake(delivery)
   if (handshake) return handshake
-  const notifications = parse(delivery.rawBody)
-  if (typeof notifications === 'string') return { kind: 'rejected', reason: notifications }
-  if (!notifications.every((notification) => authentic(notification, registrations))) {
-    return { kind: 'rejected', reason: 'clientState does not match the subscription it names' }
-  }
+  const notifications = authenticBatch(delivery, registrations)
+  if (!Array.isArray(notifications)) return notifications
   const events: Array<{ webhookId: string; event: LifecycleEvent }> = []
   for (const notification of notifications) {
     const event = notification.lifecycleEvent
