@@ -7,6 +7,8 @@ import type { TemplateRenderer } from '../src/mail/templates.ts'
 import type { HiringQueues } from './queues.ts'
 import type { ResumeKind } from '../src/pipeline/detect.ts'
 import type { IntakeSource } from '../src/ports/intake-source.ts'
+import type { Alerter } from '../src/ports/alerts.ts'
+import type { MetricsSink } from '../src/ports/metrics.ts'
 
 export interface TextExtractor {
   /** Text of a resume; UnreadableResumeError when the file cannot be read. */
@@ -33,4 +35,8 @@ export interface JobContext {
   extractor: TextExtractor
   /** The configured intake sources by provider name (empty when only uploads come in). */
   sources: ReadonlyMap<string, IntakeSource>
+  /** Raises alerts (log line, and SNS or email when configured); never throws. */
+  alerts: Alerter
+  /** Batched metrics; recording never waits and never throws. */
+  metrics: MetricsSink
 }

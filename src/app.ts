@@ -12,6 +12,8 @@ import type { Config } from './config.ts'
 import type { Services } from './services.ts'
 import type { HiringQueues } from '../jobs/queues.ts'
 import type { IntakeSource } from './ports/intake-source.ts'
+import type { Alerter } from './ports/alerts.ts'
+import type { MetricsSink } from './ports/metrics.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
 import { enforceBodyDeadline } from './http/body-deadline.ts'
@@ -31,6 +33,10 @@ export interface Hiring {
   redis: Redis
   /** The configured intake sources by provider name: their webhooks and registrations. */
   sources: ReadonlyMap<string, IntakeSource>
+  /** Raises alerts (log line, and SNS or email when configured). */
+  alerts: Alerter
+  /** Batched metrics (CloudWatch with METRICS=cloudwatch); recording never waits. */
+  metrics: MetricsSink
 }
 
 /** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */

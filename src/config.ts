@@ -187,6 +187,74 @@ export const VARIABLES: VariableSpec[] = [
   { name: 'IMAP_USER', default: '(none)', meaning: 'IMAP login (required with MAILBOX=imap).' },
   { name: 'IMAP_PASSWORD', default: '(none)', meaning: 'IMAP password or app password (required with MAILBOX=imap).' },
   { name: 'IMAP_FOLDER', default: 'INBOX', meaning: 'IMAP folder resumes arrive in.' },
+  {
+    name: 'HEALTH_INTERVAL_SECONDS',
+    default: '60',
+    meaning: 'How often every integration is probed (TaskManager, EmailServer, HREmail, ResumeStore, CandidateStore, Templates, Queue).',
+  },
+  { name: 'HEALTH_PROBE_TIMEOUT_MS', default: '10000', meaning: 'Deadline of one integration probe; a probe that hangs is unhealthy.' },
+  {
+    name: 'METRICS',
+    default: 'prometheus',
+    meaning: '`prometheus` (GET /metrics only) or `cloudwatch` (also PutMetricData: `Health` per integration, pipeline metrics).',
+  },
+  { name: 'CLOUDWATCH_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for CloudWatch.' },
+  {
+    name: 'METRICS_FLUSH_SECONDS',
+    default: '60',
+    meaning: 'How often buffered metrics go to CloudWatch (one batched PutMetricData per 1000).',
+  },
+  {
+    name: 'METRICS_PORT',
+    default: '(none)',
+    meaning: 'Serve GET /metrics without an API key on this port, on loopback only (a worker process serves its own).',
+  },
+  { name: 'SNS_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for SNS (alerts, confirming the SES events subscription).' },
+  { name: 'ALERT_TOPIC_ARN', default: '(none)', meaning: 'SNS topic alerts are published to.' },
+  {
+    name: 'ALERT_EMAIL',
+    default: '(none)',
+    meaning: 'Without ALERT_TOPIC_ARN: comma-separated addresses alerts are emailed to through MAILER.',
+  },
+  {
+    name: 'ALERT_AFTER_FAILURES',
+    default: '2',
+    meaning: 'Consecutive failed probes before an integration is unhealthy and alerted on (one blip never pages).',
+  },
+  { name: 'ALERT_REPEAT_MINUTES', default: '60', meaning: 'Reminder interval while an integration stays unhealthy.' },
+  {
+    name: 'ALERT_FAILED_PERCENT',
+    default: '20',
+    meaning: 'Alert when more than this share of the candidates finished in the last hour failed (0 turns it off).',
+  },
+  {
+    name: 'ALERT_FAILED_MIN_CANDIDATES',
+    default: '5',
+    meaning: 'Failed candidates needed in the last hour before the failure-rate alert can fire.',
+  },
+  {
+    name: 'ALERT_OLDEST_JOB_MINUTES',
+    default: '30',
+    meaning: 'Alert when a job has waited longer than this to start (0 turns it off).',
+  },
+  {
+    name: 'QUEUE_BOARD_WRITE',
+    default: 'false',
+    meaning: 'Let the queue board at /queues retry, promote and remove jobs (read-only otherwise).',
+  },
+  {
+    name: 'DECISION_LINK_SECRET',
+    default: '(none)',
+    meaning:
+      'Secret (at least 32 characters) signing the decision links in HR emails; every instance needs the same one. Without it (or PUBLIC_URL) emails carry no links.',
+  },
+  { name: 'DECISION_LINK_TTL_HOURS', default: '168', meaning: 'How long a decision link in an HR email stays valid.' },
+  {
+    name: 'SES_EVENTS_TOPIC_ARN',
+    default: '(none)',
+    meaning:
+      'SNS topic of the SES_CONFIGURATION_SET events; POST /webhooks/ses accepts messages of this topic only (unset: the route answers 404).',
+  },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
   {
     name: 'EXTRACT_THREADS',
@@ -326,6 +394,27 @@ export interface Config {
   templateBucket: string | undefined
   templatePrefix: string
   aws: AwsSettings
+  /** How often integrations are probed, and each probe's deadline. */
+  healthIntervalSeconds: number
+  healthProbeTimeoutMs: number
+  metrics: 'prometheus' | 'cloudwatch'
+  cloudwatchEndpoint: string | undefined
+  metricsFlushSeconds: number
+  metricsPort: number | undefined
+  snsEndpoint: string | undefined
+  alerts: {
+    topicArn: string | undefined
+    email: string[]
+    afterFailures: number
+    repeatMinutes: number
+    failedPercent: number
+    failedMinCandidates: number
+    oldestJobMinutes: number
+  }
+  queueBoardWrite: boolean
+  decisionLinkSecret: string | undefined
+  decisionLinkTtlHours: number
+  sesEventsTopicArn: string | undefined
   processConcurrency: number
   extractThreads: number
   jobAttempts: number
@@ -541,6 +630,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   })()
   const templatePrefix = str('TEMPLATE_PREFIX') ?? 'email-templates/'
+  const snsArn = (name: string): string | undefined => {
+    const raw = str(name)
+    if (raw !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(raw)) {
+      errors.push(`${name} must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>), got "${raw}"`)
+      return undefined
+    }
+    return raw
+  }
+  const decisionLinkSecret = str('DECISION_LINK_SECRET')
+  if (decisionLinkSecret !== undefined && decisionLinkSecret.length < 32)
+    errors.push('DECISION_LINK_SECRET must be at least 32 characters long')
 
   const config: Config = {
     host,
@@ -594,6 +694,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       requestTimeoutMs: int('AWS_TIMEOUT_MS', 10_000, 100),
       maxAttempts: int('AWS_MAX_ATTEMPTS', 3, 1, 10),
     },
+    healthIntervalSeconds: int('HEALTH_INTERVAL_SECONDS', 60, 1, 3600),
+    healthProbeTimeoutMs: int('HEALTH_PROBE_TIMEOUT_MS', 10_000, 100, 120_000),
+    metrics: oneOf('METRICS', ['prometheus', 'cloudwatch'] as const, 'prometheus'),
+    cloudwatchEndpoint: url('CLOUDWATCH_ENDPOINT'),
+    metricsFlushSeconds: int('METRICS_FLUSH_SECONDS', 60, 1, 3600),
+    metricsPort: str('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
+    snsEndpoint: url('SNS_ENDPOINT'),
+    alerts: {
+      topicArn: snsArn('ALERT_TOPIC_ARN'),
+      email: str('ALERT_EMAIL') === undefined ? [] : emails('ALERT_EMAIL', ''),
+      afterFailures: int('ALERT_AFTER_FAILURES', 2, 1, 100),
+      repeatMinutes: int('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
+      failedPercent: int('ALERT_FAILED_PERCENT', 20, 0, 100),
+      failedMinCandidates: int('ALERT_FAILED_MIN_CANDIDATES', 5, 1),
+      oldestJobMinutes: int('ALERT_OLDEST_JOB_MINUTES', 30, 0, 10_080),
+    },
+    queueBoardWrite: bool('QUEUE_BOARD_WRITE'),
+    decisionLinkSecret,
+    decisionLinkTtlHours: int('DECISION_LINK_TTL_HOURS', 168, 1, 24 * 90),
+    sesEventsTopicArn: snsArn('SES_EVENTS_TOPIC_ARN'),
     processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
     extractThreads: int('EXTRACT_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
     jobAttempts: int('JOB_ATTEMPTS', 8, 1, 50),

@@ -1,5 +1,7 @@
 // The OpenAPI document, generated from the route schemas by building the app
 // on throwaway in-memory adapters (nothing is listened on or connected to).
+import type { Alerter } from './ports/alerts.ts'
+import type { MetricsSink } from './ports/metrics.ts'
 import { loadConfig } from './config.ts'
 import { buildApp } from './app.ts'
 import type { Services } from './services.ts'
@@ -21,6 +23,8 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     queues: unused as HiringQueues,
     redis: unused as Redis,
     sources: new Map(),
+    alerts: unused as Alerter,
+    metrics: unused as MetricsSink,
   })
   await app.ready()
   const document = app.swagger() as unknown as Record<string, unknown>

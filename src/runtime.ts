@@ -13,6 +13,7 @@ import { SourceHintDrainer } from '../jobs/source-hints.ts'
 import { ImapIdleWatcher } from './sources/imap/idle.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
+import { createMonitoring } from './monitor/monitoring.ts'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -59,6 +60,8 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs }
   const connections: ReturnType<typeof producerConnection>[] = []
   const sources = createSources(config, services.candidates, log)
+  const monitoring = createMonitoring(config, services.mailer, log)
+  const { alerter: alerts, metrics } = monitoring
 
   let app: FastifyInstance | undefined
   let apiQueues: HiringQueues | undefined
@@ -67,7 +70,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (api) error'))
     connections.push(producer)
     apiQueues = new HiringQueues(producer, config.queuePrefix, policy, { failFast: true })
-    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources }, log)
+    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources, alerts, metrics }, log)
   }
 
   let workers: HiringWorkers | undefined
@@ -83,7 +86,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     connections.push(consumer)
     jobQueues = new HiringQueues(consumer, config.queuePrefix, policy)
     extractor = new ExtractionPool({ threads: config.extractThreads })
-    const context = { config, services, queues: jobQueues, log, extractor, sources }
+    const context = { config, services, queues: jobQueues, log, extractor, sources, alerts, metrics }
     workers = new HiringWorkers(context, consumer)
     const timings = options.timings ?? {}
     schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
@@ -148,6 +151,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
       await apiQueues?.close()
       await jobQueues?.close()
       for (const connection of connections) connection.disconnect()
+      await monitoring.close()
       await services.close()
     },
   }

@@ -1,6 +1,7 @@
 // HR's final decision, end to end on the embedded defaults: the recommendation
 // email goes out, HR records a decision through the API, and HR gets one
 // email per decision, however often the request or its job is repeated.
+import { quietMonitoring } from './support/monitoring.ts'
 import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -104,6 +105,7 @@ t.test('HR records a final decision and is emailed once per decision', async (t)
     services: hireflow.services,
     queues: hireflow.queues,
     log: pino({ level: 'silent' }),
+    ...quietMonitoring(),
     extractor,
     sources: new Map(),
   })

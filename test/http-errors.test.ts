@@ -1,5 +1,6 @@
 // One error handler: a client error says what was wrong; a server error says
 // nothing about internals, only the request id the log has them under.
+import { quietMonitoring } from './support/monitoring.ts'
 import t from 'tap'
 import pino from 'pino'
 import { buildApp } from '../src/app.ts'
@@ -19,7 +20,14 @@ t.test('a 500 does not leak the error', async (t) => {
     },
   } as unknown as Services
   const app = await buildApp(
-    { config: loadConfig({ API_KEYS: API_KEY }), services: failing, queues: {} as HiringQueues, redis: {} as Redis, sources: new Map() },
+    {
+      config: loadConfig({ API_KEYS: API_KEY }),
+      services: failing,
+      queues: {} as HiringQueues,
+      redis: {} as Redis,
+      sources: new Map(),
+      ...quietMonitoring(),
+    },
     pino({ level: 'error' }, { write: (line: string) => void logs.push(line) }),
   )
   t.teardown(() => app.close())

@@ -1,6 +1,7 @@
 // The recovery sweep: the candidate store is the truth, the queues a means.
 // Whatever happened to a job, the sweep can queue an unfinished candidate's
 // next step again, never twice at once, and never one already done.
+import { quietMonitoring } from './support/monitoring.ts'
 import t from 'tap'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -100,7 +101,15 @@ t.test('a failure the store could not record does not block the sweep', async (t
   }
   const connection = workerConnection(config.redisUrl)
   const queues = new HiringQueues(connection, config.queuePrefix, { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs })
-  const context = { config, services: { ...services, candidates }, queues, log: silent, extractor, sources: new Map() }
+  const context = {
+    config,
+    services: { ...services, candidates },
+    queues,
+    log: silent,
+    extractor,
+    sources: new Map(),
+    ...quietMonitoring(),
+  }
   const workers = new HiringWorkers(context, connection)
   t.teardown(async () => {
     await workers.close()
@@ -228,7 +237,10 @@ t.test('a resume too slow to read gets one more try, not every attempt, and HR t
   }
   const connection = workerConnection(config.redisUrl)
   const queues = new HiringQueues(connection, config.queuePrefix, { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs })
-  const workers = new HiringWorkers({ config, services, queues, log: silent, extractor, sources: new Map() }, connection)
+  const workers = new HiringWorkers(
+    { config, services, queues, log: silent, extractor, sources: new Map(), ...quietMonitoring() },
+    connection,
+  )
   t.teardown(async () => {
     await workers.close()
     await queues.close()

@@ -1,6 +1,7 @@
 // The HTTP app alone, over in-memory stand-ins for the ports: for tests of
 // routing, validation, auth and body handling that need neither Redis nor a
 // data folder. Anything a test does not stub throws, so an unexpected call shows.
+import { quietMonitoring } from './monitoring.ts'
 import pino from 'pino'
 import type { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
@@ -64,6 +65,7 @@ export async function fakeApp(
       config,
       services,
       queues: stub('queues', options.queues) as HiringQueues,
+      ...quietMonitoring(),
       redis: stub('redis', options.redis) as Redis,
       sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
     },
