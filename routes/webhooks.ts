@@ -5,7 +5,7 @@
 // answered at once; the item job asks the provider's API what is true.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { WebhookDelivery } from '../src/ports/intake-source.ts'
+import type { WebhookDelivery, WebhookVerdict } from '../src/ports/intake-source.ts'
 import { Type } from 'typebox'
 import type { WebhookRegistration } from '../src/domain/source-state.ts'
 import { HttpError } from '../src/http/errors.ts'
@@ -30,6 +30,18 @@ declare module 'fastify' {
     /** Webhook deliveries seen by this process, per provider. */
     webhookCounters: Map<string, WebhookCounters>
   }
+}
+
+const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) })
+
+/** The answers both webhook routes give: a handshake echoed as text, a refused signature, body or type, a queue away. */
+const webhookResponses = {
+  200: Type.Unsafe<string>({ type: 'string', description: 'a handshake answer' }),
+  401: errorResponses[401],
+  404: errorResponses[404],
+  413: Type.Ref('ErrorResponse'),
+  415: Type.Ref('ErrorResponse'),
+  503: errorResponses[503],
 }
 
 const WebhookAccepted = Type.Object({
@@ -85,6 +97,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('www-authenticate', 'Signature')
   }
 
+  /** A provider's set-up call answered as it expects: its headers, its body as text. */
+  function answerHandshake(reply: FastifyReply, verdict: Extract<WebhookVerdict, { kind: 'handshake' }>, status: 200 | 204): FastifyReply {
+    return reply
+      .code(status)
+      .headers(verdict.headers)
+      .type('text/plain')
+      .send(verdict.body ?? '')
+  }
+
   function countersFor(provider: string): WebhookCounters {
     let count = counters.get(provider)
     if (!count) counters.set(provider, (count = { accepted: 0, rejected: 0, duplicates: 0 }))
@@ -122,16 +143,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Jira X-Hub-Signature). Answers 202 at once, after recording a hint to look at the items named; Asana's X-Hook-Secret handshake " +
           'is answered with the header echoed.',
         security: [],
-        params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) }),
+        params: ProviderParams,
         response: {
-          200: Type.Unsafe<string>({ type: 'string', description: 'a handshake answer' }),
+          ...webhookResponses,
           204: Type.Null({ description: 'a handshake answered without a body' }),
           202: WebhookAccepted,
-          401: errorResponses[401],
-          404: errorResponses[404],
-          413: Type.Ref('ErrorResponse'),
-          415: Type.Ref('ErrorResponse'),
-          503: errorResponses[503],
         },
       },
     },
@@ -154,11 +170,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         request.log.info({ provider }, 'webhook handshake answered')
         // Handshakes are answered 200 (Asana, Graph); the schema documents that one.
-        return reply
-          .code(verdict.status === 204 ? 204 : 200)
-          .headers(verdict.headers)
-          .type('text/plain')
-          .send(verdict.body ?? '')
+        return answerHandshake(reply, verdict, verdict.status === 204 ? 204 : 200)
       }
       if (verdict.kind === 'rejected') {
         refuse(request, reply, count, verdict.reason, 'webhook delivery rejected')
@@ -193,15 +205,10 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'the subscription, `subscriptionRemoved` recreates it and resyncs, `missed` resyncs. Answers 202 once the work is queued; ' +
           "Graph's validationToken handshake is echoed as text/plain.",
         security: [],
-        params: Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }) }),
+        params: ProviderParams,
         response: {
-          200: Type.Unsafe<string>({ type: 'string', description: 'a handshake answer' }),
+          ...webhookResponses,
           202: Type.Object({ accepted: Type.Boolean(), events: Type.Integer() }),
-          401: errorResponses[401],
-          404: errorResponses[404],
-          413: Type.Ref('ErrorResponse'),
-          415: Type.Ref('ErrorResponse'),
-          503: errorResponses[503],
         },
       },
     },
@@ -214,11 +221,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const verdict = await verify(provider, (known) => source.verifyLifecycle!(delivery, known))
       if (verdict.kind === 'handshake') {
         request.log.info({ provider }, 'lifecycle handshake answered')
-        return reply
-          .code(200)
-          .headers(verdict.headers)
-          .type('text/plain')
-          .send(verdict.body ?? '')
+        return answerHandshake(reply, verdict, 200)
       }
       if (verdict.kind === 'rejected') {
         refuse(request, reply, count, verdict.reason, 'lifecycle notification rejected')
