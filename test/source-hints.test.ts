@@ -18,14 +18,14 @@ async function queuesFor(t: Tap) {
     connection.disconnect()
     await dropPrefix(prefix)
   })
-  return queues
+  return { queues, connection, prefix }
 }
 
 const itemsQueued = async (queues: HiringQueues) =>
   (await queues.sources.getJobs(['waiting', 'delayed', 'active'])).map((job) => (job.data as { itemId: string }).itemId).sort()
 
 t.test('ten deliveries about two tasks are two hints and two jobs; a second drain finds nothing', async (t) => {
-  const queues = await queuesFor(t)
+  const { queues } = await queuesFor(t)
   for (let i = 0; i < 10; i++) await queues.hintSourceItem('clickup', ['task-a', 'task-b', 'task-a'])
   t.equal(await queues.drainSourceHints('clickup'), 2)
   t.equal(await queues.drainSourceHints('clickup'), 0)
@@ -34,14 +34,7 @@ t.test('ten deliveries about two tasks are two hints and two jobs; a second drai
 })
 
 t.test('the hints of one turn of the event loop are one SADD, and every delivery in it hears of a failure', async (t) => {
-  const prefix = uniquePrefix()
-  const connection = workerConnection(TEST_REDIS_URL)
-  const queues = new HiringQueues(connection, prefix, { attempts: 1, backoffMs: 10 })
-  t.teardown(async () => {
-    await queues.close()
-    connection.disconnect()
-    await dropPrefix(prefix)
-  })
+  const { queues, connection, prefix } = await queuesFor(t)
   const key = `${prefix}:source-hints:clickup`
   await connection.ping() // connected: nothing waits in ioredis' offline queue to be sent twice through the spy
   // Every command the connection sends passes here on its way to Redis (the connection itself is untouched).
@@ -72,7 +65,7 @@ t.test('the hints of one turn of the event loop are one SADD, and every delivery
 })
 
 t.test('two drainers at once take each hint once', async (t) => {
-  const queues = await queuesFor(t)
+  const { queues } = await queuesFor(t)
   const items = Array.from({ length: 300 }, (_, i) => `task-${i}`)
   await queues.hintSourceItem('jira', items)
   const [first, second] = await Promise.all([queues.drainSourceHints('jira', 100), queues.drainSourceHints('jira', 250)])
@@ -82,7 +75,7 @@ t.test('two drainers at once take each hint once', async (t) => {
 })
 
 t.test('the drainer loop queues hints as they come and stops on close', async (t) => {
-  const queues = await queuesFor(t)
+  const { queues } = await queuesFor(t)
   const drainer = new SourceHintDrainer(queues, ['clickup'], pino({ level: 'silent' }), { idleMs: 20 })
   await queues.hintSourceItem('clickup', ['task-x'])
   const deadline = Date.now() + 5_000
