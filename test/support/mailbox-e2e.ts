@@ -7,12 +7,11 @@
 import type tap from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import type { Candidate } from '../../src/domain/candidate.ts'
 import type { FakeMailbox } from './fake-mailbox.ts'
-import { startHireflow, TEST_REDIS_URL, until, type TestHireflow } from './harness.ts'
+import { until, type TestHireflow } from './harness.ts'
 import { makePdfResume, resumePair, sampleResumeLines } from './resumes.ts'
-import { startAgainst } from './source-e2e.ts'
+import { flushQueuesThenReconcile, startAgainst } from './source-e2e.ts'
 
 type Tap = Parameters<Parameters<typeof tap.test>[0]>[0]
 
@@ -113,13 +112,7 @@ export function mailboxEndToEnd(t: Tap, startFake: (t: Tap) => Promise<FakeMailb
     await resumeMail(fake, 'Application: Flora Flushed', 'Flora Flushed')
     await new Promise((resolve) => setTimeout(resolve, 300))
     // Whatever the push queued is lost with Redis' data.
-    const redis = new Redis(TEST_REDIS_URL)
-    const keys = await redis.keys(`${api.config.queuePrefix}:*`)
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
-    const worker = await startHireflow({ role: 'worker', config: api.config, dataDir: api.dataDir })
-    t.teardown(() => worker.stop())
-    await worker.queues.enqueueReconcile(fake.provider)
+    await flushQueuesThenReconcile(t, api, fake.provider)
     await mailCandidates(api, 'Application: Flora Flushed', 2, ['acknowledged'])
     await new Promise((resolve) => setTimeout(resolve, 500))
     t.equal((await outbox(api)).length, 2, 'one email per resume')

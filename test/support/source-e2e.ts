@@ -40,6 +40,21 @@ export async function startAgainst(
   return hireflow
 }
 
+/**
+ * Redis loses its data between an arrival and its processing: every job and hint
+ * `api` queued is gone. A worker then starts on the same stores and one
+ * reconciliation of `provider` is queued: it alone must finish the work, once.
+ */
+export async function flushQueuesThenReconcile(t: Tap, api: TestHireflow, provider: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL)
+  const keys = await redis.keys(`${api.config.queuePrefix}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  redis.disconnect()
+  const worker = await startHireflow({ role: 'worker', config: api.config, dataDir: api.dataDir })
+  t.teardown(() => worker.stop())
+  await worker.queues.enqueueReconcile(provider)
+}
+
 const startWithFake = (t: Tap, fake: FakeProvider, env: Record<string, string> = {}, role?: 'all' | 'api' | 'worker') =>
   startAgainst(t, fake.env, env, role)
 
@@ -142,13 +157,7 @@ export function sourceEndToEnd(t: Tap, startFake: (t: Tap) => Promise<FakeProvid
     const task = await resumeTask(fake, 'Fred Flushed')
     t.same(await fake.deliver(task.id), [202])
     // The queued look at the task is lost with Redis' data.
-    const redis = new Redis(TEST_REDIS_URL)
-    const keys = await redis.keys(`${api.config.queuePrefix}:*`)
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
-    const worker = await startHireflow({ role: 'worker', config: api.config, dataDir: api.dataDir })
-    t.teardown(() => worker.stop())
-    await worker.queues.enqueueReconcile(fake.provider)
+    await flushQueuesThenReconcile(t, api, fake.provider)
     await candidatesOf(api, fake, task.id, 2, ['acknowledged'])
     t.equal((await outbox(api)).length, 2)
   })
