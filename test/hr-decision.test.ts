@@ -6,6 +6,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pino from 'pino'
+import type { FastifyInstance } from 'fastify'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { notifyProcessor } from '../jobs/notify.ts'
 import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
@@ -24,25 +25,36 @@ async function finalDecisionMails(dir: string): Promise<ParsedMail[]> {
   return (await outbox(dir)).filter((mail) => (mail.subject ?? '').startsWith('HR decision:'))
 }
 
-t.test('HR records a final decision and is emailed once per decision', async (t) => {
-  const hireflow = await startHireflow()
+type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
+
+const decide = (app: FastifyInstance, candidateId: string, payload: object) =>
+  app.inject({ method: 'POST', url: `/candidates/${candidateId}/decision`, headers: AUTH, payload })
+
+/** hireflow on the embedded defaults (or one role of it), stopped at teardown, with one PDF uploaded to it. */
+async function startWithUpload(t: Tap, filename: string, content: Buffer, role?: 'api') {
+  const hireflow = await startHireflow(role ? { role } : {})
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
-  const dir = hireflow.config.outboxDir
-
-  const upload = await injectUpload(app, {
-    filename: 'Grace Hopper.pdf',
-    content: await makePdfResume(sampleResumeLines('Grace Hopper')),
-    contentType: 'application/pdf',
-  })
+  const upload = await injectUpload(app, { filename, content, contentType: 'application/pdf' })
   t.equal(upload.statusCode, 202, upload.body)
-  const { id } = upload.json()
-  const notified = await hireflow.waitFor(id, ['notified', 'acknowledged'])
+  const { id } = upload.json() as { id: string }
+  return { hireflow, app, id }
+}
+
+/** `name`'s resume uploaded and taken through the pipeline until hireflow made its recommendation and emailed HR. */
+async function recommendedCandidate(t: Tap, name: string) {
+  const started = await startWithUpload(t, `${name}.pdf`, await makePdfResume(sampleResumeLines(name)))
+  const notified = await started.hireflow.waitFor(started.id, ['notified', 'acknowledged'])
+  return { ...started, notified }
+}
+
+t.test('HR records a final decision and is emailed once per decision', async (t) => {
+  const { hireflow, app, id, notified } = await recommendedCandidate(t, 'Grace Hopper')
+  const dir = hireflow.config.outboxDir
   t.ok(notified.decision, 'hireflow made its recommendation')
   const recommendation = notified.decision!
 
-  const post = (payload: object, candidateId = id) =>
-    app.inject({ method: 'POST', url: `/candidates/${candidateId}/decision`, headers: AUTH, payload })
+  const post = (payload: object) => decide(app, id, payload)
 
   const first = await post({ outcome: 'hold', reason: 'Strong profile; waiting for the\nsecond interview', decidedBy: 'Ada from HR' })
   t.equal(first.statusCode, 201, first.body)
@@ -132,38 +144,23 @@ t.test('HR records a final decision and is emailed once per decision', async (t)
 })
 
 t.test('the request is checked', async (t) => {
-  const hireflow = await startHireflow()
-  t.teardown(() => hireflow.stop())
-  const app = hireflow.app!
-  const upload = await injectUpload(app, {
-    filename: 'Alan Turing.pdf',
-    content: await makePdfResume(sampleResumeLines('Alan Turing')),
-    contentType: 'application/pdf',
-  })
-  const { id } = upload.json()
-  await hireflow.waitFor(id, ['notified', 'acknowledged'])
-  const post = (payload: object, candidateId = id) =>
-    app.inject({ method: 'POST', url: `/candidates/${candidateId}/decision`, headers: AUTH, payload })
+  const { app, id } = await recommendedCandidate(t, 'Alan Turing')
+  const post = (payload: object, candidateId = id) => decide(app, candidateId, payload)
 
   const unknown = await post({ outcome: 'advance', reason: 'Good', decidedBy: 'Ada' }, 'no-such-candidate')
   t.equal(unknown.statusCode, 404)
   t.match(unknown.json().message, 'no candidate no-such-candidate')
 
-  const badOutcome = await post({ outcome: 'maybe', reason: 'Good', decidedBy: 'Ada' })
-  t.equal(badOutcome.statusCode, 400)
-  t.match(badOutcome.json().message, /outcome/)
-
-  const noReason = await post({ outcome: 'advance', decidedBy: 'Ada' })
-  t.equal(noReason.statusCode, 400)
-  t.match(noReason.json().message, /reason/)
-
-  const blankReason = await post({ outcome: 'advance', reason: '   ', decidedBy: 'Ada' })
-  t.equal(blankReason.statusCode, 400)
-  t.match(blankReason.json().message, /reason/)
-
-  const noDecider = await post({ outcome: 'advance', reason: 'Good' })
-  t.equal(noDecider.statusCode, 400)
-  t.match(noDecider.json().message, /decidedBy/)
+  for (const [problem, payload, named] of [
+    ['an unknown outcome', { outcome: 'maybe', reason: 'Good', decidedBy: 'Ada' }, /outcome/],
+    ['no reason', { outcome: 'advance', decidedBy: 'Ada' }, /reason/],
+    ['a blank reason', { outcome: 'advance', reason: '   ', decidedBy: 'Ada' }, /reason/],
+    ['no decidedBy', { outcome: 'advance', reason: 'Good' }, /decidedBy/],
+  ] as const) {
+    const refused = await post(payload)
+    t.equal(refused.statusCode, 400, `${problem}: 400`)
+    t.match(refused.json().message, named, `${problem}: the message names the field`)
+  }
 
   const unauthenticated = await app.inject({
     method: 'POST',
@@ -178,22 +175,13 @@ t.test('the request is checked', async (t) => {
 
 t.test('a candidate the pipeline has not finished: 409', async (t) => {
   // The API alone: no worker takes the upload on, so it stays received.
-  const hireflow = await startHireflow({ role: 'api' })
-  t.teardown(() => hireflow.stop())
-  const app = hireflow.app!
-  const upload = await injectUpload(app, {
-    filename: 'Katherine Johnson.pdf',
-    content: await makePdfResume(sampleResumeLines('Katherine Johnson')),
-    contentType: 'application/pdf',
-  })
-  t.equal(upload.statusCode, 202, upload.body)
-  const { id } = upload.json()
-  const early = await app.inject({
-    method: 'POST',
-    url: `/candidates/${id}/decision`,
-    headers: AUTH,
-    payload: { outcome: 'reject', reason: 'Too early', decidedBy: 'Ada' },
-  })
+  const { hireflow, app, id } = await startWithUpload(
+    t,
+    'Katherine Johnson.pdf',
+    await makePdfResume(sampleResumeLines('Katherine Johnson')),
+    'api',
+  )
+  const early = await decide(app, id, { outcome: 'reject', reason: 'Too early', decidedBy: 'Ada' })
   t.equal(early.statusCode, 409, early.body)
   t.match(early.json().message, `candidate ${id} is received`)
   t.equal((await hireflow.services.candidates.getCandidate(id))?.hrDecision ?? null, null, 'nothing was recorded')
@@ -217,11 +205,10 @@ t.test('a candidate from a task: the decision is also commented on the task, onc
     return found.length === 1 && found[0]!.status === 'acknowledged' ? found : undefined
   })
 
-  const decided = await hireflow.app!.inject({
-    method: 'POST',
-    url: `/candidates/${candidate!.id}/decision`,
-    headers: AUTH,
-    payload: { outcome: 'reject', reason: 'Position filled internally', decidedBy: 'Ada from HR' },
+  const decided = await decide(hireflow.app!, candidate!.id, {
+    outcome: 'reject',
+    reason: 'Position filled internally',
+    decidedBy: 'Ada from HR',
   })
   t.equal(decided.statusCode, 201, decided.body)
   t.equal(decided.json().status, 'acknowledged', 'the status is unchanged')
@@ -238,22 +225,12 @@ t.test('a candidate from a task: the decision is also commented on the task, onc
 })
 
 t.test('an unreadable resume: HR can decide once it was emailed the file', async (t) => {
-  const hireflow = await startHireflow()
-  t.teardown(() => hireflow.stop())
-  const app = hireflow.app!
-  const upload = await injectUpload(app, { filename: 'Broken.pdf', content: makeCorruptPdf(), contentType: 'application/pdf' })
-  t.equal(upload.statusCode, 202, upload.body)
-  const { id } = upload.json()
+  const { hireflow, app, id } = await startWithUpload(t, 'Broken.pdf', makeCorruptPdf())
   await until('HR emailed the unreadable resume', async () => {
     const candidate = await hireflow.services.candidates.getCandidate(id)
     return candidate?.notification ? candidate : undefined
   })
-  const decided = await app.inject({
-    method: 'POST',
-    url: `/candidates/${id}/decision`,
-    headers: AUTH,
-    payload: { outcome: 'advance', reason: 'Read it by hand; strong', decidedBy: 'Ada from HR' },
-  })
+  const decided = await decide(app, id, { outcome: 'advance', reason: 'Read it by hand; strong', decidedBy: 'Ada from HR' })
   t.equal(decided.statusCode, 201, decided.body)
   t.match(decided.json(), { status: 'failed', failure: { reason: 'unreadable_resume' } }, 'still failed as unreadable')
   t.equal(decided.json().hrDecision.agreesWithRecommendation, null, 'no recommendation to agree with')
