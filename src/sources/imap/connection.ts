@@ -156,9 +156,36 @@ export async function withSession<T>(
   work: (client: ImapFlow) => Promise<T>,
 ): Promise<T> {
   const attempts = options.attempts ?? OPERATION_ATTEMPTS
+  const deadlineMs = options.deadlineMs ?? OPERATION_DEADLINE_MS
+
+  /** One connection, cut when it runs past the deadline, and logged out of whatever happens. */
+  async function session(): Promise<T> {
+    const client = new ImapFlow(clientOptions(settings))
+    // imapflow emits 'error' for a connection that fails outside a command; unheard, it would end the process.
+    client.on('error', (error: Error) =>
+      log.debug({ operation: options.what, reason: describeImapError(error, settings) }, 'IMAP connection error'),
+    )
+    let expired = false
+    const deadline = setTimeout(() => {
+      expired = true
+      // Closing the socket fails whatever command is waiting, so `work` returns at once.
+      client.close()
+    }, deadlineMs)
+    try {
+      await client.connect()
+      return await work(client)
+    } catch (error) {
+      if (expired) throw new ImapTimeoutError(`IMAP ${options.what} took longer than ${deadlineMs} ms`, { cause: error })
+      throw error
+    } finally {
+      clearTimeout(deadline)
+      await endSession(client)
+    }
+  }
+
   for (let attempt = 1; ; attempt++) {
     try {
-      return await session(settings, log, options, work)
+      return await session()
     } catch (error) {
       if (attempt >= attempts || !isTransient(error)) throw explained(error, settings, options.what)
       const pause = RETRY_BASE_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2)
@@ -183,34 +210,4 @@ function explained(error: unknown, settings: ImapMailboxConfig, what: string): u
     mailboxMissing,
     serverResponseCode,
   })
-}
-
-async function session<T>(
-  settings: ImapMailboxConfig,
-  log: FastifyBaseLogger,
-  options: SessionOptions,
-  work: (client: ImapFlow) => Promise<T>,
-): Promise<T> {
-  const deadlineMs = options.deadlineMs ?? OPERATION_DEADLINE_MS
-  const client = new ImapFlow(clientOptions(settings))
-  // imapflow emits 'error' for a connection that fails outside a command; unheard, it would end the process.
-  client.on('error', (error: Error) =>
-    log.debug({ operation: options.what, reason: describeImapError(error, settings) }, 'IMAP connection error'),
-  )
-  let expired = false
-  const deadline = setTimeout(() => {
-    expired = true
-    // Closing the socket fails whatever command is waiting, so `work` returns at once.
-    client.close()
-  }, deadlineMs)
-  try {
-    await client.connect()
-    return await work(client)
-  } catch (error) {
-    if (expired) throw new ImapTimeoutError(`IMAP ${options.what} took longer than ${deadlineMs} ms`, { cause: error })
-    throw error
-  } finally {
-    clearTimeout(deadline)
-    await endSession(client)
-  }
 }
