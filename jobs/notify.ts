@@ -15,6 +15,7 @@ import { buildHrNotification, resumeFilename } from '../src/mail/hr-notification
 import { PermanentMailError } from '../src/ports/mailer.ts'
 import type { NotifyJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
+import { candidateNotified } from '../src/monitor/pipeline-metrics.ts'
 import { StepFailure } from './step-failure.ts'
 
 const BY = 'worker:notify'
@@ -26,7 +27,7 @@ function kindFor(candidate: Candidate): 'decision' | 'unreadable' | undefined {
   return undefined
 }
 
-export function notifyProcessor({ services, config, queues, sources, log }: JobContext) {
+export function notifyProcessor({ services, config, queues, sources, log, metrics }: JobContext) {
   const { candidates, resumes, mailer, templates } = services
 
   async function resumeFor(candidate: Candidate) {
@@ -149,7 +150,7 @@ export function notifyProcessor({ services, config, queues, sources, log }: JobC
     }
     const notification = { kind, messageId, sentAt: new Date().toISOString() }
     if (kind === 'decision') {
-      await candidates.transition(candidateId, {
+      const notified = await candidates.transition(candidateId, {
         from: ['decided'],
         to: 'notified',
         set: { notification },
@@ -157,6 +158,7 @@ export function notifyProcessor({ services, config, queues, sources, log }: JobC
         why: `HR emailed (${messageId})`,
       })
     } else {
+      if (notified) candidateNotified({ metrics, queues, log }, notified)
       await candidates.transition(candidateId, {
         from: ['failed'],
         to: 'failed',

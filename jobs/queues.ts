@@ -217,6 +217,59 @@ export class HiringQueues {
     return Object.fromEntries(Object.entries(counts).map(([outcome, count]) => [outcome, Number(count)]))
   }
 
+  /**
+   * The job that has waited longest to start, over every queue (delayed jobs
+   * wait on purpose and are not counted). A retried job counts from its last
+   * attempt, so its backoff makes it look a little older than it is.
+   */
+  async oldestWaiting(now: number): Promise<{ queue: string; jobId: string; ageMs: number } | undefined> {
+    let oldest: { queue: string; jobId: string; ageMs: number } | undefined
+    for (const queue of this.all()) {
+      const [job] = await queue.getJobs(['wait'], 0, 0, true)
+      if (!job) continue
+      const since = Math.max(job.timestamp + (job.opts.delay ?? 0), job.processedOn ?? 0)
+      const ageMs = Math.max(0, now - since)
+      if (!oldest || ageMs > oldest.ageMs) oldest = { queue: queue.name, jobId: job.id ?? '', ageMs }
+    }
+    return oldest
+  }
+
+  /**
+   * Counts a candidate that finished (HR emailed, or failed with a reason) in
+   * a bucket per minute, for the failure-rate alert; buckets expire after two
+   * hours. Losing them with Redis costs one hour of that alert, nothing else.
+   */
+  async countOutcome(outcome: 'notified' | 'failed', reason: string | null, at: number): Promise<void> {
+    const key = this.#outcomeKey(Math.floor(at / 60_000))
+    const multi = this.#connection.multi().hincrby(key, outcome, 1)
+    if (reason) multi.hincrby(key, `failed:${reason}`, 1)
+    await multi.expire(key, 2 * 3600).exec()
+  }
+
+  /** Candidates notified and failed (with each failure reason) in the `minutes` before `now`. */
+  async outcomeCounts(now: number, minutes: number): Promise<{ notified: number; failed: number; reasons: Record<string, number> }> {
+    const last = Math.floor(now / 60_000)
+    const pipeline = this.#connection.pipeline()
+    for (let minute = last - minutes + 1; minute <= last; minute++) pipeline.hgetall(this.#outcomeKey(minute))
+    const totals = { notified: 0, failed: 0, reasons: {} as Record<string, number> }
+    for (const [error, counts] of (await pipeline.exec()) ?? []) {
+      if (error) throw error
+      for (const [field, value] of Object.entries(counts as Record<string, string>)) {
+        if (field === 'notified') totals.notified += Number(value)
+        else if (field === 'failed') totals.failed += Number(value)
+        else if (field.startsWith('failed:')) {
+          const reason = field.slice('failed:'.length)
+          totals.reasons[reason] = (totals.reasons[reason] ?? 0) + Number(value)
+        }
+      }
+    }
+    return totals
+  }
+
+  #outcomeKey(minute: number): string {
+    return `${this.#prefix}:outcomes:${minute}`
+  }
+
   async enqueueReconcile(provider: string): Promise<void> {
     this.#checkConnected()
     await this.sources.add('reconcile', { kind: 'reconcile', provider }, stepJob(`reconcile.${provider}`))

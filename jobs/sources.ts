@@ -12,6 +12,7 @@ import type { WebhookRegistration } from '../src/domain/source-state.ts'
 import { callbackUrlFor } from '../src/sources/webhook-registrations.ts'
 import { PermanentSourceError } from '../src/ports/intake-source.ts'
 import { intakeResume, NotAResumeError } from '../src/intake/resume-intake.ts'
+import { candidateReceived } from '../src/monitor/pipeline-metrics.ts'
 import { DownloadRefusedError } from '../src/net/safe-download.ts'
 import { ProviderHttpError, RateLimitedError } from '../src/net/http-client.ts'
 import { readSourceState, updateSourceState } from '../src/sources/state.ts'
@@ -166,6 +167,7 @@ export function itemProcessor(context: JobContext) {
           why: `attached to ${provider} item ${item.id}`,
         })
         candidateIds.push(outcome.candidate.id)
+        if (outcome.created) candidateReceived(context.metrics, outcome.candidate)
         if (outcome.created || outcome.requeue) {
           await queues.enqueueIntake({
             source: source.source,

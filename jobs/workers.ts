@@ -11,6 +11,7 @@ import { notifyProcessor } from './notify.ts'
 import { sourceProcessor } from './sources.ts'
 import { StepFailure } from './step-failure.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
+import { candidateFailed } from '../src/monitor/pipeline-metrics.ts'
 
 export class HiringWorkers {
   readonly workers: Worker[]
@@ -66,13 +67,14 @@ export class HiringWorkers {
         ? { reason: error.reason, step: error.step, message: error.message }
         : { reason: `${step}_failed`, step, message: error.message }
     try {
-      await this.context.services.candidates.transition(candidateId, {
+      const failed = await this.context.services.candidates.transition(candidateId, {
         from: [...UNFINISHED_STATUSES],
         to: 'failed',
         set: { failure },
         by: `worker:${step}`,
         why: failure.message,
       })
+      if (failed) candidateFailed(this.context, failure.reason)
     } catch (recordError) {
       // The job stays failed in the queue for inspection either way.
       this.context.log.error({ candidateId, err: recordError }, 'could not record a failure on the candidate')

@@ -10,6 +10,7 @@ import {
 } from '../src/domain/candidate.ts'
 import { uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
+import { candidateReceived } from '../src/monitor/pipeline-metrics.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
@@ -184,6 +185,7 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         by: 'api',
         why: 'uploaded',
         known: { type, sha256 },
+      if (outcome.created) candidateReceived(app.hiring.metrics, candidate)
       }).catch((error: unknown) => {
         if (error instanceof ResumeStoreUnavailableError) request.log.error({ err: error }, 'resume store failed')
         return intakeError(error)

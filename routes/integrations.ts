@@ -9,6 +9,38 @@ import { ProviderHttpError, ProviderNetworkError } from '../src/net/http-client.
 import { deleteSourceWebhooks, listSourceWebhooks, registerSourceWebhook, WebhookSetupError } from '../src/sources/webhook-registrations.ts'
 import { mailboxSubscriptionStatus, subscribeMailbox, unsubscribeMailbox } from '../src/sources/mailbox-subscription.ts'
 import { GraphTokenError } from '../src/sources/graph/auth.ts'
+import { INTEGRATION_NAMES, type IntegrationName } from '../src/monitor/integration.ts'
+
+const Integration = Type.Object({
+  name: Type.Union(INTEGRATION_NAMES.map((name) => Type.Literal(name))),
+  adapter: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'what serves it (clickup, graph, imap, ses, outbox, s3, local, dynamodb, sqlite, bundled, redis); null when not configured',
+  }),
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('disabled')], {
+    description: `unhealthy after ALERT_AFTER_FAILURES failed probes in a row; disabled when not configured`,
+  }),
+  since: Type.Union([Type.String(), Type.Null()], { description: 'since when it has had this status' }),
+  lastProbeAt: Type.Union([Type.String(), Type.Null()]),
+  latencyMs: Type.Union([Type.Integer(), Type.Null()], { description: 'how long the last probe took' }),
+  lastError: Type.Union([Type.String(), Type.Null()], { description: 'why the last probe failed; null once one succeeds' }),
+  consecutiveFailures: Type.Integer(),
+  facts: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
+    description:
+      "what else is known: a source's reconciledAt, reconciledSecondsAgo, cursorStored, webhooksRegistered and webhookExpiresAt (a Graph subscription's expiry); the queue's waiting, active, delayed, failed and oldestWaitingSeconds",
+  }),
+})
+
+const ProbeResult = Type.Object({
+  at: Type.String(),
+  ok: Type.Boolean(),
+  latencyMs: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+})
+
+const IntegrationParams = Type.Object({
+  name: Type.String({ description: INTEGRATION_NAMES.join(', ') }),
+})
 
 const Webhook = Type.Object({
   id: Type.String(),
@@ -50,7 +82,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, sources, services, queues } = app.hiring
+  const { config, sources, services, queues, integrations } = app.hiring
   const tags = ['integrations']
 
   function taskManager() {
@@ -79,6 +111,57 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (error instanceof ProviderNetworkError) throw new HttpError(504, `${error.provider} did not answer (${error.code})`)
     throw error
   }
+
+  function integrationNamed(name: string): IntegrationName {
+    const known = INTEGRATION_NAMES.find((candidate) => candidate.toLowerCase() === name.toLowerCase())
+    if (!known) throw new HttpError(404, `no integration named "${name}": use one of ${INTEGRATION_NAMES.join(', ')}`)
+    return known
+  }
+
+  app.get(
+    '/integrations',
+    {
+      schema: {
+        tags,
+        summary: 'Every integration as last probed: healthy, unhealthy or disabled, since when, the last error and facts',
+        description:
+          'The monitor probes every integration each HEALTH_INTERVAL_SECONDS; this answers from its last round (an integration never probed is probed now). ' +
+          '/health stays the liveness and readiness check for load balancers.',
+        response: { 200: Type.Object({ integrations: Type.Array(Integration) }), 401: errorResponses[401] },
+      },
+    },
+    async () => ({ integrations: await integrations.list() }),
+  )
+
+  app.get(
+    '/integrations/:name',
+    {
+      schema: {
+        tags,
+        summary: 'One integration as last probed, with its recent probes (newest first)',
+        params: IntegrationParams,
+        response: {
+          200: Type.Intersect([Integration, Type.Object({ history: Type.Array(ProbeResult) })]),
+          401: errorResponses[401],
+          404: errorResponses[404],
+        },
+      },
+    },
+    async (request) => integrations.get(integrationNamed(request.params.name)),
+  )
+
+  app.post(
+    '/integrations/:name/probe',
+    {
+      schema: {
+        tags,
+        summary: 'Probe one integration now (no body); alerts follow the same rules as the scheduled probes',
+        params: IntegrationParams,
+        response: { 200: Integration, 401: errorResponses[401], 404: errorResponses[404] },
+      },
+    },
+    async (request) => integrations.probe(integrationNamed(request.params.name)),
+  )
 
   app.post(
     '/integrations/task-manager/webhooks',

@@ -1,5 +1,6 @@
 // The OpenAPI document, generated from the route schemas by building the app
 // on throwaway in-memory adapters (nothing is listened on or connected to).
+import type { IntegrationMonitor } from './monitor/integration-monitor.ts'
 import type { Alerter } from './ports/alerts.ts'
 import type { MetricsSink } from './ports/metrics.ts'
 import { loadConfig } from './config.ts'
@@ -26,6 +27,7 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     alerts: unused as Alerter,
     metrics: unused as MetricsSink,
   })
+    integrations: unused as IntegrationMonitor,
   await app.ready()
   const document = app.swagger() as unknown as Record<string, unknown>
   await app.close()

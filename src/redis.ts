@@ -48,3 +48,21 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<{ maxm
     redis.disconnect()
   }
 }
+
+/**
+ * Waits (at most `timeoutMs`) for a fail-fast connection that is still
+ * connecting: before it is ready it refuses every command, which right after
+ * start would read as Redis being down.
+ */
+export async function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready' || !['connecting', 'connect', 'reconnecting', 'wait'].includes(redis.status)) return
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      redis.off('ready', done)
+      resolve()
+    }
+    const timer = setTimeout(done, timeoutMs)
+    redis.once('ready', done)
+  })
+}

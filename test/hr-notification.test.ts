@@ -271,7 +271,7 @@ t.test('what the candidate wrote is escaped in HTML and cannot break the subject
 })
 
 t.test('templates cannot read files', async (t) => {
-  const source = { load: async () => `<%~ include('/etc/passwd') %>` }
+  const source = { load: async () => `<%~ include('/etc/passwd') %>`, ping: async () => {} }
   await t.rejects(new TemplateRenderer(source).render('decision.txt.eta', {}), { message: /Failed to get template/ })
   await t.rejects(new DirectoryTemplateSource().load('../package.json'), { message: /invalid template name/ })
 })

@@ -1,5 +1,6 @@
 // One error handler: a client error says what was wrong; a server error says
 // nothing about internals, only the request id the log has them under.
+import type { IntegrationMonitor } from '../src/monitor/integration-monitor.ts'
 import { quietMonitoring } from './support/monitoring.ts'
 import t from 'tap'
 import pino from 'pino'
@@ -27,6 +28,7 @@ t.test('a 500 does not leak the error', async (t) => {
       redis: {} as Redis,
       sources: new Map(),
       ...quietMonitoring(),
+      integrations: {} as IntegrationMonitor,
     },
     pino({ level: 'error' }, { write: (line: string) => void logs.push(line) }),
   )

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { headerText, singleLine } from '../domain/display-text.ts'
 // The core build has no file access: a template cannot include or read a file.
 import { Eta, type TemplateFunction } from 'eta/core'
@@ -16,7 +16,12 @@ import { Eta, type TemplateFunction } from 'eta/core'
 export interface TemplateSource {
   /** The text of the template `name` (e.g. "decision.html.eta"). */
   load(name: string): Promise<string>
+  /** Checks the templates can be read now (uncached); throws with the reason when not. */
+  ping(): Promise<void>
 }
+
+/** A template every email needs: a source that cannot give it cannot send HR anything. */
+const PING_TEMPLATE = 'decision.html.eta'
 
 /** The templates/ folder shipped with hireflow. */
 export const BUNDLED_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -47,6 +52,10 @@ export class DirectoryTemplateSource implements TemplateSource {
       this.#cache.set(name, text)
     }
     return text
+  }
+
+  async ping(): Promise<void> {
+    await readFile(join(this.#dir, PING_TEMPLATE), 'utf8')
   }
 }
 
@@ -116,6 +125,15 @@ export class S3TemplateSource implements TemplateSource {
     this.#cache.set(name, { text, expiresAt: this.#now() + this.#ttlMs })
     return text
   }
+
+  /**
+   * Lists the prefix (the permission a missing override needs to read as
+   * "no such key" rather than "access denied"), then the fallback.
+   */
+  async ping(): Promise<void> {
+    await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix, MaxKeys: 1 }))
+    await this.#fallback.ping()
+  }
 }
 
 export interface RenderedEmail {
@@ -158,6 +176,11 @@ export class TemplateRenderer {
 
   constructor(source: TemplateSource) {
     this.#source = source
+  }
+
+  /** The template source answers now (the bucket when there is one). */
+  ping(): Promise<void> {
+    return this.#source.ping()
   }
 
   async renderEmail(name: string, data: object): Promise<RenderedEmail> {

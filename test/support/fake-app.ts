@@ -1,6 +1,7 @@
 // The HTTP app alone, over in-memory stand-ins for the ports: for tests of
 // routing, validation, auth and body handling that need neither Redis nor a
 // data folder. Anything a test does not stub throws, so an unexpected call shows.
+import type { IntegrationMonitor } from '../../src/monitor/integration-monitor.ts'
 import { quietMonitoring } from './monitoring.ts'
 import pino from 'pino'
 import type { Redis } from 'ioredis'
@@ -68,6 +69,7 @@ export async function fakeApp(
       ...quietMonitoring(),
       redis: stub('redis', options.redis) as Redis,
       sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
+      integrations: stub('integrations') as IntegrationMonitor,
     },
     pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }),
   )
