@@ -26,6 +26,9 @@ import requisitionRoutes from '../routes/requisitions.ts'
 import candidateRoutes from '../routes/candidates.ts'
 import webhookRoutes from '../routes/webhooks.ts'
 import integrationRoutes from '../routes/integrations.ts'
+import metricsRoutes, { timeRequests } from '../routes/metrics.ts'
+import queueBoardRoutes from '../routes/queue-board.ts'
+import { PrometheusMetrics } from './monitor/prometheus.ts'
 
 export interface Hiring {
   config: Config
@@ -39,17 +42,17 @@ export interface Hiring {
   alerts: Alerter
   /** Batched metrics (CloudWatch with METRICS=cloudwatch); recording never waits. */
   metrics: MetricsSink
-}
-
-/** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */
-export interface RouteEntry {
-  method: HTTPMethods
   /** Every integration's health as last probed; probes one on request. */
   integrations: IntegrationMonitor
   /** The process's Prometheus registry (runtime shares it with the workers); an app built without one gets its own. */
   prometheus?: PrometheusMetrics
   /** Fetches SNS signing certificates for POST /webhooks/ses; production's is an https GET to the topic's SNS host. */
   fetchSnsCertificate?: CertificateFetcher
+}
+
+/** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */
+export interface RouteEntry {
+  method: HTTPMethods
   url: string
 }
 
@@ -82,6 +85,10 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   app.setValidatorCompiler(requestValidatorCompiler(sharedSchemas))
   installErrorHandler(app)
   enforceBodyDeadline(app, { timeoutMs: config.requestTimeoutMs, minBytesPerSecond: config.minBodyBytesPerSecond })
+  // Before any route, so every request is timed (the docs and the public routes too).
+  const prometheus = hiring.prometheus ?? new PrometheusMetrics({ sink: hiring.metrics })
+  prometheus.watchQueues(hiring.queues)
+  timeRequests(app, prometheus)
 
   await app.register(multipart)
   await app.register(swagger, {
@@ -102,6 +109,7 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   await app.register(swaggerUi, { routePrefix: '/docs' })
 
   app.decorate('webhookCounters', new Map())
+  prometheus.watchWebhooks(app.webhookCounters)
   await app.register(healthRoutes)
   // Public: a provider's signature authenticates each delivery.
   await app.register(webhookRoutes)
@@ -110,6 +118,8 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
     await api.register(requisitionRoutes)
     await api.register(candidateRoutes)
     await api.register(integrationRoutes)
+    await api.register(metricsRoutes, { prometheus })
+    await api.register(queueBoardRoutes, { prefix: '/queues' })
   })
   return app as unknown as FastifyInstance
 }

@@ -14,6 +14,8 @@ import { ImapIdleWatcher } from './sources/imap/idle.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
 import { createMonitoring } from './monitor/monitoring.ts'
+import { PrometheusMetrics } from './monitor/prometheus.ts'
+import { serveMetrics, type MetricsServer } from './monitor/metrics-server.ts'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -62,6 +64,8 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   const sources = createSources(config, services.candidates, log)
   const monitoring = createMonitoring(config, services.mailer, log)
   const { alerter: alerts, metrics } = monitoring
+  // One registry per process: the API's requests and the workers' jobs are scraped together (GET /metrics, METRICS_PORT).
+  const prometheus = new PrometheusMetrics({ sink: metrics })
 
   let app: FastifyInstance | undefined
   let apiQueues: HiringQueues | undefined
@@ -70,7 +74,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (api) error'))
     connections.push(producer)
     apiQueues = new HiringQueues(producer, config.queuePrefix, policy, { failFast: true })
-    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources, alerts, metrics }, log)
+    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources, alerts, metrics, prometheus }, log)
   }
 
   let workers: HiringWorkers | undefined
@@ -88,6 +92,8 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     extractor = new ExtractionPool({ threads: config.extractThreads })
     const context = { config, services, queues: jobQueues, log, extractor, sources, alerts, metrics }
     workers = new HiringWorkers(context, consumer)
+    prometheus.observeJobs(workers.workers)
+    if (!app) prometheus.watchQueues(jobQueues)
     const timings = options.timings ?? {}
     schedules = new Schedules(consumer, log, { reassertEveryMs: timings.reassertSchedulesEveryMs })
     hints = new SourceHintDrainer(jobQueues, [...sources.keys()], log)
@@ -134,6 +140,8 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   }
 
   await app?.listen({ host: config.host, port: config.port })
+  let metricsServer: MetricsServer | undefined
+  if (config.metricsPort !== undefined) metricsServer = await serveMetrics(prometheus, config.metricsPort, log)
 
   return {
     app,
@@ -142,6 +150,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     workers,
     async close() {
       await app?.close()
+      await metricsServer?.close()
       schedules?.close()
       await hints?.close()
       await idle?.close()

@@ -30,6 +30,11 @@ t.test('every route outside the public list answers 401 without a valid key', as
     'GET /candidates',
     'GET /candidates/:id',
     'GET /candidates/:id/resume',
+    'GET /metrics',
+    // The queue board: its page, its static files and its JSON API.
+    'GET /queues',
+    'GET /queues/static/*',
+    'PUT /queues/api/queues/:queueName/:jobId/retry',
   ]) {
     t.ok(
       protectedRoutes.some((route) => `${route.method} ${route.url}` === known),

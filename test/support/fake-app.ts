@@ -65,7 +65,8 @@ export async function fakeApp(
     {
       config,
       services,
-      queues: stub('queues', options.queues) as HiringQueues,
+      // No queues to show on the board or count in /metrics unless a test gives some.
+      queues: stub('queues', { all: () => [], ...options.queues }) as HiringQueues,
       ...quietMonitoring(),
       redis: stub('redis', options.redis) as Redis,
       sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
