@@ -1,7 +1,7 @@
 // End to end on the AWS adapters, against local stand-ins: DynamoDB
 // (dynalite), S3 (s3rver), SES (aws-ses-v2-local). Same code paths as in AWS.
 import t from 'tap'
-import { AUTH, startHireflow, injectUpload } from './support/harness.ts'
+import { AUTH, startHireflow, injectUpload, until } from './support/harness.ts'
 import { candidateTableOn, startDynalite, startS3rver, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
@@ -111,4 +111,29 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
       t.ok(Buffer.from(await fetched.arrayBuffer()).equals(upload.content), 'the link serves the resume')
     }
   }
+
+  // HR decides on Ada: recorded in DynamoDB beside the recommendation, emailed once through SES, however often it is sent.
+  const decide = () =>
+    app.inject({
+      method: 'POST',
+      url: `/candidates/${ids[0]}/decision`,
+      headers: AUTH,
+      payload: { outcome: 'hired', reason: 'Offer accepted', decidedBy: 'Dana from HR' },
+    })
+  const decided = await decide()
+  t.equal(decided.statusCode, 201, decided.body)
+  t.equal((await decide()).statusCode, 200, 'the same decision again')
+  const finalMail = await until('the final-decision email', async () =>
+    (await ses.emails()).find((mail) => mail.subject.startsWith('HR decision: Hired — Ada Lovelace')),
+  )
+  t.match(finalMail.body.text, /Offer accepted/)
+  t.match(finalMail.body.text, /Dana from HR/)
+  const stored = await until('the email recorded', async () => {
+    const candidate = await hireflow.services.candidates.getCandidate(ids[0]!)
+    return candidate?.hrDecisionNotification ? candidate : undefined
+  })
+  t.equal(stored.hrDecision?.outcome, 'hired')
+  t.ok(stored.decision, "hireflow's recommendation is kept")
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.equal((await ses.emails()).length, 4, 'one final-decision email for two requests')
 })
