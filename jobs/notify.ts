@@ -157,8 +157,8 @@ export function notifyProcessor({ services, config, queues, sources, log, metric
         by: BY,
         why: `HR emailed (${messageId})`,
       })
-    } else {
       if (notified) candidateNotified({ metrics, queues, log }, notified)
+    } else {
       await candidates.transition(candidateId, {
         from: ['failed'],
         to: 'failed',

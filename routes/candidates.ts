@@ -185,13 +185,13 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         by: 'api',
         why: 'uploaded',
         known: { type, sha256 },
-      if (outcome.created) candidateReceived(app.hiring.metrics, candidate)
       }).catch((error: unknown) => {
         if (error instanceof ResumeStoreUnavailableError) request.log.error({ err: error }, 'resume store failed')
         return intakeError(error)
       })
       const { candidate } = outcome
       const id = candidate.id
+      if (outcome.created) candidateReceived(app.hiring.metrics, candidate)
       if (!outcome.created && outcome.restored) {
         request.log.warn({ candidateId: id }, 'stored resume was missing; restored from a repeated upload')
       }

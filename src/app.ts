@@ -14,7 +14,6 @@ import type { HiringQueues } from '../jobs/queues.ts'
 import type { IntakeSource } from './ports/intake-source.ts'
 import type { Alerter } from './ports/alerts.ts'
 import type { MetricsSink } from './ports/metrics.ts'
-import type { CertificateFetcher } from './aws/sns-message.ts'
 import type { IntegrationMonitor } from './monitor/integration-monitor.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
@@ -46,8 +45,6 @@ export interface Hiring {
   integrations: IntegrationMonitor
   /** The process's Prometheus registry (runtime shares it with the workers); an app built without one gets its own. */
   prometheus?: PrometheusMetrics
-  /** Fetches SNS signing certificates for POST /webhooks/ses; production's is an https GET to the topic's SNS host. */
-  fetchSnsCertificate?: CertificateFetcher
 }
 
 /** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */

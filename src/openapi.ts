@@ -27,6 +27,7 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     sources: new Map(),
     alerts: unused as Alerter,
     metrics: unused as MetricsSink,
+    integrations: unused as IntegrationMonitor,
   })
     integrations: unused as IntegrationMonitor,
   await app.ready()

@@ -14,6 +14,8 @@ import { ImapIdleWatcher } from './sources/imap/idle.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
 import { createMonitoring } from './monitor/monitoring.ts'
+import { createIntegrationWatchers } from './monitor/integrations.ts'
+import { HealthLoop } from './monitor/health-loop.ts'
 import { PrometheusMetrics } from './monitor/prometheus.ts'
 import { serveMetrics, type MetricsServer } from './monitor/metrics-server.ts'
 
@@ -67,6 +69,23 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   // One registry per process: the API's requests and the workers' jobs are scraped together (GET /metrics, METRICS_PORT).
   const prometheus = new PrometheusMetrics({ sink: metrics })
 
+  // The monitor's own connection fails fast: a probe reports a Redis that is away instead of waiting for it.
+  const monitorConnection = producerConnection(config.redisUrl)
+  monitorConnection.on('error', (error) => log.debug({ err: { message: error.message } }, 'redis (monitor) error'))
+  connections.push(monitorConnection)
+  const monitorQueues = new HiringQueues(monitorConnection, config.queuePrefix, policy)
+  const { monitor: integrations, watch } = createIntegrationWatchers({
+    config,
+    services,
+    sources,
+    redis: monitorConnection,
+    queues: monitorQueues,
+    alerter: alerts,
+    metrics,
+    log,
+  })
+  prometheus.watchIntegrations(integrations)
+
   let app: FastifyInstance | undefined
   let apiQueues: HiringQueues | undefined
   if (role !== 'worker') {
@@ -74,7 +93,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     producer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (api) error'))
     connections.push(producer)
     apiQueues = new HiringQueues(producer, config.queuePrefix, policy, { failFast: true })
-    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources, alerts, metrics, prometheus }, log)
+    app = await buildApp({ config, services, queues: apiQueues, redis: producer, sources, alerts, metrics, prometheus, integrations }, log)
   }
 
   let workers: HiringWorkers | undefined
@@ -84,6 +103,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   let idle: ImapIdleWatcher | undefined
   let jobQueues: HiringQueues | undefined
   let extractor: ExtractionPool | undefined
+  let health: HealthLoop | undefined
   if (role !== 'api') {
     const consumer = workerConnection(config.redisUrl)
     consumer.on('error', (error) => log.warn({ err: { message: error.message } }, 'redis (worker) error'))
@@ -133,6 +153,15 @@ export async function start(config: Config, role: Role, options: StartOptions = 
       })
       idle.start()
     }
+    health = new HealthLoop({
+      monitor: integrations,
+      watch,
+      redis: monitorConnection,
+      prefix: config.queuePrefix,
+      intervalMs: config.healthIntervalSeconds * 1000,
+      log,
+    })
+    health.start()
     recovery = await scheduleRecovery(context, consumer, schedules, {
       sweepEveryMs: timings.sweepEveryMs,
       quietForMs: timings.sweepQuietForMs,
@@ -154,11 +183,13 @@ export async function start(config: Config, role: Role, options: StartOptions = 
       schedules?.close()
       await hints?.close()
       await idle?.close()
+      await health?.close()
       await recovery?.close()
       await workers?.close()
       await extractor?.close()
       await apiQueues?.close()
       await jobQueues?.close()
+      await monitorQueues.close()
       for (const connection of connections) connection.disconnect()
       await monitoring.close()
       await services.close()
