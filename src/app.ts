@@ -14,6 +14,7 @@ import type { HiringQueues } from '../jobs/queues.ts'
 import type { IntakeSource } from './ports/intake-source.ts'
 import type { Alerter } from './ports/alerts.ts'
 import type { MetricsSink } from './ports/metrics.ts'
+import type { CertificateFetcher } from './aws/sns-message.ts'
 import type { IntegrationMonitor } from './monitor/integration-monitor.ts'
 import { installErrorHandler } from './http/errors.ts'
 import { bearerAuth } from './http/auth.ts'
@@ -24,6 +25,7 @@ import healthRoutes from '../routes/health.ts'
 import requisitionRoutes from '../routes/requisitions.ts'
 import candidateRoutes from '../routes/candidates.ts'
 import webhookRoutes from '../routes/webhooks.ts'
+import sesEventRoutes from '../routes/ses-events.ts'
 import integrationRoutes from '../routes/integrations.ts'
 import metricsRoutes, { timeRequests } from '../routes/metrics.ts'
 import queueBoardRoutes from '../routes/queue-board.ts'
@@ -45,6 +47,8 @@ export interface Hiring {
   integrations: IntegrationMonitor
   /** The process's Prometheus registry (runtime shares it with the workers); an app built without one gets its own. */
   prometheus?: PrometheusMetrics
+  /** Fetches SNS signing certificates for POST /webhooks/ses; production's is an https GET to the topic's SNS host. */
+  fetchSnsCertificate?: CertificateFetcher
 }
 
 /** One route as registered: the method and the URL pattern (e.g. /candidates/:id). */
@@ -110,6 +114,8 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   await app.register(healthRoutes)
   // Public: a provider's signature authenticates each delivery.
   await app.register(webhookRoutes)
+  // Public: SNS's signature authenticates each SES event.
+  await app.register(sesEventRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(config.apiKeyHashes))
     await api.register(requisitionRoutes)

@@ -139,6 +139,30 @@ export interface HrDecisionNotification {
   commentedAt?: string | null
 }
 
+/** What SES reported about an HR email: `bounced`, `complained` and `rejected` mean HR may never have seen it. */
+export const DELIVERY_STATUSES = ['delivered', 'delayed', 'bounced', 'complained', 'rejected'] as const
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+
+/** The HR emails about a candidate: the recommendation, the unreadable-resume notice, HR's final decision. */
+export const HR_EMAILS = ['decision', 'unreadable', 'final-decision'] as const
+export type HrEmail = (typeof HR_EMAILS)[number]
+
+/** The delivery of the latest HR email SES reported on, from its configuration set's events (POST /webhooks/ses). */
+export interface EmailDelivery {
+  status: DeliveryStatus
+  email: HrEmail
+  /** SES's message id, as recorded in `notification` or `hrDecisionNotification`. */
+  messageId: string
+  /** When SES accepted the email. */
+  sentAt: string
+  /** When SES saw what `status` says. */
+  at: string
+  /** The recipients the status is about. */
+  recipients: string[]
+  /** What the receiving side said: the SMTP answer, a bounce's type and diagnostic, a complaint's feedback type. */
+  detail: string | null
+}
+
 /** Which recommendation each of HR's outcomes agrees with: holding a candidate is what a `review` recommendation asks for. */
 const AGREES_WITH: Record<HrDecisionOutcome, Outcome> = { advance: 'advance', hired: 'advance', hold: 'review', reject: 'reject' }
 
@@ -186,6 +210,8 @@ export interface Candidate {
   hrDecision?: HrDecision | null
   /** The email (and source comment) about the latest HR decision; absent until one was sent. */
   hrDecisionNotification?: HrDecisionNotification | null
+  /** What SES reported about the latest HR email; absent without SES events. */
+  delivery?: EmailDelivery | null
   createdAt: string
   updatedAt: string
   history: Transition[]
@@ -205,5 +231,6 @@ export const CANDIDATE_PATCH_FIELDS = [
   'acknowledgement',
   'hrDecision',
   'hrDecisionNotification',
+  'delivery',
 ] as const satisfies readonly (keyof Candidate)[]
 export type CandidatePatch = Partial<Pick<Candidate, (typeof CANDIDATE_PATCH_FIELDS)[number]>>

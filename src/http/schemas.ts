@@ -1,7 +1,15 @@
 // TypeBox schemas of the HTTP API. They validate requests, shape responses
 // (fields not listed here are never serialised) and generate the OpenAPI document.
 import { Type, type Static, type TSchema } from 'typebox'
-import { CANDIDATE_STATUSES, HR_DECISION_OUTCOMES, OUTCOMES, PIPELINE_STEPS, SOURCES } from '../domain/candidate.ts'
+import {
+  CANDIDATE_STATUSES,
+  DELIVERY_STATUSES,
+  HR_DECISION_OUTCOMES,
+  HR_EMAILS,
+  OUTCOMES,
+  PIPELINE_STEPS,
+  SOURCES,
+} from '../domain/candidate.ts'
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -167,6 +175,30 @@ export const Candidate = Type.Object(
           ),
         },
         { description: "HR's final decision (POST /candidates/{id}/decision); `decision` stays hireflow's recommendation." },
+      ),
+    ),
+    delivery: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            status: Type.Union(DELIVERY_STATUSES.map((s) => Type.Literal(s))),
+            email: Type.Union(
+              HR_EMAILS.map((e) => Type.Literal(e)),
+              {
+                description: 'the recommendation (decision), the unreadable-resume notice, or the final-decision email',
+              },
+            ),
+            messageId: Type.String({ description: "SES's message id" }),
+            sentAt: Timestamp,
+            at: Type.String({ format: 'date-time', description: 'when SES saw it delivered, delayed, bounced, complained of or rejected' }),
+            recipients: Type.Array(Type.String()),
+            detail: Nullable(Type.String({ description: "the receiving server's answer, a bounce's type and diagnostic" })),
+          },
+          {
+            description:
+              'What SES reported about the latest HR email (SES_EVENTS_TOPIC_ARN); bounced, complained and rejected mean HR may not have seen it.',
+          },
+        ),
       ),
     ),
     createdAt: Timestamp,

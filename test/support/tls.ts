@@ -107,12 +107,17 @@ export function testTls(): Promise<TestTls> {
   return serverTls
 }
 
-let clientCertificate: Promise<TestClientCertificate> | undefined
+const clientCertificates = new Map<string, Promise<TestClientCertificate>>()
 
-/** A self-signed RSA client certificate and key (the app registration's certificate credential); made once per process. */
-export function testClientCertificate(): Promise<TestClientCertificate> {
-  clientCertificate ??= inTempDir(async (dir) => {
-    // RSA, because Entra client assertions are signed RS256 or PS256.
+/**
+ * A self-signed RSA certificate and key, with `subject` as its common name: the app registration's certificate
+ * credential, or an SNS signing certificate. Made once per process and subject.
+ */
+export function testClientCertificate(subject = 'hireflow test app'): Promise<TestClientCertificate> {
+  let made = clientCertificates.get(subject)
+  if (made) return made
+  made = inTempDir(async (dir) => {
+    // RSA, because Entra client assertions are signed RS256 or PS256, and SNS signs its messages with RSA.
     await openssl(dir, [
       'req',
       '-x509',
@@ -126,7 +131,7 @@ export function testClientCertificate(): Promise<TestClientCertificate> {
       '-days',
       '2',
       '-subj',
-      '/CN=hireflow test app',
+      `/CN=${subject}`,
     ])
     const [certPem, keyPem] = await Promise.all(['client.pem', 'client.key'].map((name) => readFile(join(dir, name), 'utf8')))
     const certificate = new X509Certificate(certPem!)
@@ -138,7 +143,8 @@ export function testClientCertificate(): Promise<TestClientCertificate> {
       thumbprintSha256: hex(certificate.fingerprint256),
     }
   })
-  return clientCertificate
+  clientCertificates.set(subject, made)
+  return made
 }
 
 /**
