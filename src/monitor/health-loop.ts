@@ -32,12 +32,9 @@ export class HealthLoop {
   }
 
   start(): void {
-    const tick = () => {
-      void this.runOnce()
-    }
-    // The first round soon after start, then on the interval.
-    setImmediate(tick)
-    this.#timer = setInterval(tick, this.#options.intervalMs)
+    // The first round one interval after start: a process that restarts often does not hammer the providers,
+    // and GET /integrations probes on the spot whatever has never been probed.
+    this.#timer = setInterval(() => void this.runOnce(), this.#options.intervalMs)
     this.#timer.unref()
   }
 
