@@ -14,6 +14,7 @@ import type { Alert } from '../src/ports/alerts.ts'
 import type { MetricDatum, MetricsSink } from '../src/ports/metrics.ts'
 import { HiringQueues } from '../jobs/queues.ts'
 import { producerConnection } from '../src/redis.ts'
+import { startFakeClickUp } from './support/fake-clickup.ts'
 import { AUTH, dropPrefix, startHireflow, TEST_REDIS_URL, uniquePrefix, until } from './support/harness.ts'
 
 const silent = pino({ level: 'silent' })
@@ -364,4 +365,35 @@ t.test('the workers probe every HEALTH_INTERVAL_SECONDS, one process per round',
   t.match(detail, { status: 'healthy', adapter: 'sqlite' })
   const times = (detail.history as Array<{ at: string }>).map((entry) => Date.parse(entry.at))
   t.ok(times[0]! - times[1]! >= 500, 'rounds are spaced by the interval, not doubled')
+})
+
+t.test('a real task manager: facts from its registration and reconciliation; down at the provider, unhealthy with its error', async (t) => {
+  const clickup = await startFakeClickUp()
+  t.teardown(() => clickup.close())
+  const hireflow = await startHireflow({ role: 'api', env: { ...clickup.env, PUBLIC_URL: 'https://hireflow.example.com' } })
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+
+  const registered = await app.inject({ method: 'POST', url: '/integrations/task-manager/webhooks', headers: AUTH })
+  t.equal(registered.statusCode, 201, registered.body)
+  const healthy = (await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })).json()
+  t.match(healthy, {
+    name: 'TaskManager',
+    adapter: 'clickup',
+    status: 'healthy',
+    facts: { webhooksRegistered: 1, reconciledAt: null, cursorStored: false },
+  })
+
+  clickup.setDown(true)
+  await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })
+  const down = (await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })).json()
+  t.match(down, { status: 'unhealthy', consecutiveFailures: 2, lastError: /^ClickUp: GET \/list answered 503/, facts: { webhooksRegistered: 1 } })
+  const listed = (await app.inject({ method: 'GET', url: '/integrations', headers: AUTH })).json()
+  t.match(
+    listed.integrations.find((entry: { name: string }) => entry.name === 'TaskManager'),
+    { status: 'unhealthy' },
+    'the list shows the same',
+  )
+  clickup.setDown(false)
+  t.match((await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })).json(), { status: 'healthy' })
 })
