@@ -5,7 +5,7 @@
 // job is unfinished, so sweeping a candidate whose job is alive is a no-op.
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { UNFINISHED_STATUSES, type CandidateStatus } from '../src/domain/candidate.ts'
+import { UNFINISHED_STATUSES, type Candidate, type CandidateStatus } from '../src/domain/candidate.ts'
 import type { JobContext, JobServices } from './context.ts'
 import type { HiringQueues } from './queues.ts'
 import type { Schedules } from './schedules.ts'
@@ -27,15 +27,50 @@ export interface RecoveryOptions {
   quietForMs?: number
 }
 
+export type StepQueues = Pick<HiringQueues, 'enqueueIntake' | 'enqueueProcess' | 'enqueueNotify' | 'enqueueAcknowledge'>
+
 type SweepContext = {
   services: Pick<JobServices, 'candidates'>
-  queues: Pick<HiringQueues, 'enqueueIntake' | 'enqueueProcess' | 'enqueueNotify' | 'enqueueAcknowledge'>
+  queues: StepQueues
+}
+
+/**
+ * Queues the step a candidate in its current state waits for; false when none
+ * is due (finished, or failed in a way no step mends). The sweep and an
+ * operator's retry decide the same way.
+ */
+export async function queueNextStep(queues: StepQueues, candidate: Candidate): Promise<boolean> {
+  switch (candidate.status) {
+    case 'received':
+      await queues.enqueueIntake({ source: candidate.source, sourceItemId: candidate.sourceItemId, candidateId: candidate.id })
+      return true
+    case 'stored':
+    case 'parsed':
+    case 'scored':
+      await queues.enqueueProcess(candidate.id)
+      return true
+    case 'decided':
+      await queues.enqueueNotify(candidate.id, 'decision')
+      return true
+    // `notified` and `failed` wait for what follows them: the source item's acknowledgement, the unreadable email.
+    case 'notified':
+      if (!candidate.origin || candidate.acknowledgement) return false
+      await queues.enqueueAcknowledge(candidate.id)
+      return true
+    case 'failed':
+      if (candidate.failure?.reason !== 'unreadable_resume') return false
+      if (!candidate.notification) await queues.enqueueNotify(candidate.id, 'unreadable')
+      else if (candidate.origin && !candidate.acknowledgement) await queues.enqueueAcknowledge(candidate.id)
+      else return false
+      return true
+    default:
+      return false
+  }
 }
 
 export async function requeueUnfinished({ services, queues }: SweepContext, options: SweepOptions = {}): Promise<number> {
   const cutoff = (options.now?.() ?? new Date()).getTime() - (options.quietForMs ?? QUIET_FOR_MS)
   let queued = 0
-  // `notified` and `failed` are swept for what follows them: the source item's acknowledgement, the unreadable email.
   const statuses: CandidateStatus[] = [...UNFINISHED_STATUSES, 'notified', 'failed']
   for (const status of statuses) {
     let cursor: string | undefined
@@ -44,22 +79,7 @@ export async function requeueUnfinished({ services, queues }: SweepContext, opti
       const page = await services.candidates.listCandidates({ status, limit: 100, ...(cursor ? { cursor } : {}) })
       for (const candidate of page.items) {
         if (Date.parse(candidate.updatedAt) > cutoff) continue
-        if (status === 'received') {
-          await queues.enqueueIntake({ source: candidate.source, sourceItemId: candidate.sourceItemId, candidateId: candidate.id })
-        } else if (status === 'decided') {
-          await queues.enqueueNotify(candidate.id, 'decision')
-        } else if (status === 'notified') {
-          if (!candidate.origin || candidate.acknowledgement) continue
-          await queues.enqueueAcknowledge(candidate.id)
-        } else if (status === 'failed') {
-          if (candidate.failure?.reason !== 'unreadable_resume') continue
-          if (!candidate.notification) await queues.enqueueNotify(candidate.id, 'unreadable')
-          else if (candidate.origin && !candidate.acknowledgement) await queues.enqueueAcknowledge(candidate.id)
-          else continue
-        } else {
-          await queues.enqueueProcess(candidate.id)
-        }
-        queued++
+        if (await queueNextStep(queues, candidate)) queued++
       }
       seen += page.items.length
       cursor = page.nextCursor ?? undefined

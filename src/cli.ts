@@ -7,9 +7,13 @@
 //   create-table   create the DynamoDB table and its indexes (CANDIDATE_STORE=dynamodb)
 //   webhooks register|list|delete   the task manager's webhook (TASK_MANAGER, PUBLIC_URL)
 //   mailbox subscribe|status|unsubscribe   the mailbox's Graph subscription (MAILBOX=graph, PUBLIC_URL)
+//   candidates retry <id> [--force]   run a failed candidate again from the step that failed
+//   jobs retry-failed [--queue <name>]   queue the work of failed jobs again
+//   reconcile --source <provider> [--wait <seconds>]   one reconciliation of a source now
+//   backfill --source <provider> --since <7d|48h|date> [--restart]   queue a look at every item changed since then (resumable)
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import { checkRedis } from './redis.ts'
+import { checkQueueRedis } from './cli-context.ts'
 import { createLogger, start, type Role } from './runtime.ts'
 import { openapiDocument } from './openapi.ts'
 
@@ -23,14 +27,12 @@ function fail(message: string): never {
 async function run(config: Config, role: Role) {
   const log = createLogger(config)
   try {
-    const { maxmemoryPolicy } = await checkRedis(config.redisUrl)
+    const { maxmemoryPolicy } = await checkQueueRedis(config)
     if (maxmemoryPolicy && maxmemoryPolicy !== 'noeviction') {
       log.warn(`Redis maxmemory-policy is "${maxmemoryPolicy}": queued jobs can be evicted. Set it to noeviction.`)
     }
   } catch (error) {
-    fail(
-      `Redis at REDIS_URL=${redacted(config.redisUrl)} did not answer (${(error as Error).message || 'no reply'}); start Redis or set REDIS_URL`,
-    )
+    fail((error as Error).message)
   }
   if (role !== 'worker' && config.loopbackOnly) {
     log.warn(`no API_KEYS configured: listening on loopback only (${config.host}); set API_KEYS to serve other hosts`)
@@ -48,14 +50,26 @@ async function run(config: Config, role: Role) {
   })
 }
 
-function redacted(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url
-  }
+type OperatorCommand = (config: Config, args: string[], out: (text: string) => void, err: (text: string) => void) => Promise<number>
+
+/**
+ * Operator subcommands: they print for people and return the exit code a
+ * script can rely on (0 done, 1 failed with one line on stderr, 2 usage).
+ * A new one is one line here, loaded only when run.
+ */
+const OPERATOR_COMMANDS: Record<string, () => Promise<OperatorCommand>> = {
+  webhooks: async () => {
+    const { webhooksCommand } = await import('./cli-webhooks.ts')
+    return (config, args, out, err) => webhooksCommand(config, args[0], out, err)
+  },
+  mailbox: async () => {
+    const { mailboxCommand } = await import('./cli-mailbox.ts')
+    return (config, args, out, err) => mailboxCommand(config, args[0], out, err)
+  },
+  candidates: async () => (await import('./cli-candidates.ts')).candidatesCommand,
+  jobs: async () => (await import('./cli-jobs.ts')).jobsCommand,
+  reconcile: async () => (await import('./cli-sources.ts')).reconcileCommand,
+  backfill: async () => (await import('./cli-sources.ts')).backfillCommand,
 }
 
 const command = process.argv[2] ?? 'all'
@@ -77,14 +91,12 @@ if (command === 'openapi') {
   await ensureCandidateTable(client, config.dynamodbTable)
   process.stdout.write(`table ${config.dynamodbTable} is ready\n`)
   client.destroy()
-} else if (command === 'webhooks' || command === 'mailbox') {
-  // Operator subcommands: they print for people and return the exit code a script can rely on.
-  const run =
-    command === 'webhooks' ? (await import('./cli-webhooks.ts')).webhooksCommand : (await import('./cli-mailbox.ts')).mailboxCommand
+} else if (Object.hasOwn(OPERATOR_COMMANDS, command)) {
+  const run = await OPERATOR_COMMANDS[command]!()
   try {
     process.exitCode = await run(
       config,
-      process.argv[3],
+      process.argv.slice(3),
       (text) => process.stdout.write(`${text}\n`),
       (text) => process.stderr.write(`hireflow: ${text}\n`),
     )
@@ -94,5 +106,5 @@ if (command === 'openapi') {
 } else if ((ROLES as string[]).includes(command)) {
   await run(config, command as Role)
 } else {
-  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table', 'webhooks', 'mailbox'].join(', ')}`)
+  fail(`unknown command "${command}": use one of ${[...ROLES, 'openapi', 'create-table', ...Object.keys(OPERATOR_COMMANDS)].join(', ')}`)
 }
