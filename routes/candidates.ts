@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import {
-  acceptsHrDecision,
-  agreesWithRecommendation,
-  HR_DECISION_OUTCOMES,
-  type Candidate as CandidateRecord,
-  type HrDecision,
-} from '../src/domain/candidate.ts'
+import { agreesWithRecommendation, HR_DECISION_OUTCOMES, type Candidate as CandidateRecord } from '../src/domain/candidate.ts'
+import { FinalDecisionNotQueuedError, notReadyMessage, recordHrDecision } from '../src/decisions/record-hr-decision.ts'
 import { uploadItemId } from '../src/domain/candidate-id.ts'
 import { attachmentDisposition, filenameForType, sanitizeFilename } from '../src/domain/filename.ts'
-import { candidateReceived } from '../src/monitor/pipeline-metrics.ts'
 import { HttpError } from '../src/http/errors.ts'
 import { withinBodyDeadline } from '../src/http/body-deadline.ts'
 import { CandidatePage, CandidateQuery, errorResponses, IdParams, UploadAccepted, UploadForm } from '../src/http/schemas.ts'
 import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { intakeResume, NotAResumeError, ResumeStoreUnavailableError, resumeTypeOf, sha256Of } from '../src/intake/resume-intake.ts'
+import { candidateReceived } from '../src/monitor/pipeline-metrics.ts'
 
 const tags = ['candidates']
 const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -252,51 +246,31 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params
-      const outcome = request.body.outcome
-      const reason = request.body.reason.trim()
-      const decidedBy = request.body.decidedBy.trim()
-
-      // The status can move between the read and the write (notified to acknowledged); one more read covers that.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const candidate = await candidates.getCandidate(id)
-        if (!candidate) throw new HttpError(404, `no candidate ${id}`)
-        if (!acceptsHrDecision(candidate)) {
-          const detail = candidate.failure ? ` (${candidate.failure.reason})` : ''
-          throw new HttpError(
-            409,
-            `candidate ${id} is ${candidate.status}${detail}: HR's decision is recorded once hireflow has finished and emailed HR`,
-          )
-        }
-        const current = candidate.hrDecision
-        if (current && current.outcome === outcome && current.reason === reason) {
-          // Its email is queued again only if it never went out (a lost queue write); the job's de-duplication holds otherwise.
-          if (candidate.hrDecisionNotification?.decisionId !== current.id) await notifyFinalDecision(id, current.id)
-          return reply.code(200).send(withHrDecision(candidate))
-        }
-        const hrDecision: HrDecision = { id: randomUUID(), outcome, reason, decidedBy, at: new Date().toISOString() }
-        const updated = await candidates.transition(id, {
-          from: [candidate.status],
-          to: candidate.status,
-          set: { hrDecision },
-          by: `hr:${decidedBy}`,
-          why: `HR decided ${outcome}${current ? ` (was ${current.outcome})` : ''}: ${reason}`,
-        })
-        if (!updated) continue
-        await notifyFinalDecision(id, hrDecision.id)
-        return reply.code(201).send(withHrDecision(updated))
+      const { outcome, reason, decidedBy } = request.body
+      const answer = await recordHrDecision({ candidates, queues }, { candidateId: id, outcome, reason, decidedBy }).catch(
+        (error: unknown) => {
+          // The decision is saved; the same request again queues its email (and records nothing new).
+          if (error instanceof FinalDecisionNotQueuedError)
+            throw new HttpError(503, 'the decision is recorded but its email could not be queued; send the same decision again shortly')
+          throw error
+        },
+      )
+      switch (answer.result) {
+        case 'unknown-candidate':
+          throw new HttpError(404, `no candidate ${id}`)
+        case 'not-ready':
+          throw new HttpError(409, notReadyMessage(answer.candidate))
+        case 'unchanged':
+          return reply.code(200).send(withHrDecision(answer.candidate))
+        case 'recorded':
+          return reply.code(201).send(withHrDecision(answer.candidate))
+        // Only a decision link can be used up; the API sends no link id.
+        case 'link-used':
+        case 'kept-moving':
+          throw new HttpError(409, `candidate ${id} changed status while the decision was recorded; send it again`)
       }
-      throw new HttpError(409, `candidate ${id} changed status while the decision was recorded; send it again`)
     },
   )
-
-  async function notifyFinalDecision(candidateId: string, hrDecisionId: string): Promise<void> {
-    try {
-      await queues.enqueueFinalDecisionNotify(candidateId, hrDecisionId)
-    } catch {
-      // The decision is saved; the same request again queues its email (and records nothing new).
-      throw new HttpError(503, 'the decision is recorded but its email could not be queued; send the same decision again shortly')
-    }
-  }
 
   app.get(
     '/candidates/:id/resume',

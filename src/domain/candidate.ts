@@ -129,6 +129,8 @@ export interface HrDecision {
   reason: string
   decidedBy: string
   at: string
+  /** The decision link from HR's email it was recorded through; absent when recorded through the API. */
+  linkId?: string
 }
 
 /** The email about one HR decision, written right after it was sent; the comment on the source item, once made. */
