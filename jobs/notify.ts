@@ -63,6 +63,7 @@ export function notifyProcessor({ services, config, queues, sources, log, metric
       to: config.hrEmail,
       replyTo: config.replyToEmail,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(config.decisionLinkSecret ? { decisionLinks: { secret: config.decisionLinkSecret, ttlHours: config.decisionLinkTtlHours } } : {}),
       renderer: templates,
     })
   }

@@ -6,6 +6,7 @@ import { agreesWithRecommendation, type Candidate, type HrDecisionOutcome, type 
 import type { Requisition } from '../domain/requisition.ts'
 import type { OutgoingMail } from '../ports/mailer.ts'
 import { filenameForType } from '../domain/filename.ts'
+import { decisionLinkUrl, EMAILED_OUTCOMES, linkableCandidateId, signDecisionToken } from './decision-links.ts'
 import type { TemplateRenderer } from './templates.ts'
 
 export type HrNotificationKind = 'decision' | 'unreadable' | 'final-decision'
@@ -23,7 +24,17 @@ export interface HrNotificationInput {
   replyTo: string
   /** Base URL of the API as HR reaches it; without it the email carries no links to the API. */
   publicUrl?: string
+  /** Signs links to the confirm page (with `publicUrl`); without it HR is told to decide through the API. */
+  decisionLinks?: { secret: string; ttlHours: number }
+  /** When the email is built: the decision links are valid for `ttlHours` from then. */
+  now?: Date
   renderer: TemplateRenderer
+}
+
+export interface DecisionLinkView {
+  outcome: HrDecisionOutcome
+  label: string
+  url: string
 }
 
 export interface SkillView {
@@ -95,6 +106,16 @@ export interface HrNotificationView {
   } | null
   /** `<publicUrl>/candidates/<id>`, when a public URL is configured. */
   candidateUrl: string | null
+  /**
+   * How HR records its decision, in the emails that ask for one (not the final-decision email):
+   * a signed link per outcome when DECISION_LINK_SECRET and PUBLIC_URL are set (empty otherwise), and the API.
+   */
+  decide: {
+    links: DecisionLinkView[]
+    /** When the links stop working; null without links. */
+    linksExpireAt: string | null
+    api: { method: 'POST'; path: string; url: string | null }
+  } | null
 }
 
 // What HR calls the place a resume came from.
@@ -107,8 +128,8 @@ const ORIGIN_LABEL: Record<string, string> = {
 }
 
 const OUTCOME_LABEL: Record<Outcome, string> = { advance: 'Advance', review: 'Review', reject: 'Reject' }
-const HR_OUTCOME_LABEL: Record<HrDecisionOutcome, string> = { advance: 'Advance', hold: 'Hold', reject: 'Reject', hired: 'Hired' }
-const RECOMMENDATION: Record<Outcome, string> = {
+export const HR_OUTCOME_LABEL: Record<HrDecisionOutcome, string> = { advance: 'Advance', hold: 'Hold', reject: 'Reject', hired: 'Hired' }
+export const RECOMMENDATION: Record<Outcome, string> = {
   advance: 'hireflow recommends advancing this candidate to the next step.',
   review: 'hireflow recommends that a person reviews this candidate before deciding.',
   reject: 'hireflow recommends not advancing this candidate.',
@@ -177,7 +198,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     outcome,
     outcomeLabel: outcome ? OUTCOME_LABEL[outcome] : null,
     recommendation: outcome ? RECOMMENDATION[outcome] : null,
-    candidateLabel: profile?.name?.trim() || filename,
+    candidateLabel: candidateLabel(candidate),
     candidate: {
       id: candidate.id,
       name: profile?.name ?? null,
@@ -221,7 +242,28 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
       : null,
     hrDecision: kind === 'final-decision' && hrDecision ? hrDecisionView(hrDecision, decision) : null,
     candidateUrl: base ? `${base}${candidatePath}` : null,
+    decide: kind === 'final-decision' ? null : decideView(input, candidatePath, base),
   }
+}
+
+/** What HR calls the candidate: the name the resume gave, otherwise the file name. */
+export function candidateLabel(candidate: Pick<Candidate, 'profile' | 'resume'>): string {
+  return candidate.profile?.name?.trim() || resumeFilename(candidate)
+}
+
+function decideView(input: HrNotificationInput, candidatePath: string, base: string | undefined): HrNotificationView['decide'] {
+  const path = `${candidatePath}/decision`
+  const api = { method: 'POST' as const, path, url: base ? `${base}${path}` : null }
+  if (!input.decisionLinks || !base || !linkableCandidateId(input.candidate.id)) return { links: [], linksExpireAt: null, api }
+  const { secret, ttlHours } = input.decisionLinks
+  const expiresAt = new Date((input.now ?? new Date()).getTime() + ttlHours * 3_600_000)
+  const links = EMAILED_OUTCOMES.map((outcome) => ({
+    outcome,
+    label: HR_OUTCOME_LABEL[outcome],
+    url: decisionLinkUrl(base, signDecisionToken(secret, { candidateId: input.candidate.id, outcome, expiresAt })),
+  }))
+  // The token keeps whole seconds: the page says the same time the email does.
+  return { links, linksExpireAt: new Date(Math.floor(expiresAt.getTime() / 1000) * 1000).toISOString(), api }
 }
 
 function hrDecisionView(
