@@ -26,6 +26,7 @@ import requisitionRoutes from '../routes/requisitions.ts'
 import candidateRoutes from '../routes/candidates.ts'
 import webhookRoutes from '../routes/webhooks.ts'
 import sesEventRoutes from '../routes/ses-events.ts'
+import decisionPageRoutes from '../routes/decision-page.ts'
 import integrationRoutes from '../routes/integrations.ts'
 import metricsRoutes, { timeRequests } from '../routes/metrics.ts'
 import queueBoardRoutes from '../routes/queue-board.ts'
@@ -116,6 +117,8 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   await app.register(webhookRoutes)
   // Public: SNS's signature authenticates each SES event.
   await app.register(sesEventRoutes)
+  // Public: the signed token in a decision link authenticates it.
+  await app.register(decisionPageRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(config.apiKeyHashes))
     await api.register(requisitionRoutes)

@@ -7,8 +7,15 @@ import { fakeApp } from './support/fake-app.ts'
 
 /** Open on purpose: the load balancer's probe and the API documentation. */
 // Webhook deliveries are authenticated by the provider's signature, checked by the route itself (test/webhooks.test.ts);
-// an SES event by SNS's signature (test/ses-events.test.ts).
-const PUBLIC = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/webhooks\/:provider$/, /^\/webhooks\/:provider\/lifecycle$/, /^\/webhooks\/ses$/]
+// a decision link by its signed token (test/decision-links.test.ts); an SES event by SNS's signature (test/ses-events.test.ts).
+const PUBLIC = [
+  /^\/health$/,
+  /^\/docs(\/.*)?$/,
+  /^\/webhooks\/:provider$/,
+  /^\/webhooks\/:provider\/lifecycle$/,
+  /^\/decide\/:token$/,
+  /^\/webhooks\/ses$/,
+]
 const isPublic = (url: string) => PUBLIC.some((pattern) => pattern.test(url))
 
 const { app } = await fakeApp({
