@@ -11,6 +11,7 @@
 //   jobs retry-failed [--queue <name>]   queue the work of failed jobs again
 //   reconcile --source <provider> [--wait <seconds>]   one reconciliation of a source now
 //   backfill --source <provider> --since <7d|48h|date> [--restart]   queue a look at every item changed since then (resumable)
+//   integrations [--probe] [--json]   every integration's health, as GET /integrations (exit 3 when one is unhealthy)
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { checkQueueRedis } from './cli-context.ts'
@@ -70,6 +71,7 @@ const OPERATOR_COMMANDS: Record<string, () => Promise<OperatorCommand>> = {
   jobs: async () => (await import('./cli-jobs.ts')).jobsCommand,
   reconcile: async () => (await import('./cli-sources.ts')).reconcileCommand,
   backfill: async () => (await import('./cli-sources.ts')).backfillCommand,
+  integrations: async () => (await import('./cli-integrations.ts')).integrationsCommand,
 }
 
 const command = process.argv[2] ?? 'all'
