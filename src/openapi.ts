@@ -29,7 +29,6 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     metrics: unused as MetricsSink,
     integrations: unused as IntegrationMonitor,
   })
-    integrations: unused as IntegrationMonitor,
   await app.ready()
   const document = app.swagger() as unknown as Record<string, unknown>
   await app.close()

@@ -69,8 +69,8 @@ export async function fakeApp(
       queues: stub('queues', { all: () => [], ...options.queues }) as HiringQueues,
       ...quietMonitoring(),
       redis: stub('redis', options.redis) as Redis,
-      sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
       integrations: stub('integrations') as IntegrationMonitor,
+      sources: new Map((options.sources ?? []).map((source) => [source.provider, source])),
     },
     pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) }),
   )
