@@ -387,7 +387,12 @@ t.test('a real task manager: facts from its registration and reconciliation; dow
   clickup.setDown(true)
   await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })
   const down = (await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })).json()
-  t.match(down, { status: 'unhealthy', consecutiveFailures: 2, lastError: /^ClickUp: GET \/list answered 503/, facts: { webhooksRegistered: 1 } })
+  t.match(down, {
+    status: 'unhealthy',
+    consecutiveFailures: 2,
+    lastError: /^ClickUp: GET \/list answered 503/,
+    facts: { webhooksRegistered: 1 },
+  })
   const listed = (await app.inject({ method: 'GET', url: '/integrations', headers: AUTH })).json()
   t.match(
     listed.integrations.find((entry: { name: string }) => entry.name === 'TaskManager'),
