@@ -1,7 +1,6 @@
 // `hireflow candidates retry <id> [--force]`: a failed candidate run again
 // from the step that failed. Exit 0 retried, 1 not (one line saying why), 2 usage.
-import type { Config } from './config.ts'
-import { openOperations, parseOptions, runCommand, usageError, type Print } from './cli-context.ts'
+import { openOperations, parseOptions, runCommand, usageError, type OperatorCommand } from './cli-context.ts'
 import { retryFailedCandidate } from '../jobs/retry.ts'
 import type { CandidateStatus } from './domain/candidate.ts'
 
@@ -16,8 +15,8 @@ const STEP_OF: Partial<Record<CandidateStatus, string>> = {
   decided: 'notify',
 }
 
-export async function candidatesCommand(config: Config, args: string[], out: Print, err: Print): Promise<number> {
-  return runCommand(err, async () => {
+export const candidatesCommand: OperatorCommand = (config, args, out, err) =>
+  runCommand(err, async () => {
     const { values, positionals } = parseOptions(args, { force: { type: 'boolean' } }, USAGE)
     const [action, id, ...extra] = positionals
     if (action !== 'retry') throw usageError(USAGE, action ? `unknown action "${action}"` : undefined)
@@ -51,4 +50,3 @@ export async function candidatesCommand(config: Config, args: string[], out: Pri
       await operations.close()
     }
   })
-}

@@ -11,8 +11,16 @@ import { createServices, type Services } from './services.ts'
 import { createSources } from './sources/registry.ts'
 import type { IntakeSource } from './ports/intake-source.ts'
 import { HiringQueues } from '../jobs/queues.ts'
+import type { ProgressOutput } from './cli-progress.ts'
 
 export type Print = (text: string) => void
+
+/**
+ * An operator subcommand: it parses its arguments, prints results for people
+ * on `out`, one error line on `err`, progress on `progressOutput`, and
+ * returns the exit code.
+ */
+export type OperatorCommand = (config: Config, args: string[], out: Print, err: Print, progressOutput?: ProgressOutput) => Promise<number>
 
 /** Wrong arguments: exit 2 with the command's usage. */
 export class UsageError extends Error {

@@ -3,8 +3,7 @@
 // probed now; --probe probes every one now, with the same alert rules).
 // Exit codes: 0 nothing unhealthy, 3 at least one integration unhealthy,
 // 1 the command failed (one line on stderr), 2 usage.
-import type { Config } from './config.ts'
-import { openOperations, parseOptions, runCommand, usageError, type Print } from './cli-context.ts'
+import { openOperations, parseOptions, runCommand, usageError, type OperatorCommand } from './cli-context.ts'
 import { createMonitoring } from './monitor/monitoring.ts'
 import { createIntegrationWatchers } from './monitor/integrations.ts'
 import type { IntegrationStatus } from './monitor/integration.ts'
@@ -14,8 +13,8 @@ const USAGE = 'hireflow integrations [--probe] [--json]'
 /** Exit code when the command worked and found an integration unhealthy. */
 export const UNHEALTHY_EXIT_CODE = 3
 
-export function integrationsCommand(config: Config, args: string[], out: Print, err: Print): Promise<number> {
-  return runCommand(err, async () => {
+export const integrationsCommand: OperatorCommand = (config, args, out, err) =>
+  runCommand(err, async () => {
     const { values, positionals } = parseOptions(args, { probe: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE)
     if (positionals.length > 0) throw usageError(USAGE, `unexpected "${positionals[0]}"`)
     const operations = await openOperations(config)
@@ -40,7 +39,6 @@ export function integrationsCommand(config: Config, args: string[], out: Print, 
       await operations.close()
     }
   })
-}
 
 /** Aligned columns for a terminal; the facts follow each row, indented. */
 export function integrationTable(integrations: readonly IntegrationStatus[]): string[] {

@@ -12,9 +12,8 @@
 // failed job is removed. Work that is done by now has its job removed; work
 // no retry can do is left failed and listed.
 import type { Job, Queue } from 'bullmq'
-import type { Config } from './config.ts'
-import { openOperations, parseOptions, runCommand, usageError, type Operations, type Print } from './cli-context.ts'
-import { Progress, type ProgressOutput } from './cli-progress.ts'
+import { openOperations, parseOptions, runCommand, usageError, type OperatorCommand, type Operations } from './cli-context.ts'
+import { Progress } from './cli-progress.ts'
 import { retryFailedCandidate, type RetryDeps } from '../jobs/retry.ts'
 import { queueNextStep } from '../jobs/recover.ts'
 import type { NotifyJobData, SourceJobData } from '../jobs/queues.ts'
@@ -36,14 +35,8 @@ interface Tally {
   left: Map<string, Set<string>>
 }
 
-export async function jobsCommand(
-  config: Config,
-  args: string[],
-  out: Print,
-  err: Print,
-  progressOutput: ProgressOutput = process.stderr,
-): Promise<number> {
-  return runCommand(err, async () => {
+export const jobsCommand: OperatorCommand = (config, args, out, err, progressOutput = process.stderr) =>
+  runCommand(err, async () => {
     const { values, positionals } = parseOptions(args, { queue: { type: 'string' } }, USAGE)
     if (positionals[0] !== 'retry-failed' || positionals.length > 1) {
       throw usageError(USAGE, positionals[0] && positionals[0] !== 'retry-failed' ? `unknown action "${positionals[0]}"` : undefined)
@@ -65,7 +58,6 @@ export async function jobsCommand(
       await operations.close()
     }
   })
-}
 
 async function retryQueue(operations: Operations, name: QueueName, progress: Progress): Promise<Tally> {
   const queue = operations.queues[name] as Queue

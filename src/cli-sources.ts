@@ -12,9 +12,8 @@
 // cursor is the start of a completed listing either way); a backfill never
 // touches it.
 import type { Queue } from 'bullmq'
-import type { Config } from './config.ts'
-import { openOperations, parseOptions, runCommand, sourceNamed, usageError, type Operations, type Print } from './cli-context.ts'
-import { Progress, type ProgressOutput } from './cli-progress.ts'
+import { openOperations, parseOptions, runCommand, sourceNamed, usageError, type OperatorCommand, type Operations } from './cli-context.ts'
+import { Progress } from './cli-progress.ts'
 import { createMonitoring, type Monitoring } from './monitor/monitoring.ts'
 import { backfillKey, parseSince, runBackfill } from './sources/backfill.ts'
 import { HiringQueues, type SourceJobData } from '../jobs/queues.ts'
@@ -60,14 +59,8 @@ function operatorJobContext(operations: Operations, monitoring: Monitoring): Job
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
 
-export async function reconcileCommand(
-  config: Config,
-  args: string[],
-  out: Print,
-  err: Print,
-  progressOutput: ProgressOutput = process.stderr,
-): Promise<number> {
-  return runCommand(err, async () => {
+export const reconcileCommand: OperatorCommand = (config, args, out, err, progressOutput = process.stderr) =>
+  runCommand(err, async () => {
     const { values, positionals } = parseOptions(args, { source: { type: 'string' }, wait: { type: 'string' } }, RECONCILE_USAGE)
     if (positionals.length > 0) throw usageError(RECONCILE_USAGE, `unexpected "${positionals[0]}"`)
     const provider = values.source
@@ -113,7 +106,6 @@ export async function reconcileCommand(
       await operations.close()
     }
   })
-}
 
 /** Waits until no job looks at any of `itemIds` any more (or the time is up); how many are still to be looked at. */
 async function waitForLooks(
@@ -151,14 +143,8 @@ async function itemsWithOpenJobs(queue: Queue<SourceJobData>, provider: string, 
   return open
 }
 
-export async function backfillCommand(
-  config: Config,
-  args: string[],
-  out: Print,
-  err: Print,
-  progressOutput: ProgressOutput = process.stderr,
-): Promise<number> {
-  return runCommand(err, async () => {
+export const backfillCommand: OperatorCommand = (config, args, out, err, progressOutput = process.stderr) =>
+  runCommand(err, async () => {
     const options = { source: { type: 'string' }, since: { type: 'string' }, restart: { type: 'boolean' } } as const
     const { values, positionals } = parseOptions(args, options, BACKFILL_USAGE)
     if (positionals.length > 0) throw usageError(BACKFILL_USAGE, `unexpected "${positionals[0]}"`)
@@ -207,4 +193,3 @@ export async function backfillCommand(
       await operations.close()
     }
   })
-}

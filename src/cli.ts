@@ -14,7 +14,7 @@
 //   integrations [--probe] [--json]   every integration's health, as GET /integrations (exit 3 when one is unhealthy)
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import { checkQueueRedis } from './cli-context.ts'
+import { checkQueueRedis, type OperatorCommand } from './cli-context.ts'
 import { createLogger, start, type Role } from './runtime.ts'
 import { openapiDocument } from './openapi.ts'
 
@@ -50,8 +50,6 @@ async function run(config: Config, role: Role) {
     await running.close()
   })
 }
-
-type OperatorCommand = (config: Config, args: string[], out: (text: string) => void, err: (text: string) => void) => Promise<number>
 
 /**
  * Operator subcommands: they print for people and return the exit code a

@@ -11,6 +11,7 @@
 // The certificate itself carries no chain: it is trusted because it came over
 // TLS from the SNS host of the topic's own region, which no one else can serve.
 import { X509Certificate, verify as verifySignature } from 'node:crypto'
+import { SingleFlight } from '../async/single-flight.ts'
 import { DownloadRefusedError, safeDownload } from '../net/safe-download.ts'
 import { backoffDelay, pause } from '../net/http-client.ts'
 
@@ -213,7 +214,7 @@ export class SnsMessageVerifier {
   readonly #now: () => number
   readonly #certificates = new Map<string, CachedCertificate>()
   readonly #refused = new Map<string, { until: number; message: string }>()
-  readonly #pending = new Map<string, Promise<X509Certificate>>()
+  readonly #pending = new SingleFlight<string, X509Certificate>()
 
   constructor(options: SnsMessageVerifierOptions) {
     this.topic = snsTopicOf(options.topicArn)
@@ -295,13 +296,8 @@ export class SnsMessageVerifier {
     if (cached && cached.until > now) return cached.certificate
     const refused = this.#refused.get(key)
     if (refused && refused.until > now) throw new SnsMessageRefusedError('certificate', refused.message)
-    let pending = this.#pending.get(key)
-    if (!pending) {
-      // One fetch however many messages wait for the same certificate.
-      pending = this.#load(url).finally(() => this.#pending.delete(key))
-      this.#pending.set(key, pending)
-    }
-    return pending
+    // One fetch however many messages wait for the same certificate.
+    return this.#pending.run(key, () => this.#load(url))
   }
 
   async #load(url: URL): Promise<X509Certificate> {

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { headerText, singleLine } from '../domain/display-text.ts'
+import { SingleFlight } from '../async/single-flight.ts'
 // The core build has no file access: a template cannot include or read a file.
 import { Eta, type TemplateFunction } from 'eta/core'
 
@@ -86,7 +87,7 @@ export class S3TemplateSource implements TemplateSource {
   readonly #now: () => number
   readonly #cache = new Map<string, CachedTemplate>()
   // Concurrent emails share one request per template instead of racing.
-  readonly #loading = new Map<string, Promise<string>>()
+  readonly #loading = new SingleFlight<string, string>()
 
   constructor(options: S3TemplateSourceOptions) {
     this.#client = options.client
@@ -101,12 +102,7 @@ export class S3TemplateSource implements TemplateSource {
     assertName(name)
     const cached = this.#cache.get(name)
     if (cached && cached.expiresAt > this.#now()) return cached.text
-    let pending = this.#loading.get(name)
-    if (!pending) {
-      pending = this.#fetch(name).finally(() => this.#loading.delete(name))
-      this.#loading.set(name, pending)
-    }
-    return pending
+    return this.#loading.run(name, () => this.#fetch(name))
   }
 
   async #fetch(name: string): Promise<string> {

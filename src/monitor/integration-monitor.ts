@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Alert, Alerter } from '../ports/alerts.ts'
 import type { MetricsSink } from '../ports/metrics.ts'
+import { SingleFlight } from '../async/single-flight.ts'
 import {
   INTEGRATION_NAMES,
   type IntegrationDetail,
@@ -96,7 +97,7 @@ export class IntegrationMonitor implements IntegrationStatusReader {
   readonly #now: () => number
   readonly #memory = new Map<IntegrationName, StoredState>()
   readonly #memoryHistory = new Map<IntegrationName, ProbeResult[]>()
-  readonly #running = new Map<IntegrationName, Promise<IntegrationStatus>>()
+  readonly #running = new SingleFlight<IntegrationName, IntegrationStatus>()
 
   constructor(options: IntegrationMonitorOptions) {
     this.#options = options
@@ -124,12 +125,7 @@ export class IntegrationMonitor implements IntegrationStatusReader {
 
   /** Probes one integration now; a probe already running for it is shared, not doubled. */
   probe(name: IntegrationName): Promise<IntegrationStatus> {
-    let running = this.#running.get(name)
-    if (!running) {
-      running = this.#probe(name).finally(() => this.#running.delete(name))
-      this.#running.set(name, running)
-    }
-    return running
+    return this.#running.run(name, () => this.#probe(name))
   }
 
   async #probe(name: IntegrationName): Promise<IntegrationStatus> {
