@@ -45,6 +45,42 @@ export interface ProfileLink {
   url: string
 }
 
+/**
+ * Where in the resume a field or a quote was found, so HR can check it:
+ * the page (extracted text separates pages with a form feed, \f), the
+ * 1-based line of the whole text, and the section heading above it.
+ */
+export interface SourceSpan {
+  page: number
+  line: number
+  /** The heading of the section it sits in ("Experience", "Education"), null above the first heading. */
+  section: string | null
+}
+
+/** A role in the work history (JSON Resume `work`). Dates are `YYYY` or `YYYY-MM`. */
+export interface WorkEntry {
+  employer: string | null
+  title: string | null
+  start: string | null
+  /** null with `current`, or when the text gives no end. */
+  end: string | null
+  current: boolean
+  /** Student jobs, volunteering and memberships are kept but do not count as work experience. */
+  kind: 'work' | 'volunteer' | 'student' | 'membership'
+  at: SourceSpan
+}
+
+/** One line of education (JSON Resume `education`). */
+export interface EducationEntry {
+  institution: string | null
+  /** The degree as written ("BSc", "Master of Science"). */
+  degree: string | null
+  field: string | null
+  start: string | null
+  end: string | null
+  at: SourceSpan
+}
+
 export interface Profile {
   name: string | null
   email: string | null
@@ -52,6 +88,41 @@ export interface Profile {
   links: ProfileLink[]
   /** Years of experience stated or derived from date ranges; null when the text gives none. */
   yearsOfExperience: number | null
+  /** Where name, email and phone were read (absent on profiles read before provenance was kept). */
+  sources?: { name: SourceSpan | null; email: SourceSpan | null; phone: SourceSpan | null }
+  location?: string | null
+  work?: WorkEntry[]
+  education?: EducationEntry[]
+  /** Skills named in the resume, normalised to the taxonomy's names. */
+  skills?: string[]
+  languages?: string[]
+  certificates?: string[]
+  /** Months of work experience from the work entries, overlaps merged (volunteer, student, membership excluded). */
+  monthsOfExperience?: number | null
+  /** Years the resume states ("8 years of experience"), kept apart from the computed months. */
+  statedYears?: number | null
+}
+
+/** How one requirement of the requisition fares against the resume. */
+export type RequirementVerdict = 'met' | 'partly' | 'not_met'
+
+export interface RequirementAssessment {
+  kind: 'must_have' | 'nice_to_have' | 'min_years' | 'criterion'
+  /** The requirement as the requisition words it ("Kubernetes", "5 years", a free-text criterion). */
+  requirement: string
+  verdict: RequirementVerdict
+  /** The words of the resume that show it, and where; null when nothing does. */
+  evidence: { quote: string; at: SourceSpan } | null
+  /** Why partly or not met, in a few words ("last used in 2014", "3 of 5 years"). */
+  note: string | null
+}
+
+/** Something in the resume aimed at the screener rather than the reader: removed before scoring, shown to HR. */
+export interface IntegrityFlag {
+  kind: 'hidden_text' | 'instructions'
+  /** What was found, in a few words ("white text on page 1", "'ignore previous instructions'"). */
+  detail: string
+  at: SourceSpan | null
 }
 
 export interface SkillEvidence {
@@ -74,6 +145,12 @@ export interface Score {
   /** 0..100 */
   value: number
   skills: SkillMatch[]
+  /** Each requirement met, partly met or not, with its evidence (absent on scores made before requirements were assessed). */
+  requirements?: RequirementAssessment[]
+  /** Who scored: the deterministic `lexical` scorer, or an LLM with its model, prompt version and token counts. */
+  scorer?: { name: string; model?: string; promptVersion?: string; inputTokens?: number; outputTokens?: number }
+  /** Hidden text and instructions found in the resume; they were removed before scoring. */
+  flags?: IntegrityFlag[]
 }
 
 export interface Decision {
