@@ -222,6 +222,34 @@ function candidateStoreContract(t: Tap, openStore: StoreFactory): void {
     t.same(await store.getCandidate(candidate.id), decided)
   })
 
+  t.test('transition through several steps: one write, one history entry per step', async (t) => {
+    const store = await openStore(t)
+    const candidate = candidateFixture({ status: 'stored' })
+    await store.createCandidate(candidate)
+    const request = {
+      from: ['stored' as const, 'parsed' as const],
+      to: 'decided' as const,
+      via: [
+        { to: 'parsed' as const, why: 'profile read' },
+        { to: 'scored' as const, why: 'score 80/100' },
+      ],
+      set: { decision: { outcome: 'advance' as const, reasons: ['all must-have skills found'] } },
+      by: 'worker:process',
+      why: 'recommendation: advance',
+      at: at(300),
+    }
+    const decided = await store.transition(candidate.id, request)
+    t.equal(decided?.status, 'decided')
+    t.same(decided?.history.slice(1), [
+      { at: at(300), from: 'stored', to: 'parsed', by: 'worker:process', why: 'profile read' },
+      { at: at(300), from: 'parsed', to: 'scored', by: 'worker:process', why: 'score 80/100' },
+      { at: at(300), from: 'scored', to: 'decided', by: 'worker:process', why: 'recommendation: advance' },
+    ])
+    t.same(await store.getCandidate(candidate.id), decided)
+    t.equal(await store.transition(candidate.id, request), undefined, 'a replay changes nothing')
+    t.equal((await store.getCandidate(candidate.id))?.history.length, 4, 'and appends nothing')
+  })
+
   t.test('transition from the wrong state is a no-op', async (t) => {
     const store = await openStore(t)
     const candidate = candidateFixture()

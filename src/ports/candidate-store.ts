@@ -19,6 +19,13 @@ export interface TransitionRequest {
   /** The transition applies only while the candidate is in one of these states (a replay is a no-op). */
   from: CandidateStatus[]
   to: CandidateStatus
+  /**
+   * The statuses passed through on the way to `to`, in order, recorded in the
+   * same write: each gets its own history entry (same `at` and `by`) before
+   * the one for `to`, so the history shows every step while the store commits
+   * once. Used when one job computes several steps together.
+   */
+  via?: { to: CandidateStatus; why: string | null }[]
   set?: CandidatePatch
   by: Transition['by']
   why?: string | null
@@ -54,8 +61,8 @@ export interface CandidateStore {
   /** All candidates that came from one item at a source (e.g. one task with two attachments). */
   findBySourceItem(source: Candidate['source'], sourceItemId: string): Promise<Candidate[]>
   /**
-   * Moves the candidate to `to` and appends the transition to its history,
-   * only if its status is one of `from`. Returns the updated candidate, or
+   * Moves the candidate to `to` and appends the transition to its history
+   * (after one entry per `via` step), only if its status is one of `from`. Returns the updated candidate, or
    * undefined when the condition did not hold (or the candidate is unknown).
    */
   transition(id: string, request: TransitionRequest): Promise<Candidate | undefined>

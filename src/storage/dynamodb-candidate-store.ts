@@ -22,7 +22,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
-import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type CandidateStatus, type Transition } from '../domain/candidate.ts'
+import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type CandidateStatus } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { SourceState } from '../domain/source-state.ts'
 import {
@@ -33,6 +33,7 @@ import {
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
 import { DependencyUnavailableError } from '../ports/unavailable.ts'
+import { historyEntries } from './transition-history.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 
 // A status + requisition listing filters the requisition's partition; these
@@ -290,10 +291,10 @@ export class DynamoDbCandidateStore implements CandidateStore {
 
   async #transitionFrom(id: string, from: CandidateStatus, request: TransitionRequest): Promise<Candidate | undefined> {
     const at = request.at ?? new Date().toISOString()
-    const entry: Transition = { at, from, to: request.to, by: request.by, why: request.why ?? null }
+    const entries = historyEntries(request, at, from)
     const patch: CandidatePatch = request.set ?? {}
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history' }
-    const values: Record<string, unknown> = { ':from': from, ':to': request.to, ':at': at, ':entry': [entry] }
+    const values: Record<string, unknown> = { ':from': from, ':to': request.to, ':at': at, ':entry': entries }
     const assignments = ['#status = :to', '#updatedAt = :at', '#history = list_append(#history, :entry)']
     for (const field of CANDIDATE_PATCH_FIELDS) {
       if (patch[field] === undefined) continue

@@ -4,7 +4,7 @@
 // agree with the document, which is why every write sets both in one statement.
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch, type Transition } from '../domain/candidate.ts'
+import { CANDIDATE_PATCH_FIELDS, type Candidate, type CandidatePatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { SourceState } from '../domain/source-state.ts'
 import {
@@ -15,6 +15,7 @@ import {
   type TransitionRequest,
 } from '../ports/candidate-store.ts'
 import { DependencyUnavailableError } from '../ports/unavailable.ts'
+import { historyEntries } from './transition-history.ts'
 import { checkPageLimit, decodeCursor, encodeCursor, hasExactStringFields } from './paging.ts'
 import { makePrivateFileSync, makePrivateFolderSync, restrictToOwnerSync } from '../fs/private-files.ts'
 
@@ -225,25 +226,29 @@ export class SqliteCandidateStore implements CandidateStore {
   async transition(id: string, request: TransitionRequest): Promise<Candidate | undefined> {
     if (request.from.length === 0) return undefined
     const at = request.at ?? new Date().toISOString()
-    const entry: Transition = { at, from: null, to: request.to, by: request.by, why: request.why ?? null }
+    const entries = historyEntries(request, at, null)
     const patch: CandidatePatch = request.set ?? {}
     // Field names are interpolated into JSON paths: they come from the domain's list, never from the patch.
     const fields = CANDIDATE_PATCH_FIELDS.filter((field) => patch[field] !== undefined)
 
-    // The history entry's `from` is the status the row had when the UPDATE
-    // matched, read inside the same statement, so a concurrent writer cannot
-    // make it lie.
+    // The first history entry's `from` is the status the row had when the
+    // UPDATE matched, read inside the same statement, so a concurrent writer
+    // cannot make it lie. json_set applies its paths in order, so each
+    // `[#]` appends after the one before.
     const sql = `UPDATE candidates
       SET status = ?,
           doc = json_set(doc,
-            '$.history[#]', json_set(json(?), '$.from', status),
+            '$.history[#]', json_set(json(?), '$.from', status),${entries
+              .slice(1)
+              .map(() => `\n            '$.history[#]', json(?),`)
+              .join('')}
             '$.status', ?,
             '$.updatedAt', ?${fields.map((field) => `,\n            '$.${field}', json(?)`).join('')})
       WHERE id = ? AND status IN (${request.from.map(() => '?').join(', ')})
       RETURNING doc`
     const row = this.#statement(sql).get(
       request.to,
-      JSON.stringify(entry),
+      ...entries.map((entry) => JSON.stringify(entry)),
       request.to,
       at,
       ...fields.map((field) => JSON.stringify(patch[field])),
