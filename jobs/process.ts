@@ -1,8 +1,8 @@
-// Process: extract text -> profile -> score -> decision. Each result is
-// written with a conditional transition, so a replayed job resumes where the
-// last attempt stopped and never repeats a recorded step.
+// Process: extract text -> profile -> score -> decision. The results are
+// written in one conditional transition that records each step, so a replayed
+// job resumes where the last attempt stopped and never repeats a recorded step.
 import { UnrecoverableError, type Job } from 'bullmq'
-import { PROCESSABLE_STATUSES, type Candidate } from '../src/domain/candidate.ts'
+import { PROCESSABLE_STATUSES, type Candidate, type CandidatePatch } from '../src/domain/candidate.ts'
 import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
@@ -25,10 +25,7 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
     const { candidateId } = job.data
-    // When another attempt recorded the step first, continue from what it recorded.
-    const advance = async (request: TransitionRequest, current: Candidate) =>
-      (await candidates.transition(candidateId, request)) ?? (await candidates.getCandidate(candidateId)) ?? current
-    let candidate = await candidates.getCandidate(candidateId)
+    const candidate = await candidates.getCandidate(candidateId)
     if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
     if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
     if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
@@ -56,25 +53,36 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
       return
     }
 
-    if (candidate.status === 'stored') {
-      const profile = extractProfile(text)
-      candidate = await advance(
-        { from: ['stored'], to: 'parsed', set: { profile }, by: BY, why: 'text extracted, profile read' },
-        candidate,
-      )
-    }
+    // Profile, score and recommendation are worked out together here, so they are recorded in one write that
+    // passes through each step: the history still shows parsed, scored and decided, and the store commits once.
+    // A candidate an earlier attempt left part way keeps what that attempt recorded.
+    const from = candidate.status
     const requisition = await requisitionOf(candidate)
-    if (candidate.status === 'parsed') {
-      const score = scoreResume(text, requisition ?? { mustHaveSkills: [], niceToHaveSkills: [] })
-      candidate = await advance({ from: ['parsed'], to: 'scored', set: { score }, by: BY, why: `score ${score.value}/100` }, candidate)
+    const via: NonNullable<TransitionRequest['via']> = []
+    const set: CandidatePatch = {}
+    let { profile, score } = candidate
+    if (from === 'stored') {
+      profile = extractProfile(text)
+      set.profile = profile
+      via.push({ to: 'parsed', why: 'text extracted, profile read' })
     }
-    if (candidate.status === 'scored' && candidate.score && candidate.profile) {
-      const decision = decide({ score: candidate.score, profile: candidate.profile, requisition })
-      candidate = await advance(
-        { from: ['scored'], to: 'decided', set: { decision }, by: BY, why: `recommendation: ${decision.outcome}` },
-        candidate,
-      )
+    if (from === 'stored' || from === 'parsed') {
+      score = scoreResume(text, requisition ?? { mustHaveSkills: [], niceToHaveSkills: [] })
+      set.score = score
+      via.push({ to: 'scored', why: `score ${score.value}/100` })
     }
-    if (candidate.status === 'decided') await queues.enqueueNotify(candidateId, 'decision')
+    if (!score || !profile) return
+    const decision = decide({ score, profile, requisition })
+    const decided =
+      (await candidates.transition(candidateId, {
+        from: [from],
+        to: 'decided',
+        via,
+        set: { ...set, decision },
+        by: BY,
+        why: `recommendation: ${decision.outcome}`,
+      })) ?? (await candidates.getCandidate(candidateId))
+    // When another attempt recorded the decision first, queueing its email again is a no-op.
+    if (decided?.status === 'decided') await queues.enqueueNotify(candidateId, 'decision')
   }
 }
