@@ -1,0 +1,299 @@
+// Contact details: email, phone, links and location, each with the line it was read from.
+import type { ProfileLink } from '../../domain/candidate.ts'
+import { findRanges } from './dates.ts'
+import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
+
+export interface Found<T> {
+  value: T
+  line: ResumeLine
+}
+
+// Resumes separate contact details with bars, bullets and commas as often as with spaces.
+const TOKEN_SEPARATORS = /[\s|•·,;<>()[\]{}"“”]+/
+// RFC 5321 caps an address at 254 characters; longer tokens are not contact details.
+const MAX_TOKEN = 254
+
+function* tokensOfLine(text: string): Generator<string> {
+  for (const raw of text.split(TOKEN_SEPARATORS)) {
+    if (raw.length === 0 || raw.length > MAX_TOKEN) continue
+    const token = raw.replace(/^['‘’*:]+|['‘’.!?:*]+$/g, '')
+    if (token.length > 0) yield token
+  }
+}
+
+/** The top of the resume and its personal-data section: where contact details belong. */
+export function inContactZone(line: ResumeLine): boolean {
+  return line.section === null || line.section === 'contact'
+}
+
+// Job boards and resume builders stamp their own name, and often their own number, on every page.
+const BOARD_FOOTER =
+  /\b(?:powered by|indeed|monster|stepstone|naukri|glassdoor|ziprecruiter|careerbuilder|dice\.com|seek\.com|xing|jobscan|resume ?builder|zety|novoresume|resume\.io|kickresume|page \d{1,3} of \d{1,3})\b/i
+
+/** Lines repeated on two or more pages: running headers and footers. */
+export function runningLines(lines: ResumeLine[]): Set<string> {
+  const pagesOf = new Map<string, Set<number>>()
+  for (const line of lines) {
+    if (line.text.length === 0 || line.text.length > MAX_FIELD_LINE) continue
+    const pages = pagesOf.get(line.text) ?? new Set<number>()
+    pages.add(line.page)
+    pagesOf.set(line.text, pages)
+  }
+  return new Set([...pagesOf].filter(([, pages]) => pages.size >= 2).map(([text]) => text))
+}
+
+// ---------------------------------------------------------------- email
+
+const EMAIL = /^[\p{L}\p{N}._%+'-]{1,64}@(?:[\p{L}\p{N}-]{1,63}\.){1,8}\p{L}{2,24}$/u
+
+export function findEmails(lines: ResumeLine[]): Array<Found<string>> {
+  const found: Array<Found<string>> = []
+  for (const line of lines) {
+    if (!line.text.includes('@')) continue
+    for (const token of tokensOfLine(line.text)) {
+      if (!token.includes('@')) continue
+      const candidate = token.replace(/^(?:mailto|e-?mail):?/i, '')
+      if (EMAIL.test(candidate)) {
+        const email = candidate.toLowerCase()
+        if (!found.some((f) => f.value === email)) found.push({ value: email, line })
+      }
+    }
+  }
+  return found
+}
+
+/** An email whose own domain is a job board's or a resume builder's is not the candidate's. */
+export function candidateEmail(emails: Array<Found<string>>): Found<string> | null {
+  return emails.find((email) => !BOARD_FOOTER.test(email.value.slice(email.value.indexOf('@') + 1))) ?? emails[0] ?? null
+}
+
+// ---------------------------------------------------------------- phone
+
+// The window is bounded ({5,20}), so each start position costs a constant.
+const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
+const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell|handy|whatsapp|contact)\b|📞|☎|✆/i
+const GRADES = /\b(?:grade|grades|gpa|cgpa|marks|score|scores|semester|percentage|credits|sgpa|result|results)\b|%/i
+const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
+const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
+const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/
+
+export function findPhone(lines: ResumeLine[], running: Set<string>): Found<string> | null {
+  let fallback: Found<string> | null = null
+  for (const line of lines) {
+    if (line.text.length === 0 || line.text.length > MAX_FIELD_LINE) continue
+    const zone = inContactZone(line)
+    // Tested once per line, not per match.
+    let labelled: boolean | undefined
+    let dateSpans: Array<[number, number]> | undefined
+    for (const match of line.text.matchAll(PHONE)) {
+      const phone = match[0].trim().replace(/\s+/g, ' ').replace(/[–—]/g, '-')
+      const digits = phone.replace(/\D/g, '').length
+      // E.164 numbers have at most 15 digits; fewer than 7 is an extension, a year or a postcode.
+      if (digits < 7 || digits > 15 || DATE_LIKE.test(phone) || ZIP_PLUS_FOUR.test(phone) || DECIMAL.test(phone)) continue
+      dateSpans ??= findRanges(line.text, 9999).map((range) => [range.index, range.index + range.length])
+      const end = match.index + match[0].length
+      if (dateSpans.some(([from, to]) => match.index < to && from < end)) continue
+      if (BOARD_FOOTER.test(line.text) || GRADES.test(line.text)) continue
+      if (running.has(line.text) && !line.text.includes('@')) continue
+      labelled ??= PHONE_LABEL.test(line.text)
+      if (labelled || (zone && phone.startsWith('+'))) return { value: phone, line }
+      if (zone) fallback ??= { value: phone, line }
+    }
+  }
+  return fallback
+}
+
+// ---------------------------------------------------------------- links
+
+// A bare "name.tld" is taken for a website only under TLDs people host
+// themselves on: "Node.js", "setup.py" or "README.md" are not websites.
+const SITE_TLDS = new Set(
+  'com net org io dev me co app ai tech site xyz info blog page codes design online website space pro name cloud software engineer uk de fr nl es it ca au ch se no dk fi pl be at ie nz eu us br jp in'.split(
+    ' ',
+  ),
+)
+// Domains that look personal but name a technology or a company when written in running text.
+const NOT_PERSONAL_DOMAINS = new Set(
+  'socket.io asp.net ado.net vb.net deno.land nuxt.com next.js booking.com amazon.com salesforce.com monday.com hotels.com expedia.com ebay.com alibaba.com indeed.com monster.com glassdoor.com stepstone.de naukri.com zety.com resume.io'.split(
+    ' ',
+  ),
+)
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}[a-z]{2,24}$/
+const GITHUB_USER = /^[a-z0-9](?:[a-z0-9-]{0,38})$/i
+// First path segments of github.com that are GitHub's own pages, not people.
+const GITHUB_RESERVED = new Set(
+  'orgs features about topics sponsors marketplace pricing settings login join explore collections trending enterprise site apps'.split(
+    ' ',
+  ),
+)
+const LINKEDIN_SLUG = /^[\p{L}\p{N}_%-]{2,100}$/u
+const WEBSITE_LABEL = /\b(?:website|web|portfolio|blog|homepage|home page|site|url)\b|🌐/i
+const MAX_LINKS = 10
+
+interface RawLink {
+  kind: ProfileLink['kind']
+  url: string
+  /** For GitHub: the user, and the repository when the URL names one. */
+  user?: string
+  repo?: string
+  line: ResumeLine
+}
+
+/**
+ * A URL cut at the line's end continues on the next line when the cut is
+ * mid-path ("…/in/jane-" + "doe-1234/") or the next line starts with a slash.
+ */
+function joinedWrappedUrls(lines: ResumeLine[]): Map<number, string> {
+  const joined = new Map<number, string>()
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const text = lines[i]!.text
+    if (text.length > MAX_FIELD_LINE) continue
+    const last = text.slice(text.lastIndexOf(' ') + 1)
+    if (!/^(?:https?:\/\/|www\.|(?:[a-z0-9-]{1,63}\.){1,4}[a-z]{2,24}\/)\S{0,200}$/i.test(last) || last.includes('@')) continue
+    const next = lines[i + 1]!.text
+    const first = next.split(' ')[0] ?? ''
+    if (!/^[A-Za-z0-9._~\-/?=&%#]{1,200}$/.test(first)) continue
+    if (/[/\-_=&?]$/.test(last) || first.startsWith('/')) joined.set(i, `${text}${first}`)
+  }
+  return joined
+}
+
+export function findLinks(lines: ResumeLine[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
+  const emailDomains = new Set(emails.map((email) => email.slice(email.indexOf('@') + 1)))
+  const joined = joinedWrappedUrls(lines)
+  const raw: RawLink[] = []
+  for (const line of lines) {
+    if (raw.length >= MAX_LINKS * 4) break
+    const text = joined.get(line.index) ?? line.text
+    if (text.length > MAX_FIELD_LINE * 2 || !text.includes('.')) continue
+    const websiteAllowed = inContactZone(line) || WEBSITE_LABEL.test(text)
+    for (const token of tokensOfLine(text)) {
+      const link = classifyLink(token, emailDomains, line)
+      if (link && (link.kind !== 'website' || websiteAllowed)) raw.push(link)
+    }
+  }
+  return chooseLinks(raw, emails, nameWords)
+}
+
+function chooseLinks(raw: RawLink[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
+  const own = ownGithubUser(raw, emails, nameWords)
+  const links: Array<Found<ProfileLink>> = []
+  const seen = new Set<string>()
+  for (const link of raw) {
+    if (links.length >= MAX_LINKS) break
+    let url = link.url
+    if (link.kind === 'github') {
+      if (own === null || link.user !== own) continue
+      url = `https://github.com/${own}`
+    }
+    if (seen.has(url)) continue
+    seen.add(url)
+    links.push({ value: { kind: link.kind, url }, line: link.line })
+  }
+  return links
+}
+
+/**
+ * The candidate's GitHub user: a profile URL (github.com/<user>) wins; a
+ * repository URL names the candidate only when its owner resembles the
+ * candidate's name or email. A repository cited in the text is someone else's.
+ */
+function ownGithubUser(raw: RawLink[], emails: string[], nameWords: string[]): string | null {
+  const github = raw.filter((link) => link.kind === 'github')
+  const profile = github.find((link) => !link.repo)
+  if (profile) return profile.user!
+  const hints = [...emails.map((email) => email.slice(0, email.indexOf('@'))), ...nameWords]
+    .map((hint) => hint.toLowerCase().replace(/[^a-z0-9]/g, ''))
+    .filter((hint) => hint.length >= 3)
+  const resembling = github.find((link) => {
+    const user = link.user!.replace(/[^a-z0-9]/g, '')
+    return hints.some((hint) => user.includes(hint) || hint.includes(user))
+  })
+  return resembling?.user ?? null
+}
+
+function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine): RawLink | null {
+  const schemeMatch = /^(https?):\/\//i.exec(token)
+  const rest = schemeMatch ? token.slice(schemeMatch[0].length) : token
+  // An email address (or anything with credentials in it) is not a link.
+  const hostEnd = rest.search(/[/?#]/)
+  const hostPart = hostEnd < 0 ? rest : rest.slice(0, hostEnd)
+  if (hostPart.includes('@')) return null
+  const host = hostPart.toLowerCase().replace(/:\d{1,5}$/, '')
+  if (!HOST.test(host)) return null
+  const site = host.replace(/^www\./, '')
+  const path = hostEnd < 0 ? '' : rest.slice(hostEnd).replace(/[?#].*$/, '')
+  const segments = path.split('/').filter((segment) => segment.length > 0)
+
+  if (site === 'linkedin.com' || site.endsWith('.linkedin.com')) {
+    const slug = segments[0]?.toLowerCase() === 'in' ? segments[1] : undefined
+    if (!slug || !LINKEDIN_SLUG.test(slug)) return null
+    return { kind: 'linkedin', url: `https://www.linkedin.com/in/${slug.toLowerCase()}`, line }
+  }
+  if (site === 'github.com') {
+    const user = segments[0]
+    if (!user || !GITHUB_USER.test(user) || GITHUB_RESERVED.has(user.toLowerCase())) return null
+    const repo = segments[1]?.toLowerCase()
+    return { kind: 'github', url: `https://github.com/${user.toLowerCase()}`, user: user.toLowerCase(), ...(repo ? { repo } : {}), line }
+  }
+  if (site === 'gitlab.com' || site === 'bitbucket.org') return null
+
+  if (!schemeMatch) {
+    // A capital anywhere ("ASP.NET", "B.tech", "Booking.com", "done.Then") marks a
+    // product, an abbreviation or a missing space, not an address typed as one.
+    if (hostPart !== hostPart.toLowerCase()) return null
+    const labels = site.split('.')
+    // "b.tech", "m.sc": a one-letter label is an abbreviation.
+    if (labels.some((label) => label.length < 2)) return null
+    if (!SITE_TLDS.has(labels[labels.length - 1]!)) return null
+    // A bare domain equal to an email's domain is the mail provider or the
+    // employer far more often than a personal site.
+    if (emailDomains.has(site)) return null
+  }
+  if (NOT_PERSONAL_DOMAINS.has(site)) return null
+  const cleanPath = segments.length > 0 ? `/${segments.join('/')}` : ''
+  return { kind: 'website', url: `https://${host}${cleanPath}`, line }
+}
+
+// ---------------------------------------------------------------- location
+
+const COUNTRIES = new Set(
+  'usa|u.s.a.|united states|us|uk|united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|portugal|italy|netherlands|the netherlands|belgium|switzerland|austria|poland|czech republic|czechia|sweden|norway|denmark|finland|estonia|latvia|lithuania|romania|bulgaria|greece|turkey|ukraine|hungary|croatia|serbia|slovakia|slovenia|canada|mexico|brazil|argentina|chile|colombia|peru|india|pakistan|bangladesh|sri lanka|nepal|china|japan|south korea|korea|taiwan|hong kong|singapore|malaysia|indonesia|philippines|vietnam|thailand|australia|new zealand|south africa|nigeria|kenya|egypt|morocco|ghana|ethiopia|israel|uae|united arab emirates|saudi arabia|qatar|iran|russia'.split(
+    '|',
+  ),
+)
+const STATE =
+  /^(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|BC|QC|AB|NSW|VIC|QLD)(?: \d{5}(?:-\d{4})?)?$/
+const CITY = /^(?:\d{4,5} )?\p{Lu}[\p{L}.'’-]{1,24}(?: (?:\p{Lu}[\p{L}.'’-]{1,24}|am|an|de|del|da|upon|on|sur)){0,3}$/u
+const LOCATION_LABEL = /^(?:location|address|based in|residence|city|wohnort|lives in)\s*:?\s*(.{2,80})$/i
+
+/** "Berlin, Germany", "Austin, TX 78701", "80331 Munich, Germany": a city followed by a country or a state. */
+export function cityAndRegion(text: string): string | null {
+  const parts = text.split(/ ?, ?/)
+  for (let j = 1; j < parts.length && j < 12; j++) {
+    const region = parts[j]!.trim()
+    const city = parts[j - 1]!.trim()
+    if ((COUNTRIES.has(region.toLowerCase()) || STATE.test(region)) && CITY.test(city)) return `${city}, ${region}`
+  }
+  return null
+}
+
+// Read near the top only: further down, "Berlin, Germany" is where an employer sits.
+const LOCATION_SEARCH_LINES = 20
+
+export function findLocation(lines: ResumeLine[]): Found<string> | null {
+  let seen = 0
+  for (const line of lines) {
+    if (line.text.length === 0) continue
+    if (++seen > LOCATION_SEARCH_LINES || !inContactZone(line)) break
+    if (line.text.length > MAX_FIELD_LINE) continue
+    for (const segment of line.text.split(/ ?[|•·✉☎📍] ?| {2,}| [–—-] /u)) {
+      const part = segment.trim()
+      const labelled = LOCATION_LABEL.exec(part)
+      if (labelled) return { value: labelled[1]!.trim(), line }
+      const place = part.includes('@') ? null : cityAndRegion(part)
+      if (place) return { value: place, line }
+    }
+  }
+  return null
+}

@@ -1,0 +1,168 @@
+// Dates and date ranges as resumes write them: "Jan 2019 – Present",
+// "2019-2021", "06/15 - Now", "05/15 ⇒ Now", "(May,2017 – July,2017)",
+// "03.2018 – 11.2020", "Summer 2016", "since 2020". Tokens first, then ranges
+// between neighbouring tokens: one pass of a bounded regex per line.
+
+export interface ResumeDate {
+  year: number
+  /** 1..12, null when only the year is written. */
+  month: number | null
+}
+
+export interface DateRange {
+  start: ResumeDate
+  /** null when open ("Present") or not written. */
+  end: ResumeDate | null
+  current: boolean
+  /** Where the range sits in the text it was read from. */
+  index: number
+  length: number
+}
+
+const MONTH_NAMES =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?'
+const OPEN_WORDS = 'present|current(?:ly)?|now|today|ongoing|till date|to date|date|heute'
+const DATE_TOKEN = new RegExp(
+  '(?<![\\p{L}\\p{N}])(?:' +
+    '(spring|summer|fall|autumn|winter)[ ,]{1,2}((?:19|20)\\d{2})' +
+    `|(${MONTH_NAMES})\\.?,?[ ]{0,2}['’]?(\\d{4}|\\d{2})` +
+    '|(\\d{1,2})[/.-]((?:19|20)\\d{2})' +
+    '|((?:19|20)\\d{2})[/.-](\\d{1,2})(?![/.-]?\\d)' +
+    '|(\\d{1,2})/(\\d{2})' +
+    '|((?:19|20)\\d{2})' +
+    `|(${OPEN_WORDS})` +
+    ')(?![\\p{L}\\p{N}])',
+  'giu',
+)
+const SEPARATOR = /^[ ]{0,3}(?:-{1,2}|–|—|to|until|till|through|thru|⇒|→|->|=>|~|bis)[ ]{0,3}$/i
+const SINCE = /(?:since|seit|from)[ ]{1,3}$/i
+const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }
+const SEASON_START: Record<string, number> = { spring: 3, summer: 6, fall: 9, autumn: 9, winter: 12 }
+
+interface Token {
+  index: number
+  length: number
+  date: ResumeDate | null
+  open: boolean
+  season: { start: ResumeDate; end: ResumeDate } | null
+}
+
+// Tokens further apart than this are not one range; a line holding more is not a date line.
+const MAX_TOKENS = 40
+
+function tokensOf(text: string, nowYear: number): Token[] {
+  const tokens: Token[] = []
+  for (const m of text.matchAll(DATE_TOKEN)) {
+    if (tokens.length >= MAX_TOKENS) break
+    const token: Token = { index: m.index, length: m[0].length, date: null, open: false, season: null }
+    if (m[1]) {
+      const year = Number(m[2])
+      const start = SEASON_START[m[1].toLowerCase()]!
+      token.season = { start: { year, month: start }, end: start === 12 ? { year: year + 1, month: 2 } : { year, month: start + 2 } }
+      token.date = token.season.start
+    } else if (m[3]) token.date = { year: fullYear(m[4]!, nowYear), month: MONTHS[m[3].slice(0, 3).toLowerCase()]! }
+    else if (m[5]) token.date = monthYear(Number(m[5]), Number(m[6]))
+    else if (m[7]) token.date = monthYear(Number(m[8]), Number(m[7]))
+    else if (m[9]) token.date = monthYear(Number(m[9]), fullYear(m[10]!, nowYear))
+    else if (m[11]) token.date = { year: Number(m[11]), month: null }
+    else token.open = true
+    if (token.date || token.open) tokens.push(token)
+  }
+  return tokens
+}
+
+function monthYear(month: number, year: number): ResumeDate | null {
+  return month >= 1 && month <= 12 ? { year, month } : null
+}
+
+/** "19" is 2019 up to next year, 1919 after it... and "98" is 1998. */
+function fullYear(written: string, nowYear: number): number {
+  if (written.length === 4) return Number(written)
+  const yy = Number(written)
+  return yy <= (nowYear % 100) + 1 ? 2000 + yy : 1900 + yy
+}
+
+/** Every date range in one line of text, left to right. */
+export function findRanges(text: string, nowYear: number): DateRange[] {
+  const tokens = tokensOf(text, nowYear)
+  const ranges: DateRange[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!
+    if (token.open || !token.date) continue
+    const next = tokens[i + 1]
+    if (next) {
+      const between = text.slice(token.index + token.length, next.index)
+      const joined = SEPARATOR.test(between) || (next.open && /^[ ,]{1,3}$/.test(between))
+      if (joined && (next.open || next.date)) {
+        const end = next.open ? null : next.season ? next.season.end : next.date
+        ranges.push({ start: token.date, end, current: next.open, index: token.index, length: next.index + next.length - token.index })
+        i++
+        continue
+      }
+    }
+    if (token.season) {
+      ranges.push({ start: token.season.start, end: token.season.end, current: false, index: token.index, length: token.length })
+    } else if (SINCE.test(text.slice(Math.max(0, token.index - 10), token.index))) {
+      ranges.push({ start: token.date, end: null, current: true, index: token.index, length: token.length })
+    }
+  }
+  return ranges
+}
+
+/** Single years and month-years not part of a range ("2019", "May 2021"): graduation dates. */
+export function findDates(text: string, nowYear: number): ResumeDate[] {
+  return tokensOf(text, nowYear)
+    .map((token) => token.date)
+    .filter((date): date is ResumeDate => date !== null)
+}
+
+/** JSON Resume's form: "2019" or "2019-03". */
+export function formatDate(date: ResumeDate | null): string | null {
+  if (!date) return null
+  return date.month === null ? String(date.year) : `${date.year}-${String(date.month).padStart(2, '0')}`
+}
+
+export interface MonthSpan {
+  start: number
+  end: number
+}
+
+const EARLIEST_YEAR = 1950
+
+/**
+ * A range as a half-open interval of months. A year alone starts in January
+ * and ends at the start of its year ("2015 - 2020" is five years; "2019 - 2019"
+ * one); a month named at the end counts as worked ("Jan 2020 - Jan 2020" is one
+ * month). Open ranges run to `nowMonth`; nothing counts past it.
+ */
+export function monthSpan(range: { start: ResumeDate; end: ResumeDate | null; current: boolean }, nowMonth: number): MonthSpan | null {
+  const start = range.start.year * 12 + (range.start.month ?? 1) - 1
+  let end: number
+  if (range.current) end = nowMonth
+  else if (!range.end) return null
+  else if (range.end.month === null) end = Math.max(range.end.year * 12, range.end.year === range.start.year ? start + 12 : 0)
+  else end = range.end.year * 12 + range.end.month
+  const cut = Math.min(end, nowMonth)
+  if (start < EARLIEST_YEAR * 12 || start >= cut) return null
+  return { start, end: cut }
+}
+
+export function monthOfNow(now: Date): number {
+  return now.getUTCFullYear() * 12 + now.getUTCMonth() + 1
+}
+
+/** Total months covered, overlapping spans merged and gaps left out. */
+export function mergedMonths(spans: MonthSpan[]): number {
+  const sorted = [...spans].sort((a, b) => a.start - b.start)
+  let total = 0
+  let current: MonthSpan | null = null
+  for (const span of sorted) {
+    if (current && span.start <= current.end) current.end = Math.max(current.end, span.end)
+    else {
+      if (current) total += current.end - current.start
+      current = { ...span }
+    }
+  }
+  if (current) total += current.end - current.start
+  return total
+}

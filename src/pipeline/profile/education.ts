@@ -1,0 +1,101 @@
+// Education: degree, field, institution and dates, one entry per degree or school.
+import type { EducationEntry } from '../../domain/candidate.ts'
+import { findDates, findRanges, formatDate } from './dates.ts'
+import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
+import { MAX_ENTRIES } from './work.ts'
+
+const DEGREE = new RegExp(
+  [
+    "(?:bachelor|master|doctor)(?:'s|s)?(?: of| in)? (?:science|arts|engineering|technology|business administration|fine arts|laws|philosophy|education|computer applications|commerce)",
+    "(?:bachelor|master)(?:'s|s)?(?: degree)?",
+    'ph\\.? ?d\\.?|doctorate|d\\.? ?phil\\.?',
+    'b\\.? ?tech\\.?|m\\.? ?tech\\.?|b\\.? ?sc\\.?|m\\.? ?sc\\.?|b\\.? ?eng\\.?|m\\.? ?eng\\.?|b\\.? ?com\\.?|m\\.? ?com\\.?|b\\.? ?ba|m\\.? ?ba|b\\.? ?ca|m\\.? ?ca',
+    'b\\.s\\.|m\\.s\\.|b\\.a\\.|m\\.a\\.|b\\.e\\.|m\\.e\\.|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
+    'dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate',
+  ].join('|'),
+  'i',
+)
+const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
+const INSTITUTION =
+  /\b(?:university|universität|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl)\b/i
+// Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
+const SHORT_DEGREE = /^(?:bs|ms|ba|ma|be|me)$/i
+
+interface Parsed {
+  degree: string | null
+  field: string | null
+  institution: string | null
+}
+
+function parseLine(text: string): Parsed {
+  const parsed: Parsed = { degree: null, field: null, institution: null }
+  const pieces = text
+    .split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)
+    .map((piece) => piece.trim())
+    .filter(Boolean)
+  for (const piece of pieces) {
+    if (!parsed.institution && INSTITUTION.test(piece) && !DEGREE_AT_WORD.test(piece.split(' ')[0] ?? '')) {
+      parsed.institution = piece.replace(/^(?:at|from)\s+/i, '')
+      continue
+    }
+    if (parsed.degree) continue
+    const degree = DEGREE_AT_WORD.exec(piece)
+    if (!degree || (SHORT_DEGREE.test(degree[1]!) && degree[1] !== degree[1]!.toUpperCase())) continue
+    parsed.degree = degree[1]!.replace(/[,;]$/, '').trim()
+    const after = piece
+      .slice(degree.index + degree[0].length)
+      .replace(/^\s*\([^)]{0,20}\)/, '')
+      .replace(/^\s*(?:degree\s+)?(?:in|of|:|-)?\s*/i, '')
+      .replace(/\s+(?:at|from)\s+.*$/i, '')
+      .trim()
+    if (after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
+    const at = /\s(?:at|from)\s+(.{3,80})$/i.exec(piece)
+    if (at && !parsed.institution) parsed.institution = at[1]!.trim()
+  }
+  return parsed
+}
+
+function stripDates(text: string, nowYear: number): string {
+  let out = text
+  for (const range of findRanges(text, nowYear).reverse()) out = `${out.slice(0, range.index)} ${out.slice(range.index + range.length)}`
+  return out
+    .replace(
+      /(?<![\p{L}\p{N}])(?:(?:19|20)\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ?(?:19|20)\d{2})(?![\p{L}\p{N}])/giu,
+      ' ',
+    )
+    .replace(/\b(?:expected|graduated|graduation|gpa|cgpa|grade)\b.*$/i, ' ')
+    .replace(/[()[\]]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
+}
+
+export function findEducation(lines: ResumeLine[], nowYear: number): EducationEntry[] {
+  const entries: EducationEntry[] = []
+  let current: EducationEntry | null = null
+  for (const line of lines) {
+    if (line.section !== 'education' || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    const parsed = parseLine(stripDates(line.body, nowYear))
+    const range = findRanges(line.body, nowYear)[0]
+    const dates = range ? null : findDates(line.body, nowYear)
+    const opensEntry =
+      (parsed.degree !== null && (current === null || current.degree !== null)) ||
+      (parsed.institution !== null && (current === null || current.institution !== null))
+    if (opensEntry) {
+      if (entries.length >= MAX_ENTRIES) break
+      current = { institution: null, degree: null, field: null, start: null, end: null, at: spanOf(line) }
+      entries.push(current)
+    }
+    if (!current) continue
+    current.degree ??= parsed.degree
+    current.field ??= parsed.degree ? parsed.field : null
+    current.institution ??= parsed.institution
+    if (range && current.start === null) {
+      current.start = formatDate(range.start)
+      current.end = range.current ? null : formatDate(range.end)
+    } else if (dates && dates.length > 0 && current.end === null && current.start === null) {
+      // A single date is when the degree was (or will be) awarded.
+      current.end = formatDate(dates[dates.length - 1]!)
+    }
+  }
+  return entries.filter((entry) => entry.degree !== null || entry.institution !== null)
+}

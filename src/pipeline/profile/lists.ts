@@ -1,0 +1,137 @@
+// Lists: skills as written, spoken languages with their level, certificates.
+import { findRanges } from './dates.ts'
+import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
+import type { Found } from './contacts.ts'
+
+const ITEM_SEPARATORS = / ?[,;|•·▪●■◆►✓\u2022] ?| {2,}| [–—-] |\s\/\s/u
+const MAX_ITEMS = 200
+// An item longer than this is a sentence about skills, not a skill.
+const MAX_ITEM_WORDS = 5
+
+function items(text: string): string[] {
+  return text
+    .replace(/[()[\]]/g, ',')
+    .split(ITEM_SEPARATORS)
+    .map((item) =>
+      item
+        .replace(/^[\s*\-–—+>]+/, '')
+        .replace(/[\s.:]+$/, '')
+        .trim(),
+    )
+    .filter((item) => item.length > 0 && item.length <= 60 && item.split(' ').length <= MAX_ITEM_WORDS)
+}
+
+function pushUnique(list: Array<Found<string>>, value: string, line: ResumeLine): void {
+  const key = value.toLowerCase()
+  if (list.length < MAX_ITEMS && !list.some((item) => item.value.toLowerCase() === key)) list.push({ value, line })
+}
+
+// ---------------------------------------------------------------- skills
+
+// "Languages: Python, Go" inside a skills list names tools; a category label is cut, the rest kept.
+const CATEGORY = /^[\p{L}][\p{L}\s&/-]{1,40}:\s*/u
+
+export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
+  const skills: Array<Found<string>> = []
+  for (const line of lines) {
+    const inSkills = line.section === 'skills' || line.label === 'skills'
+    if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    const body = line.body.replace(CATEGORY, '')
+    // A sentence ("Built services in Go and Rust.") in a skills section lists nothing.
+    if (/[.!?]$/.test(body) && body.split(' ').length > 8) continue
+    for (const item of items(body)) {
+      if (SPOKEN.has(item.split(' ')[0]!.toLowerCase()) && (line.label === 'languages' || /\b(?:native|fluent|C[12]|B[12])\b/.test(item)))
+        continue
+      pushUnique(skills, item, line)
+    }
+  }
+  return skills
+}
+
+// ---------------------------------------------------------------- languages
+
+const SPOKEN = new Set(
+  'english german french spanish portuguese italian dutch polish russian ukrainian czech slovak hungarian romanian bulgarian greek turkish arabic hebrew persian farsi urdu hindi bengali bangla punjabi tamil telugu marathi gujarati kannada malayalam nepali sinhala chinese mandarin cantonese japanese korean vietnamese thai indonesian malay tagalog filipino swahili amharic yoruba igbo hausa swedish norwegian danish finnish icelandic estonian latvian lithuanian serbian croatian bosnian slovenian albanian macedonian catalan basque galician irish welsh afrikaans zulu xhosa latin'.split(
+    ' ',
+  ),
+)
+const LEVEL =
+  /\b(?:native(?: speaker)?|mother tongue|first language|bilingual|fluent|fluency|proficient|full professional(?: proficiency)?|professional working(?: proficiency)?|professional|business(?: fluent| level)?|advanced|upper[- ]intermediate|intermediate|conversational|basic|beginner|elementary|limited working(?: proficiency)?|working knowledge|good|very good|excellent|[ABC][12](?:\+)?)\b/i
+
+export function findLanguages(lines: ResumeLine[]): Array<Found<string>> {
+  const languages: Array<Found<string>> = []
+  for (const line of lines) {
+    const labelled = line.label === 'languages'
+    if (!(line.section === 'languages' || labelled) || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    // "English (native), German – C1, French: B2": a level stays with its language.
+    const pieces = line.body.split(/ ?[,;|•·▪●■\u2022] ?| {2,}/u)
+    for (const piece of pieces) {
+      const words = piece
+        .replace(/[():–—-]/g, ' ')
+        .trim()
+        .split(/\s+/)
+      const name = words[0] ?? ''
+      if (!SPOKEN.has(name.toLowerCase())) continue
+      const level = LEVEL.exec(words.slice(1).join(' '))
+      const language = name[0]!.toUpperCase() + name.slice(1).toLowerCase()
+      if (!languages.some((item) => item.value.split(' ')[0] === language)) {
+        languages.push({ value: level ? `${language} (${level[0]})` : language, line })
+      }
+    }
+    // A level on its own line under the language ("German" / "C1 – business fluent").
+    const last = languages[languages.length - 1]
+    if (
+      last &&
+      last.line !== line &&
+      !last.value.includes('(') &&
+      pieces.length === 1 &&
+      !SPOKEN.has((pieces[0] ?? '').split(' ')[0]!.toLowerCase())
+    ) {
+      const level = LEVEL.exec(line.body)
+      if (level && line.index === last.line.index + 1) last.value = `${last.value} (${level[0]})`
+    }
+  }
+  return languages
+}
+
+// ---------------------------------------------------------------- certificates
+
+// Recognised anywhere: the credential's own name says what it is.
+const KNOWN_CERTIFICATE =
+  /(?<![\p{L}\p{N}])(?:(?:AWS|Google Cloud|Microsoft|Azure|Oracle|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake|Professional Scrum|Certified)(?: Certified)?[ :\-–]{1,3}[A-Z][\p{L}\d+]{0,30}(?: (?:[A-Z][\p{L}\d+]{0,30}|-|–|of|and|for|in|on|I{1,3})){0,7}|Certified Kubernetes (?:Application Developer|Administrator|Security Specialist)|(?:PMP|CKA|CKAD|CKS|CISSP|CISA|CISM|CCNA|CCNP|CCIE|OSCP|CEH|CSM|PSM I{0,3}|CPA|CFA|ITIL(?: v?4)?(?: Foundation)?|PRINCE2(?: Foundation| Practitioner)?|TOGAF|RHCSA|RHCE|CompTIA (?:Security|Network|A|Cloud|Linux)\+))(?![\p{L}\p{N}])/gu
+
+export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Found<string>> {
+  const certificates: Array<Found<string>> = []
+  for (const line of lines) {
+    if (line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    if (line.section === 'certificates' || line.label === 'certificates') {
+      // Each line (or bulleted item) of the section is one certificate: its name before issuer and date.
+      let text = line.body
+      for (const range of findRanges(text, nowYear).reverse())
+        text = `${text.slice(0, range.index)} ${text.slice(range.index + range.length)}`
+      const name = text
+        .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
+        .split(
+          / ?[|•·(] ?| [–—-] |, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
+        )[0]!
+        .replace(/[\s,.:;–—-]+$/, '')
+        .replace(/(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])/gu, '')
+        .trim()
+      if (name.length >= 2 && name.length <= 120 && /\p{L}/u.test(name)) pushUnique(certificates, name, line)
+      continue
+    }
+    if (!/[A-Z]{2}|Certified/.test(line.body)) continue
+    for (const match of line.body.matchAll(KNOWN_CERTIFICATE)) {
+      // "AWS Certified Solutions Architect – Associate": a level after a dash belongs to the name.
+      const value = match[0].replace(/[\s:\-–]+$/, '').trim()
+      if (/^(?:AWS|Microsoft|Azure|Oracle|Cisco|Red Hat|Google Cloud|Salesforce|HashiCorp|Databricks|Snowflake)$/.test(value)) continue
+      if (
+        /^(?:AWS|Microsoft|Azure|Oracle|Google Cloud|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake) /.test(value) &&
+        !/Certified|Certificate|Associate|Professional|Specialty|Expert|Fundamentals/.test(value)
+      )
+        continue
+      if (!certificates.some((item) => item.value.toLowerCase().includes(value.toLowerCase()))) pushUnique(certificates, value, line)
+    }
+  }
+  return certificates
+}

@@ -1,0 +1,132 @@
+// The candidate's name: near the top, often glued by the PDF's text layer to
+// the title or the contact line next to it, sometimes letter-spaced.
+import { HEADING_WORDS } from './sections.ts'
+import { inContactZone, type Found } from './contacts.ts'
+import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
+
+// A name sits at the top; further down, capitalised lines are headings and titles.
+const NAME_SEARCH_LINES = 15
+
+/** Words of job titles: a name stops before them ("JANE DOE Senior Engineer"). */
+export const TITLE_WORDS = new Set(
+  'engineer developer manager designer analyst consultant scientist architect administrator senior junior principal director intern internship software frontend backend front-end back-end fullstack full-stack devops lead head chief officer specialist coordinator associate assistant teacher tutor researcher student programmer technician accountant sales marketing product project data web mobile cloud security qa test tester owner founder co-founder cto ceo cfo vp president executive editor writer nurse doctor lawyer attorney professor lecturer instructor trainee apprentice werkstudent fellow staff member volunteer graduate candidate'.split(
+    ' ',
+  ),
+)
+// Words that name an organisation or a place, never a person.
+const NOT_PERSON_WORDS = new Set(
+  'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue city county new york san francisco los angeles london berlin munich paris'.split(
+    ' ',
+  ),
+)
+const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]{0,30}$/u
+const PARTICLE = /^(?:van|von|der|den|de|del|della|da|di|du|la|le|bin|al|el|ter|ten|zu)$/
+
+export function findName(lines: ResumeLine[], emailLocal: string | null): Found<string> | null {
+  const candidates: Array<Found<string>> = []
+  let seen = 0
+  for (const line of lines) {
+    if (line.text.length === 0) continue
+    // "Name: Max Mustermann" in a personal-data block, wherever it sits.
+    const labelled = /^(?:full )?name\s*:\s*(.{3,80})$/i.exec(line.text)
+    if (labelled) {
+      const name = nameAtStart(labelled[1]!, emailLocal)
+      if (name) return { value: name, line }
+    }
+    if (seen >= NAME_SEARCH_LINES || !inContactZone(line) || line.heading) continue
+    seen++
+    if (line.text.length > MAX_FIELD_LINE) continue
+    for (const segment of line.text.split(/ ?[|•·,;✉☎📍] ?| {2,}| [–—-] /u)) {
+      const name = nameAtStart(segment.trim(), emailLocal)
+      if (name) {
+        candidates.push({ value: name, line })
+        break
+      }
+    }
+    if (candidates.length >= 3) break
+  }
+  if (candidates.length === 0) return null
+  // Two plausible lines: the one matching the email's local part is the candidate's.
+  if (emailLocal && candidates.length > 1) {
+    const matching = candidates.find((candidate) => resemblesEmail(candidate.value, emailLocal))
+    if (matching) return matching
+  }
+  return candidates[0]!
+}
+
+/**
+ * The longest run of two to four name words at the start of a segment:
+ * "JANE DOE Senior Engineer jane@x.com" gives "Jane Doe". A segment that is a
+ * heading, an employer, a place or a title gives nothing.
+ */
+function nameAtStart(segment: string, emailLocal: string | null): string | null {
+  if (segment.length === 0 || segment.length > 120) return null
+  const words = segment.replace(/^(?:name\s*:\s*)/i, '').split(/\s+/)
+  const taken: string[] = []
+  for (const word of words) {
+    const bare = word.replace(/[.:,]+$/, '').toLowerCase()
+    if (HEADING_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare)) {
+      if (taken.length === 0) return null
+      break
+    }
+    if (TITLE_WORDS.has(bare)) break
+    if (PARTICLE.test(word) && taken.length > 0) {
+      taken.push(word)
+      continue
+    }
+    if (!NAME_WORD.test(word)) break
+    // Shouted name then title case ("JANE DOE Berlin"): the name ends where the case changes.
+    if (taken.length >= 2 && isShouted(taken[taken.length - 1]!) !== isShouted(word)) break
+    taken.push(word)
+    if (taken.length === 4) break
+  }
+  while (taken.length > 0 && PARTICLE.test(taken[taken.length - 1]!)) taken.pop()
+  if (taken.length === 1 && emailLocal) {
+    // "JAREDSMITH" from single-spaced letters: split where the email's local part does.
+    const split = splitByEmail(taken[0]!, emailLocal)
+    if (split) return split.map(titleCaseShouted).join(' ')
+  }
+  if (taken.length < 2) return null
+  // A glued third word the email does not know ("Jane Doe Berlin") is cut.
+  if (taken.length > 2 && emailLocal && resemblesEmail(taken.slice(0, 2).join(' '), emailLocal)) {
+    const last = taken[taken.length - 1]!.toLowerCase()
+    if (!emailLocal.toLowerCase().includes(last.replace(/[^a-z]/g, ''))) taken.pop()
+  }
+  // A bare run of initials ("J. R.") is not a name.
+  if (!taken.some((word) => /\p{L}{2}/u.test(word))) return null
+  return taken.map(titleCaseShouted).join(' ')
+}
+
+function isShouted(word: string): boolean {
+  const letters = word.replace(/[^\p{L}]/gu, '')
+  return letters.length >= 2 && letters === letters.toUpperCase()
+}
+
+function resemblesEmail(name: string, emailLocal: string): boolean {
+  const local = emailLocal.toLowerCase().replace(/[^a-z]/g, '')
+  const words = name
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[^a-z\s]/g, '')
+    .split(/\s+/)
+    .filter((word) => word.length >= 3)
+  return words.some((word) => local.includes(word))
+}
+
+function splitByEmail(joined: string, emailLocal: string): string[] | null {
+  const parts = emailLocal.split(/[._-]/).filter((part) => /^[a-z]{2,}$/i.test(part))
+  if (parts.length < 2) return null
+  if (parts.join('').toLowerCase() !== joined.toLowerCase()) return null
+  let offset = 0
+  return parts.map((part) => {
+    const word = joined.slice(offset, offset + part.length)
+    offset += part.length
+    return word
+  })
+}
+
+/** "DOE" becomes "Doe"; "McDonald" and "O'Neil" stay as written. */
+function titleCaseShouted(word: string): string {
+  if (!isShouted(word)) return word
+  return word.toLowerCase().replace(/(^|[-'’])(\p{L})/gu, (_, sep: string, ch: string) => sep + ch.toUpperCase())
+}

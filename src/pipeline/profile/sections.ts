@@ -1,0 +1,113 @@
+// Section headings: the words resumes put above each part, in the common
+// wordings, in any case, with or without a trailing colon.
+
+export type SectionKind =
+  | 'contact'
+  | 'summary'
+  | 'experience'
+  | 'education'
+  | 'skills'
+  | 'languages'
+  | 'certificates'
+  | 'projects'
+  | 'volunteer'
+  | 'memberships'
+  | 'activities'
+  | 'awards'
+  | 'publications'
+  | 'interests'
+  | 'references'
+  | 'other'
+
+const Q =
+  '(?:work|professional|relevant|career|employment|industry|selected|academic|research|teaching|technical|core|key|other|additional|previous|prior|recent)'
+// Each pattern must cover the whole heading (after the colon is cut and spaces folded).
+const HEADINGS: Array<[SectionKind, RegExp]> = [
+  [
+    'contact',
+    /^(?:contact(?: (?:info(?:rmation)?|details|me))?|personal (?:details|data|information|info|profile)|personal|persönliche daten|about me)$/,
+  ],
+  [
+    'summary',
+    new RegExp(
+      `^(?:${Q} )?(?:summary|profile|objective|career objective|overview|about|introduction|highlights|summary of qualifications|qualifications summary|professional profile)$`,
+    ),
+  ],
+  [
+    'experience',
+    new RegExp(
+      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments)$`,
+    ),
+  ],
+  [
+    'education',
+    /^(?:(?:academic |educational )?(?:education|background|qualifications|history|training)(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
+  ],
+  [
+    'skills',
+    new RegExp(
+      `^(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies))?$`,
+    ),
+  ],
+  ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|language proficiency|sprachkenntnisse|sprachen)$/],
+  [
+    'certificates',
+    /^(?:(?:licenses|licences) and certifications|certifications?(?: and (?:licenses|licences|training|courses|awards))?|certificates?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
+  ],
+  ['projects', new RegExp(`^(?:${Q} )*(?:projects|project experience|portfolio|open source(?: contributions)?)$`)],
+  [
+    'volunteer',
+    /^(?:volunteer(?:ing)?(?: (?:experience|work|activities))?|community (?:involvement|service|work)|social engagement|ehrenamt)$/,
+  ],
+  [
+    'memberships',
+    /^(?:(?:professional )?(?:memberships?|affiliations|associations|organizations|organisations)(?: and (?:affiliations|memberships|associations))?)$/,
+  ],
+  [
+    'activities',
+    /^(?:(?:extracurricular|extra-curricular|leadership|campus) (?:activities|experience|involvement)|activities|leadership)$/,
+  ],
+  [
+    'awards',
+    /^(?:awards|honors|honours|achievements|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
+  ],
+  ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
+  ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests)$/],
+  ['references', /^(?:references|referees|references available upon request)$/],
+]
+
+export interface Heading {
+  kind: SectionKind
+  /** As written, without the colon: "Work Experience", "EXPERIENCE". */
+  title: string
+  /** What follows an inline heading ("Skills: Go, Rust"); empty for a heading on its own line. */
+  rest: string
+}
+
+const MAX_HEADING = 60
+
+/** The heading this line is, or starts with before a colon; null for any other line. */
+export function headingOf(line: string): Heading | null {
+  const colon = line.indexOf(':')
+  const head = (colon >= 0 ? line.slice(0, colon) : line).replace(/^[\s#*•·▪●■◆►>-]+|[\s:]+$/gu, '')
+  if (head.length === 0 || head.length > MAX_HEADING) return null
+  // A sentence ("Experience building payment systems.") is not a heading.
+  if (colon < 0 && /[.,;]$/.test(line)) return null
+  const key = head
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/[^\p{L}\s-]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+  for (const [kind, pattern] of HEADINGS) {
+    if (pattern.test(key)) return { kind, title: head, rest: colon >= 0 ? line.slice(colon + 1).trim() : '' }
+  }
+  return null
+}
+
+/** Words that make up headings: a line of them is never a name. */
+export const HEADING_WORDS = new Set(
+  'resume résumé curriculum vitae cv lebenslauf contact profile summary objective experience education skills work employment history personal information details professional career projects references languages certifications certificates about me overview qualifications interests hobbies awards publications volunteering volunteer activities memberships technical core competencies expertise training'.split(
+    ' ',
+  ),
+)

@@ -1,0 +1,107 @@
+// The resume text as numbered lines, each knowing its page and section, so
+// every field read from it can say where it came from.
+// The text is attacker-controlled: everything here works line by line with
+// bounded quantifiers, so cost stays linear in its length.
+import type { SourceSpan } from '../../domain/candidate.ts'
+import { headingOf, type SectionKind } from './sections.ts'
+
+export interface ResumeLine {
+  /** 0-based index; the SourceSpan's line is index + 1. */
+  index: number
+  page: number
+  /** Trimmed, with soft hyphens, odd dashes and letter spacing resolved. */
+  text: string
+  section: SectionKind | null
+  /** The heading as written above this line, null before the first heading. */
+  sectionTitle: string | null
+  /** This line is itself a section heading. */
+  heading: boolean
+  /** Content after an inline heading ("Skills: Go, Rust" gives "Go, Rust"); else the text. */
+  body: string
+  /** The kind of an inline heading on this line ("Languages: English, German"), else null. */
+  label: SectionKind | null
+}
+
+// Lines longer than this are prose or garbage, never a header, a date line or a contact line.
+export const MAX_FIELD_LINE = 300
+
+// Dash look-alikes PDF producers emit for a plain hyphen-minus.
+const ODD_DASHES = /[\u2010\u2011\u2012\u2212\uFE58\uFE63\uFF0D]/g
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g
+
+/**
+ * A soft hyphen between letters joins a word the producer broke ("Soft\u00ADware");
+ * anywhere else (inside a phone number or a date range) it stood for a hyphen.
+ */
+export function normaliseLine(line: string): string {
+  return line
+    .replace(INVISIBLE, '')
+    .replace(/(\p{L})\u00AD(?=\p{L})/gu, '$1')
+    .replace(/\u00AD/g, '-')
+    .replace(ODD_DASHES, '-')
+    .replace(/\t/g, '  ')
+    .replace(/\u00A0/g, ' ')
+    .trim()
+}
+
+/**
+ * "J A R E D  S M I T H" becomes "JARED SMITH": runs of single letters
+ * separated by one space are a letter-spaced word, two spaces separate words.
+ * Lines with ordinary words are left alone.
+ */
+export function unspaceLetters(line: string): string {
+  if (line.length > MAX_FIELD_LINE || !/^(?:\S(?: |$))+/u.test(line)) return line
+  const words = line.split(/ {2,}/)
+  let spaced = 0
+  const joined = words.map((word) => {
+    if (/^\S(?: \S){2,}$/u.test(word)) {
+      spaced++
+      return word.replace(/ /g, '')
+    }
+    return word
+  })
+  return spaced > 0 && spaced >= words.length / 2 ? joined.join(' ') : line
+}
+
+export function resumeLines(text: string): ResumeLine[] {
+  const raw = text.replace(/\r\n?/g, '\n').split('\n')
+  const lines: ResumeLine[] = []
+  let page = 1
+  let section: SectionKind | null = null
+  let sectionTitle: string | null = null
+  raw.forEach((rawLine, index) => {
+    // A form feed starts a page: the line after it (or the rest of this one) is on the next page.
+    let line = rawLine
+    while (line.startsWith('\f')) {
+      page++
+      line = line.slice(1)
+    }
+    const inner = line.split('\f')
+    const linePage = page
+    page += inner.length - 1
+    const textOfLine = unspaceLetters(normaliseLine(inner.join(' ')))
+    const heading = textOfLine.length <= MAX_FIELD_LINE ? headingOf(textOfLine) : null
+    // Inside a skills list or a personal-data block, "Languages: ..." or
+    // "Tools: ..." labels one line; elsewhere an inline heading opens a section.
+    const local = heading !== null && heading.rest.length > 0 && (section === 'skills' || section === 'contact')
+    if (heading && !local) {
+      section = heading.kind
+      sectionTitle = heading.title
+    }
+    lines.push({
+      index,
+      page: linePage,
+      text: textOfLine,
+      section,
+      sectionTitle,
+      heading: heading !== null && heading.rest.length === 0,
+      body: heading ? heading.rest : textOfLine,
+      label: heading && heading.rest.length > 0 ? heading.kind : null,
+    })
+  })
+  return lines
+}
+
+export function spanOf(line: ResumeLine): SourceSpan {
+  return { page: line.page, line: line.index + 1, section: line.sectionTitle }
+}
