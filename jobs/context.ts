@@ -9,6 +9,7 @@ import type { ResumeKind } from '../src/pipeline/detect.ts'
 import type { IntakeSource } from '../src/ports/intake-source.ts'
 import type { Alerter } from '../src/ports/alerts.ts'
 import type { MetricsSink } from '../src/ports/metrics.ts'
+import type { Screener } from '../src/ports/screener.ts'
 
 export interface TextExtractor {
   /** Text of a resume; UnreadableResumeError when the file cannot be read. */
@@ -39,4 +40,6 @@ export interface JobContext {
   alerts: Alerter
   /** Batched metrics; recording never waits and never throws. */
   metrics: MetricsSink
+  /** The scorer SCORER configures; the lexical scorer when absent. */
+  screener?: Screener
 }

@@ -7,7 +7,7 @@ import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
-import { scoreResume } from '../src/pipeline/score.ts'
+import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import { decide } from '../src/pipeline/decide.ts'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
 import type { CandidateJobData } from './queues.ts'
@@ -15,7 +15,7 @@ import type { JobContext } from './context.ts'
 
 const BY = 'worker:process'
 
-export function processProcessor({ services, queues, log, extractor }: JobContext) {
+export function processProcessor({ services, queues, log, extractor, screener = lexicalScreener }: JobContext) {
   const { candidates, resumes } = services
 
   async function requisitionOf(candidate: Candidate): Promise<Requisition | null> {
@@ -67,7 +67,8 @@ export function processProcessor({ services, queues, log, extractor }: JobContex
       via.push({ to: 'parsed', why: 'text extracted, profile read' })
     }
     if (from === 'stored' || from === 'parsed') {
-      score = scoreResume(text, requisition ?? { mustHaveSkills: [], niceToHaveSkills: [] })
+      // An LLM screener never throws for want of a model: it scores with the lexical scorer and says so.
+      score = await screener.assess({ text, requisition, profile: profile ?? extractProfile(text) })
       set.score = score
       via.push({ to: 'scored', why: `score ${score.value}/100` })
     }

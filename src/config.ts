@@ -255,6 +255,39 @@ export const VARIABLES: VariableSpec[] = [
     meaning:
       'SNS topic of the SES_CONFIGURATION_SET events; POST /webhooks/ses accepts messages of this topic only (unset: the route answers 404).',
   },
+  {
+    name: 'SCORER',
+    default: 'lexical',
+    meaning: '`lexical` (deterministic, offline), or an LLM: `bedrock`, `openai` (any OpenAI-compatible endpoint) or `anthropic`.',
+  },
+  {
+    name: 'LLM_MODEL',
+    default: '(none)',
+    meaning: 'Model id (Bedrock model or inference profile, OpenAI model, Azure deployment); required with an LLM scorer.',
+  },
+  {
+    name: 'LLM_BASE_URL',
+    default: "(the provider's public API)",
+    meaning:
+      'Base URL of an OpenAI-compatible or Anthropic API (`https://api.openai.com/v1`, `https://api.anthropic.com`, `http://127.0.0.1:11434/v1` for Ollama, an Azure OpenAI URL).',
+  },
+  {
+    name: 'LLM_API_KEY',
+    default: '(none)',
+    meaning: 'API key of the OpenAI-compatible or Anthropic API; required unless LLM_BASE_URL is on loopback.',
+  },
+  {
+    name: 'LLM_TIMEOUT_MS',
+    default: '30000',
+    meaning: 'Deadline of one LLM call; a model that does not answer in time is retried once, then the lexical scorer is used.',
+  },
+  {
+    name: 'LLM_DAILY_TOKEN_BUDGET',
+    default: '2000000',
+    meaning: 'Tokens (input and output) the LLM scorer may use per UTC day, counted in Redis; past it the lexical scorer is used.',
+  },
+  { name: 'BEDROCK_REGION', default: '$AWS_REGION', meaning: 'Region of Amazon Bedrock.' },
+  { name: 'BEDROCK_ENDPOINT', default: '(AWS)', meaning: 'Endpoint override for Amazon Bedrock runtime.' },
   { name: 'PROCESS_CONCURRENCY', default: '2', meaning: 'Resumes parsed and scored at once per worker process.' },
   {
     name: 'EXTRACT_THREADS',
@@ -333,6 +366,22 @@ export interface ImapMailboxConfig {
 }
 
 export type MailboxConfig = GraphMailboxConfig | ImapMailboxConfig
+
+export const SCORERS = ['lexical', 'bedrock', 'openai', 'anthropic'] as const
+export type ScorerKind = (typeof SCORERS)[number]
+
+export interface ScorerConfig {
+  kind: ScorerKind
+  /** Empty with the lexical scorer. */
+  model: string
+  /** Without a trailing slash; undefined: the provider's public API. */
+  baseUrl: string | undefined
+  apiKey: string | undefined
+  timeoutMs: number
+  dailyTokenBudget: number
+  bedrockRegion: string
+  bedrockEndpoint: string | undefined
+}
 
 export type CandidateStoreKind = 'sqlite' | 'dynamodb'
 export type ResumeStoreKind = 'local' | 's3'
@@ -415,6 +464,8 @@ export interface Config {
   decisionLinkSecret: string | undefined
   decisionLinkTtlHours: number
   sesEventsTopicArn: string | undefined
+  /** Which scorer assesses resumes, and the LLM's settings when one does. */
+  scorer: ScorerConfig
   processConcurrency: number
   extractThreads: number
   jobAttempts: number
@@ -642,6 +693,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (decisionLinkSecret !== undefined && decisionLinkSecret.length < 32)
     errors.push('DECISION_LINK_SECRET must be at least 32 characters long')
 
+  const scorer = ((): ScorerConfig => {
+    const kind = oneOf('SCORER', SCORERS, 'lexical')
+    const model = str('LLM_MODEL') ?? ''
+    const baseUrl = url('LLM_BASE_URL')
+    const apiKey = str('LLM_API_KEY')
+    if (kind !== 'lexical' && !model) errors.push(`LLM_MODEL is required with SCORER=${kind}`)
+    // A model served on this machine (Ollama, vLLM) needs no key; resumes sent off the machine do.
+    const local = baseUrl !== undefined && LOOPBACK.has(new URL(baseUrl).hostname.replace(/^\[|\]$/g, ''))
+    if ((kind === 'openai' || kind === 'anthropic') && !apiKey && !local)
+      errors.push(`LLM_API_KEY is required with SCORER=${kind} unless LLM_BASE_URL is on loopback`)
+    return {
+      kind,
+      model,
+      baseUrl,
+      apiKey,
+      timeoutMs: int('LLM_TIMEOUT_MS', 30_000, 100, 600_000),
+      dailyTokenBudget: int('LLM_DAILY_TOKEN_BUDGET', 2_000_000, 0),
+      bedrockRegion: str('BEDROCK_REGION') ?? awsRegion,
+      bedrockEndpoint: url('BEDROCK_ENDPOINT'),
+    }
+  })()
+
   const config: Config = {
     host,
     loopbackOnly,
@@ -714,6 +787,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     decisionLinkSecret,
     decisionLinkTtlHours: int('DECISION_LINK_TTL_HOURS', 168, 1, 24 * 90),
     sesEventsTopicArn: snsArn('SES_EVENTS_TOPIC_ARN'),
+    scorer,
     processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
     extractThreads: int('EXTRACT_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
     jobAttempts: int('JOB_ATTEMPTS', 8, 1, 50),

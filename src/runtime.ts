@@ -14,6 +14,7 @@ import { ImapIdleWatcher } from './sources/imap/idle.ts'
 import { ExtractionPool } from './pipeline/extraction-pool.ts'
 import { createSources } from './sources/registry.ts'
 import { createMonitoring } from './monitor/monitoring.ts'
+import { createScreener, type ConfiguredScreener } from './pipeline/llm/create-screener.ts'
 import { createIntegrationWatchers } from './monitor/integrations.ts'
 import { HealthLoop } from './monitor/health-loop.ts'
 import { PrometheusMetrics } from './monitor/prometheus.ts'
@@ -103,6 +104,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
   let idle: ImapIdleWatcher | undefined
   let jobQueues: HiringQueues | undefined
   let extractor: ExtractionPool | undefined
+  let scoring: ConfiguredScreener | undefined
   let health: HealthLoop | undefined
   if (role !== 'api') {
     const consumer = workerConnection(config.redisUrl)
@@ -110,7 +112,9 @@ export async function start(config: Config, role: Role, options: StartOptions = 
     connections.push(consumer)
     jobQueues = new HiringQueues(consumer, config.queuePrefix, policy)
     extractor = new ExtractionPool({ threads: config.extractThreads })
-    const context = { config, services, queues: jobQueues, log, extractor, sources, alerts, metrics }
+    // The LLM's day budget is counted on the fail-fast connection: with Redis away the lexical scorer is used at once.
+    scoring = createScreener(config, monitorConnection, log.child({ scorer: config.scorer.kind }))
+    const context = { config, services, queues: jobQueues, log, extractor, sources, alerts, metrics, screener: scoring.screener }
     workers = new HiringWorkers(context, consumer)
     prometheus.observeJobs(workers.workers)
     if (!app) prometheus.watchQueues(jobQueues)
@@ -187,6 +191,7 @@ export async function start(config: Config, role: Role, options: StartOptions = 
       await recovery?.close()
       await workers?.close()
       await extractor?.close()
+      scoring?.close()
       await apiQueues?.close()
       await jobQueues?.close()
       await monitorQueues.close()

@@ -148,7 +148,17 @@ export interface Score {
   /** Each requirement met, partly met or not, with its evidence (absent on scores made before requirements were assessed). */
   requirements?: RequirementAssessment[]
   /** Who scored: the deterministic `lexical` scorer, or an LLM with its model, prompt version and token counts. */
-  scorer?: { name: string; model?: string; promptVersion?: string; inputTokens?: number; outputTokens?: number }
+  scorer?: {
+    name: string
+    model?: string
+    promptVersion?: string
+    inputTokens?: number
+    outputTokens?: number
+    /** Why the lexical scorer stood in for the configured LLM (over the day's budget, the model failed). */
+    note?: string
+    /** Quotes the model gave that are not in the resume: each was dropped and its verdict lowered one step. */
+    droppedQuotes?: number
+  }
   /** Hidden text and instructions found in the resume; they were removed before scoring. */
   flags?: IntegrityFlag[]
 }

@@ -1,0 +1,46 @@
+// One call to a language model, whatever its wire format: the system prompt and
+// the user message go in; the structured answer (already parsed from the tool
+// call or the JSON text) and the tokens it cost come out.
+
+export interface ModelRequest {
+  system: string
+  user: string
+  /** JSON schema of the answer; sent as a tool's input schema or as the response format. */
+  schema: Record<string, unknown>
+  /** Name of that tool or schema. */
+  schemaName: string
+  maxOutputTokens: number
+}
+
+export interface ModelAnswer {
+  /** The parsed answer; a string when the model answered with text that is not JSON (the caller rejects it). */
+  answer: unknown
+  inputTokens: number
+  outputTokens: number
+}
+
+export interface ModelClient {
+  /** `bedrock`, `openai` or `anthropic`. */
+  readonly provider: string
+  readonly model: string
+  /** Rejects when the call fails after the client's own transport retries (timeout, 5xx, 429, refused). */
+  ask(request: ModelRequest): Promise<ModelAnswer>
+}
+
+/** JSON text from a model, or the text itself when it is not JSON (tolerating a fenced code block around it). */
+export function parseJsonText(text: string): unknown {
+  const unfenced = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '')
+  try {
+    return JSON.parse(unfenced)
+  } catch {
+    return text
+  }
+}
+
+/** A count from a usage block, 0 when the provider left it out. */
+export function tokens(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : 0
+}
