@@ -1,6 +1,9 @@
 // Intake: confirm the resume's bytes in the resume store and move the
 // candidate to `stored`. Whoever took the resume in (the upload route, a
-// source's item job) stored the bytes and created the candidate first.
+// source's item job) stored the bytes and created the candidate first, most
+// often already `stored`; then this only hands it on to processing. A
+// candidate still `received` (put back after its missing resume was restored)
+// has its bytes checked here.
 import { UnrecoverableError, type Job } from 'bullmq'
 import type { IntakeJobData } from './queues.ts'
 import type { JobContext } from './context.ts'

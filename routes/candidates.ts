@@ -11,6 +11,7 @@ import { ResumeNotFoundError } from '../src/ports/resume-store.ts'
 import { SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { intakeResume, NotAResumeError, ResumeStoreUnavailableError, resumeTypeOf, sha256Of } from '../src/intake/resume-intake.ts'
 import { candidateReceived } from '../src/monitor/pipeline-metrics.ts'
+import { queueNextStep } from '../jobs/recover.ts'
 
 const tags = ['candidates']
 const REQUISITION_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -191,15 +192,19 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (outcome.created || outcome.requeue) {
         try {
-          await queues.enqueueIntake({ source: 'upload', sourceItemId: candidate.sourceItemId, candidateId: id })
+          // A new candidate is `stored` and goes straight to processing; one put back to `received` is checked by the intake job first.
+          await queueNextStep(queues, candidate)
         } catch (error) {
           // The resume and the candidate are saved; recovery re-queues unfinished candidates.
-          request.log.warn({ candidateId: id, err: { message: (error as Error).message } }, 'intake not queued; recovery will pick it up')
+          request.log.warn(
+            { candidateId: id, err: { message: (error as Error).message } },
+            'next step not queued; recovery will pick it up',
+          )
         }
       }
       if (!outcome.created) return reply.code(200).send({ id, status: candidate.status, duplicate: true })
       reply.header('location', `/candidates/${id}`)
-      return reply.code(202).send({ id, status: 'received', duplicate: false })
+      return reply.code(202).send({ id, status: candidate.status, duplicate: false })
     },
   )
 

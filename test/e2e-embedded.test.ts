@@ -48,7 +48,7 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
   for (const upload of uploads) {
     const response = await injectUpload(app, { filename: upload.filename, content: upload.content }, { requisitionId: requisition.id })
     t.equal(response.statusCode, 202, response.body)
-    t.match(response.json(), { status: 'received', duplicate: false })
+    t.match(response.json(), { status: 'stored', duplicate: false })
     ids.push(response.json().id)
   }
 

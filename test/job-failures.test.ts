@@ -16,20 +16,21 @@ t.test('a resume missing from the store fails the candidate without burning retr
   const uploaded = (await api.services.candidates.getCandidate(response.json().id))!
   await rm(join(api.config.resumeDir, uploaded.resume.key))
 
-  // A candidate already past intake whose file is gone: the process step finds out.
+  // An upload is `stored` at once, so its process step finds the file gone. A candidate still
+  // `received` (put back after its resume was restored) has the intake step check its bytes.
   const now = new Date().toISOString()
-  const stored: Candidate = {
+  const received: Candidate = {
     ...uploaded,
     id: 'f'.repeat(32),
     sourceItemId: `none/${'0'.repeat(64)}`,
-    status: 'stored',
+    status: 'received',
     resume: { ...uploaded.resume, sha256: '0'.repeat(64), key: '0'.repeat(64) },
     createdAt: now,
     updatedAt: now,
-    history: [{ at: now, from: null, to: 'stored', by: 'test', why: null }],
+    history: [{ at: now, from: null, to: 'received', by: 'test', why: null }],
   }
-  await api.services.candidates.createCandidate(stored)
-  await api.queues.enqueueProcess(stored.id)
+  await api.services.candidates.createCandidate(received)
+  await api.queues.enqueueIntake({ source: received.source, sourceItemId: received.sourceItemId, candidateId: received.id })
 
   const workers = await startHireflow({
     role: 'worker',
@@ -37,11 +38,11 @@ t.test('a resume missing from the store fails the candidate without burning retr
     dataDir: api.dataDir,
   })
   t.teardown(() => workers.stop())
-  const atIntake = await workers.waitFor(uploaded.id, 'failed')
+  const atIntake = await workers.waitFor(received.id, 'failed')
   t.match(atIntake.failure, { reason: 'resume_missing', step: 'intake' })
-  const atParse = await workers.waitFor(stored.id, 'failed')
+  const atParse = await workers.waitFor(uploaded.id, 'failed')
   t.match(atParse.failure, { reason: 'resume_missing', step: 'parse' })
-  const jobs = await jobsOfCandidate(workers.queues.process, stored.id)
+  const jobs = await jobsOfCandidate(workers.queues.process, uploaded.id)
   t.same(
     jobs.map((job) => job.attemptsMade),
     [1],

@@ -28,7 +28,7 @@ t.test('upload during a Redis outage, then recovery', async (t) => {
   t.equal(response.statusCode, 202, 'accepted: the resume and the candidate are saved')
   t.ok(Date.now() - started < 5_000, 'the request did not wait for Redis')
   const id = response.json().id
-  t.equal((await api.services.candidates.getCandidate(id))?.status, 'received')
+  t.equal((await api.services.candidates.getCandidate(id))?.status, 'stored')
 
   // Redis is back: a worker process on the same data sweeps what was left unfinished.
   const worker = await startHireflow({ role: 'worker', config, dataDir })

@@ -49,7 +49,7 @@ t.test('a candidate failed with resume_missing: the repeated upload restores the
   const workers = await startHireflow({ role: 'worker', config: api.config, dataDir: api.dataDir })
   t.teardown(() => workers.stop())
   const failed = await workers.waitFor(id, 'failed')
-  t.match(failed.failure, { reason: 'resume_missing', step: 'intake' })
+  t.match(failed.failure, { reason: 'resume_missing', step: 'parse' })
 
   const again = await upload(api.app!, 'lena.txt', content)
   t.equal(again.statusCode, 200, again.body)
@@ -60,7 +60,7 @@ t.test('a candidate failed with resume_missing: the repeated upload restores the
   t.equal(done.failure, null, 'the old failure is cleared')
   t.same(
     done.history.map((step) => step.to),
-    ['received', 'failed', 'received', 'stored', 'parsed', 'scored', 'decided', 'notified'],
+    ['received', 'stored', 'failed', 'received', 'stored', 'parsed', 'scored', 'decided', 'notified'],
   )
 })
 
@@ -74,7 +74,7 @@ t.test('an erased candidate is not restored by a repeated upload', async (t) => 
   const id = first.json().id
   const candidate = (await hireflow.services.candidates.getCandidate(id))!
   await hireflow.services.resumes.delete(candidate.resume.key)
-  await hireflow.services.candidates.transition(id, { from: ['received'], to: 'erased', by: 'test', why: 'erasure request' })
+  await hireflow.services.candidates.transition(id, { from: ['stored'], to: 'erased', by: 'test', why: 'erasure request' })
 
   const again = await upload(app, 'erin.txt', content)
   t.equal(again.statusCode, 200)

@@ -1,6 +1,8 @@
 // The one way a resume enters hireflow, whatever brought it (an upload, a
 // task-manager attachment, a mail attachment): judge its type by its bytes,
-// store it under its digest, create the candidate. The id is derived from the
+// store it under its digest, create the candidate (`stored`, since its bytes
+// are durable by then; a candidate put back to `received` goes through the
+// intake job, which checks them again). The id is derived from the
 // source, its item and the file's digest, so a replay (a retried job, a
 // re-delivered webhook, the same upload twice) lands on the same record.
 // Only the caller enqueues: an HTTP request fails fast while Redis is away,
@@ -92,6 +94,8 @@ export async function intakeResume(stores: IntakeStores, submission: ResumeSubmi
   if (existing) return restoreMissingResume(stores, existing, store)
 
   const key = resumes.keyFor(sha256)
+  // The store answers only once the bytes are durable, so the candidate is
+  // written `stored` straight away: one commit, with both steps in its history.
   await store(key)
   const now = new Date().toISOString()
   const candidate: Candidate = {
@@ -100,7 +104,7 @@ export async function intakeResume(stores: IntakeStores, submission: ResumeSubmi
     sourceItemId: submission.sourceItemId,
     requisitionId: submission.requisitionId,
     origin: submission.origin,
-    status: 'received',
+    status: 'stored',
     resume: {
       filename: sanitizeFilename(submission.filename),
       mediaType: type.mediaType,
@@ -116,7 +120,10 @@ export async function intakeResume(stores: IntakeStores, submission: ResumeSubmi
     notification: null,
     createdAt: now,
     updatedAt: now,
-    history: [{ at: now, from: null, to: 'received', by: submission.by, why: submission.why }],
+    history: [
+      { at: now, from: null, to: 'received', by: submission.by, why: submission.why },
+      { at: now, from: 'received', to: 'stored', by: submission.by, why: 'resume saved in the resume store' },
+    ],
   }
   const created = await candidates.createCandidate(candidate)
   if (created.created) return { created: true, candidate: created.candidate }
