@@ -23,6 +23,7 @@ import { sharedSchemas } from './http/schemas.ts'
 import { requestValidatorCompiler } from './http/validation.ts'
 import healthRoutes from '../routes/health.ts'
 import requisitionRoutes from '../routes/requisitions.ts'
+import requisitionReportRoutes from '../routes/requisition-report.ts'
 import candidateRoutes from '../routes/candidates.ts'
 import webhookRoutes from '../routes/webhooks.ts'
 import sesEventRoutes from '../routes/ses-events.ts'
@@ -122,6 +123,7 @@ export async function buildApp(hiring: Hiring, logger?: FastifyBaseLogger) {
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(config.apiKeyHashes))
     await api.register(requisitionRoutes)
+    await api.register(requisitionReportRoutes)
     await api.register(candidateRoutes)
     await api.register(integrationRoutes)
     await api.register(metricsRoutes, { prometheus })
