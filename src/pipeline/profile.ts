@@ -4,7 +4,7 @@
 // The text is attacker-controlled: everything here works line by line with
 // bounded quantifiers, so cost stays linear in its length.
 import type { Profile } from '../domain/candidate.ts'
-import { candidateEmail, findEmails, findLinks, findLocation, findPhone, runningLines } from './profile/contacts.ts'
+import { candidateEmail, findEmails, isBoardFooter, findLinks, findLocation, findPhone, runningLines } from './profile/contacts.ts'
 import { mergedMonths, monthOfNow, monthSpan } from './profile/dates.ts'
 import { findEducation } from './profile/education.ts'
 import { findCertificates, findLanguages, findSkills } from './profile/lists.ts'
@@ -15,18 +15,23 @@ import { findWork } from './profile/work.ts'
 /** `now` fixes what "Present" means in date ranges. */
 export function extractProfile(text: string, now: Date = new Date()): Profile {
   const lines = resumeLines(text)
+  const running = runningLines(lines)
   const nowYear = now.getUTCFullYear()
   const emails = findEmails(lines)
   const email = candidateEmail(emails)
   const emailLocal = email ? email.value.slice(0, email.value.indexOf('@')) : null
   const name = findName(lines, emailLocal)
-  const phone = findPhone(lines, runningLines(lines))
+  const phone = findPhone(lines, running)
   const links = findLinks(
     lines,
     emails.map((found) => found.value),
     name ? name.value.split(' ') : [],
   )
-  const work = findWork(lines, nowYear)
+  // Running headers, footers and job-board stamps are blanked (not removed, so line numbers hold) before the sections are read.
+  const content = lines.map((line) =>
+    (running.has(line.text) && !line.heading) || isBoardFooter(line.text) ? { ...line, text: '', body: '' } : line,
+  )
+  const work = findWork(content, nowYear)
   const monthsOfExperience = experienceMonths(work, monthOfNow(now))
   const statedYears = findStatedYears(lines)
   return {
@@ -43,10 +48,10 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
     },
     location: findLocation(lines)?.value ?? null,
     work,
-    education: findEducation(lines, nowYear),
-    skills: findSkills(lines).map((skill) => skill.value),
-    languages: findLanguages(lines).map((language) => language.value),
-    certificates: findCertificates(lines, nowYear).map((certificate) => certificate.value),
+    education: findEducation(content, nowYear),
+    skills: findSkills(content).map((skill) => skill.value),
+    languages: findLanguages(content).map((language) => language.value),
+    certificates: findCertificates(content, nowYear).map((certificate) => certificate.value),
     monthsOfExperience,
     statedYears,
   }

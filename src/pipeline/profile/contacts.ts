@@ -30,6 +30,11 @@ export function inContactZone(line: ResumeLine): boolean {
 const BOARD_FOOTER =
   /\b(?:powered by|indeed|monster|stepstone|naukri|glassdoor|ziprecruiter|careerbuilder|dice\.com|seek\.com|xing|jobscan|resume ?builder|zety|novoresume|resume\.io|kickresume|page \d{1,3} of \d{1,3})\b/i
 
+/** A job board's or resume builder's stamp, not the candidate's words. */
+export function isBoardFooter(text: string): boolean {
+  return text.length <= MAX_FIELD_LINE && BOARD_FOOTER.test(text)
+}
+
 /** Lines repeated on two or more pages: running headers and footers. */
 export function runningLines(lines: ResumeLine[]): Set<string> {
   const pagesOf = new Map<string, Set<number>>()
@@ -273,7 +278,7 @@ export function cityAndRegion(text: string): string | null {
   for (let j = 1; j < parts.length && j < 12; j++) {
     const region = parts[j]!.trim()
     const city = parts[j - 1]!.trim()
-    if ((COUNTRIES.has(region.toLowerCase()) || STATE.test(region)) && CITY.test(city)) return `${city}, ${region}`
+    if ((COUNTRIES.has(region.toLowerCase()) || STATE.test(region)) && CITY.test(city)) return `${city.replace(/^\d{4,5} /, '')}, ${region}`
   }
   return null
 }
@@ -290,7 +295,8 @@ export function findLocation(lines: ResumeLine[]): Found<string> | null {
     for (const segment of line.text.split(/ ?[|•·✉☎📍] ?| {2,}| [–—-] /u)) {
       const part = segment.trim()
       const labelled = LOCATION_LABEL.exec(part)
-      if (labelled) return { value: labelled[1]!.trim(), line }
+      // "Address: Lindenstraße 12, 10969 Berlin, Germany" gives "Berlin, Germany".
+      if (labelled) return { value: cityAndRegion(labelled[1]!) ?? labelled[1]!.trim(), line }
       const place = part.includes('@') ? null : cityAndRegion(part)
       if (place) return { value: place, line }
     }

@@ -18,6 +18,8 @@ const DEGREE = new RegExp(
 const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
 const INSTITUTION =
   /\b(?:university|universität|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl)\b/i
+// "Master of Science (M.Sc.) in Informatics": the abbreviation repeats the degree.
+const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, 'iu')
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
 const SHORT_DEGREE = /^(?:bs|ms|ba|ma|be|me)$/i
 
@@ -33,7 +35,15 @@ function parseLine(text: string): Parsed {
     .split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)
     .map((piece) => piece.trim())
     .filter(Boolean)
+  let fieldNext = false
   for (const piece of pieces) {
+    // "PhD, Physics": the field follows the degree as its own piece.
+    if (fieldNext && !parsed.field && !INSTITUTION.test(piece) && !DEGREE_AT_WORD.test(piece) && /^\p{L}[\p{L}\s&-]{1,60}$/u.test(piece)) {
+      parsed.field = piece
+      fieldNext = false
+      continue
+    }
+    fieldNext = false
     if (!parsed.institution && INSTITUTION.test(piece) && !DEGREE_AT_WORD.test(piece.split(' ')[0] ?? '')) {
       parsed.institution = piece.replace(/^(?:at|from)\s+/i, '')
       continue
@@ -45,10 +55,12 @@ function parseLine(text: string): Parsed {
     const after = piece
       .slice(degree.index + degree[0].length)
       .replace(/^\s*\([^)]{0,20}\)/, '')
+      .replace(LEADING_DEGREE, '')
       .replace(/^\s*(?:degree\s+)?(?:in|of|:|-)?\s*/i, '')
       .replace(/\s+(?:at|from)\s+.*$/i, '')
       .trim()
     if (after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
+    else fieldNext = true
     const at = /\s(?:at|from)\s+(.{3,80})$/i.exec(piece)
     if (at && !parsed.institution) parsed.institution = at[1]!.trim()
   }

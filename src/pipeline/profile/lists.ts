@@ -112,7 +112,7 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Fo
       const name = text
         .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
         .split(
-          / ?[|•·(] ?| [–—-] |, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
+          / ?[|•·(] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)|, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
         )[0]!
         .replace(/[\s,.:;–—-]+$/, '')
         .replace(/(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])/gu, '')

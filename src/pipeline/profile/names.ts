@@ -61,7 +61,11 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
  */
 function nameAtStart(segment: string, emailLocal: string | null): string | null {
   if (segment.length === 0 || segment.length > 120) return null
-  const words = segment.replace(/^(?:name\s*:\s*)/i, '').split(/\s+/)
+  // Honorifics and degrees around a name are not part of it.
+  const words = segment
+    .replace(/^(?:name\s*:\s*)/i, '')
+    .replace(/^(?:(?:dr|prof|mr|mrs|ms|mx|ing|dipl)\.?\s+){1,3}/i, '')
+    .split(/\s+/)
   const taken: string[] = []
   for (const word of words) {
     const bare = word.replace(/[.:,]+$/, '').toLowerCase()

@@ -49,7 +49,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
       `^(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies))?$`,
     ),
   ],
-  ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|language proficiency|sprachkenntnisse|sprachen)$/],
+  ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],
   [
     'certificates',
     /^(?:(?:licenses|licences) and certifications|certifications?(?: and (?:licenses|licences|training|courses|awards))?|certificates?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
@@ -69,7 +69,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'awards',
-    /^(?:awards|honors|honours|achievements|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
+    /^(?:awards|honors|honours|(?:key |selected |notable )?(?:achievements|accomplishments)|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
   ],
   ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
   ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests)$/],

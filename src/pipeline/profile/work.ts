@@ -60,6 +60,7 @@ function cleanRest(rest: string): string {
     .replace(/[()[\]]/g, ' ')
     .replace(/\s+/g, ' ')
     .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
+    .replace(/[\s,]+(?:since|from|seit)$/i, '')
     .trim()
 }
 
@@ -68,7 +69,7 @@ function isHeaderLine(line: ResumeLine | undefined): line is ResumeLine {
   if (!line || line.heading || line.text.length === 0 || line.text.length > 100) return false
   if (/^[•·▪●■◆►\-*–—✓]/u.test(line.text)) return false
   if (/[.;:]$/.test(line.text) && !/\b(?:inc|ltd|corp|co|llc)\.$/i.test(line.text)) return false
-  return line.text.split(' ').length <= 12
+  return line.text.split(/\s+/).length <= 12
 }
 
 const ORG_WORDS =
