@@ -66,8 +66,8 @@ t.test('text detection accepts UTF-8 and refuses binary noise', async (t) => {
 
   t.same(
     await detectResumeType(Buffer.from('Ren\xe9 Dupont, d\xe9veloppeur', 'latin1')),
-    { kind: 'unsupported', detected: 'application/octet-stream' },
-    'Latin-1 is not UTF-8',
+    { kind: 'text', mediaType: 'text/plain', extension: 'txt' },
+    'Latin-1 is not UTF-8, but is text (read as Windows-1252)',
   )
   t.same(
     await detectResumeType(Buffer.from('Jane\u0000Doe')),
@@ -106,7 +106,14 @@ t.test('UTF-16 text is text, with or without a byte order mark', async (t) => {
 t.test('supported types for docs and the media type mapping back to a kind', async (t) => {
   t.same(
     [...SUPPORTED_RESUME_TYPES],
-    ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain'],
+    [
+      'application/pdf',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'application/msword',
+      'application/rtf',
+      'text/html',
+      'text/plain',
+    ],
   )
   for (const mediaType of SUPPORTED_RESUME_TYPES) t.ok(resumeKindForMediaType(mediaType), mediaType)
   t.equal(resumeKindForMediaType('application/zip'), undefined)
@@ -132,14 +139,16 @@ t.test('each format yields the same text', async (t) => {
   t.equal(fromText, lines.join('\n'), 'text keeps its single blank lines where they were')
 })
 
-t.test('text: BOM stripped, line endings normalised, UTF-8 required', async (t) => {
+t.test('text: BOM stripped, line endings normalised, Windows-1252 when not UTF-8, UTF-16 checked', async (t) => {
   const bom = Buffer.from([0xef, 0xbb, 0xbf])
   t.equal(await extractText(Buffer.concat([bom, Buffer.from('Jane Doe\r\nEngineer\rLeeds\r\n')]), 'text'), 'Jane Doe\nEngineer\nLeeds')
   const empty = await unreadable(extractText(Buffer.concat([bom, Buffer.from(' \r\n\t\n')]), 'text'))
   t.equal(empty.problem, 'no_text')
-  const latin1 = await unreadable(extractText(Buffer.from('Ren\xe9', 'latin1'), 'text'))
-  t.equal(latin1.problem, 'damaged')
-  t.match(latin1.message, /UTF-8/)
+  t.equal(await extractText(Buffer.from('Ren\xe9', 'latin1'), 'text'), 'Ren\u00e9')
+  // A byte order mark promises UTF-16; a lone surrogate breaks the promise.
+  const broken = await unreadable(extractText(Buffer.from([0xff, 0xfe, 0x4a, 0x00, 0x00, 0xd8, 0x41, 0x00]), 'text'))
+  t.equal(broken.problem, 'damaged')
+  t.match(broken.message, /not valid UTF-16LE/)
 })
 
 t.test('the returned text is capped', async (t) => {

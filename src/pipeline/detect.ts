@@ -2,8 +2,11 @@
 // Content-Type header is whatever the sender chose to claim.
 import { fileTypeFromBuffer } from 'file-type'
 import { bomEncoding, decodeText, textEncodingOf } from './text-encoding.ts'
+import { cfbContent } from './formats/doc.ts'
+import { looksLikeHtml } from './formats/html.ts'
+import { startsWithRtf } from './formats/rtf.ts'
 
-export type ResumeKind = 'pdf' | 'docx' | 'text'
+export type ResumeKind = 'pdf' | 'docx' | 'doc' | 'rtf' | 'html' | 'text'
 
 export interface SupportedResumeType {
   kind: ResumeKind
@@ -19,11 +22,16 @@ const DOCX: SupportedResumeType = {
   mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   extension: 'docx',
 }
-// Text is UTF-8 or UTF-16 (anything else is refused below); extraction decodes
-// it the way detection judged it (text-encoding.ts).
+// Word 97-2003: a compound file whose root holds a WordDocument stream (an
+// Excel workbook or an Outlook message is a compound file too).
+const DOC: SupportedResumeType = { kind: 'doc', mediaType: 'application/msword', extension: 'doc' }
+const RTF: SupportedResumeType = { kind: 'rtf', mediaType: 'application/rtf', extension: 'rtf' }
+// HTML and text are told apart by how the text starts (formats/html.ts); both
+// are UTF-8, UTF-16 or Windows-1252, decoded the way detection judged them (text-encoding.ts).
+const HTML: SupportedResumeType = { kind: 'html', mediaType: 'text/html', extension: 'html' }
 const TEXT: SupportedResumeType = { kind: 'text', mediaType: 'text/plain', extension: 'txt' }
 
-export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, TEXT])
+export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, DOC, RTF, HTML, TEXT])
 
 /** Media types accepted as resumes, for API docs and error messages. */
 export const SUPPORTED_RESUME_TYPES: readonly string[] = Object.freeze(SUPPORTED_RESUME_FORMATS.map((format) => format.mediaType))
@@ -44,7 +52,10 @@ export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeTyp
   // A byte order mark goes first: file-type takes the UTF-16LE mark (FF FE) for
   // an MPEG audio frame. Binary that merely starts with those bytes fails the
   // text check and is judged by its magic number below.
-  if (bomEncoding(bytes) && looksLikeText(bytes)) return TEXT
+  if (bomEncoding(bytes)) {
+    const text = readableText(bytes)
+    if (text !== undefined) return textFormat(text)
+  }
 
   let found: Awaited<ReturnType<typeof fileTypeFromBuffer>>
   try {
@@ -58,22 +69,34 @@ export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeTyp
   if (found) {
     if (found.mime === PDF.mediaType) return PDF
     if (found.mime === DOCX.mediaType) return DOCX
+    if (found.mime === RTF.mediaType) return RTF
+    if (found.mime === 'application/x-cfb') {
+      const content = cfbContent(bytes)
+      return content === 'doc' ? DOC : { kind: 'unsupported', detected: content.other }
+    }
     return { kind: 'unsupported', detected: found.mime }
   }
-  return looksLikeText(bytes) ? TEXT : { kind: 'unsupported', detected: UNKNOWN_BINARY }
+  if (startsWithRtf(bytes)) return RTF
+  const text = readableText(bytes)
+  return text === undefined ? { kind: 'unsupported', detected: UNKNOWN_BINARY } : textFormat(text)
 }
 
-function looksLikeText(bytes: Buffer): boolean {
+function textFormat(text: string): SupportedResumeType {
+  return looksLikeHtml(text) ? HTML : TEXT
+}
+
+/** The bytes decoded as text, or undefined when they are binary. */
+function readableText(bytes: Buffer): string | undefined {
   const encoding = textEncodingOf(bytes)
   // NUL is valid UTF-8 but never in a text file; in UTF-16 it is half of every ASCII character.
-  if (encoding === 'utf-8' && bytes.includes(0)) return false
+  if ((encoding === 'utf-8' || encoding === 'windows-1252') && bytes.includes(0)) return undefined
   const text = decodeText(bytes, encoding)
-  if (text === undefined) return false
+  if (text === undefined) return undefined
   let controls = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
     const isControl = (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || (code >= 0x7f && code <= 0x9f)
     if (isControl) controls++
   }
-  return controls <= text.length * MAX_CONTROL_CHARACTER_SHARE
+  return controls <= text.length * MAX_CONTROL_CHARACTER_SHARE ? text : undefined
 }

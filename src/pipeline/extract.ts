@@ -1,6 +1,9 @@
 // Plain text out of a resume file. Every input here is attacker-controlled, so
 // each format runs under caps: decoded stream sizes, pages and wall time for
-// PDF, inflated size and entry count for DOCX, characters for all.
+// PDF, inflated size and entry count for DOCX, characters for all (DOC, RTF
+// and HTML are read in one bounded pass over bytes already capped in size).
+// A PDF's pages are separated by a form feed at the start of each new page's
+// first line (formats/normalise.ts); every other format is one page.
 import { inflateRaw } from 'node:zlib'
 import { promisify } from 'node:util'
 import mammoth from 'mammoth'
@@ -8,6 +11,14 @@ import { getResolvedPDFJS } from 'unpdf'
 import type { ResumeKind } from './detect.ts'
 import { decodeText, textEncodingOf } from './text-encoding.ts'
 import { checkPdfStreams, PdfBombError } from './pdf-streams.ts'
+import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
+import { pageText } from './formats/pdf-layout.ts'
+import { RtfError, rtfToText } from './formats/rtf.ts'
+import { declaredCharset, htmlToText } from './formats/html.ts'
+import { DocError, docToText } from './formats/doc.ts'
+import { CfbError } from './formats/cfb.ts'
+
+export { normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 
 export interface ExtractionLimits {
   /** PDF pages read; the rest of a longer document is ignored. */
@@ -69,12 +80,22 @@ export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Parti
     case 'docx':
       raw = await extractDocx(bytes, caps)
       break
+    case 'doc':
+      raw = extractDoc(bytes, caps)
+      break
+    case 'rtf':
+      raw = extractRtf(bytes, caps)
+      break
+    case 'html':
+      raw = htmlToText(decodeHtml(bytes), caps.maxChars * 2)
+      break
     case 'text':
       raw = decodeTextResume(bytes)
       break
   }
+  if (kind !== 'pdf') raw = raw.replaceAll(PAGE_BREAK, '\n')
   const text = normaliseText(raw, caps.maxChars)
-  if (text.length === 0) throw new UnreadableResumeError(emptyMessage(kind), { problem: 'no_text' })
+  if (!hasText(text)) throw new UnreadableResumeError(emptyMessage(kind), { problem: 'no_text' })
   return text
 }
 
@@ -84,6 +105,12 @@ function emptyMessage(kind: ResumeKind): string {
       return 'no text could be extracted (scanned image?)'
     case 'docx':
       return 'the DOCX contains no text'
+    case 'doc':
+      return 'the Word document contains no text'
+    case 'rtf':
+      return 'the RTF document contains no text'
+    case 'html':
+      return 'the HTML page shows no text'
     case 'text':
       return 'the text file is empty'
   }
@@ -91,38 +118,58 @@ function emptyMessage(kind: ResumeKind): string {
 
 // ---------------------------------------------------------------- text
 
-function decodeTextResume(bytes: Buffer): string {
+function decodeTextResume(bytes: Buffer, what = 'text file'): string {
   const encoding = textEncodingOf(bytes)
   const text = decodeText(bytes, encoding)
   if (text === undefined) {
-    const name = encoding === 'utf-8' ? 'UTF-8' : encoding === 'utf-16le' ? 'UTF-16LE' : 'UTF-16BE'
-    throw new UnreadableResumeError(`the text file is not valid ${name}`, { problem: 'damaged' })
+    const name = encoding === 'utf-16le' ? 'UTF-16LE' : encoding === 'utf-16be' ? 'UTF-16BE' : 'UTF-8'
+    throw new UnreadableResumeError(`the ${what} is not valid ${name}`, { problem: 'damaged' })
   }
   return text
 }
 
+// ---------------------------------------------------------------- HTML, RTF, DOC
+
 /**
- * One line-ending convention, no control characters, no trailing blanks, at
- * most one empty line in a row, and at most `maxChars` characters (never
- * splitting a surrogate pair).
+ * An HTML page as text: Unicode when its bytes are (a byte order mark, UTF-16
+ * or valid UTF-8), else the charset its meta tag declares, else Windows-1252.
  */
-export function normaliseText(raw: string, maxChars: number): string {
-  // Bounded before the regex passes so their cost follows the cap, not the input.
-  const bounded = raw.length > maxChars * 2 ? raw.slice(0, maxChars * 2) : raw
-  const cleaned = bounded
-    .replace(/\r\n?|[\f\v\u2028\u2029]/g, '\n')
-    .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, '')
-    .replace(/\u00a0/g, ' ')
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-  if (cleaned.length <= maxChars) return cleaned
-  let end = maxChars
-  const last = cleaned.charCodeAt(end - 1)
-  if (last >= 0xd800 && last <= 0xdbff) end--
-  return cleaned.slice(0, end).trimEnd()
+function decodeHtml(bytes: Buffer): string {
+  const encoding = textEncodingOf(bytes)
+  if (encoding === 'windows-1252') {
+    const declared = declaredCharset(bytes)
+    if (declared) {
+      try {
+        return new TextDecoder(declared).decode(bytes)
+      } catch {
+        // An unknown label: Windows-1252, as a browser would.
+      }
+    }
+  }
+  return decodeTextResume(bytes, 'HTML page')
+}
+
+function extractRtf(bytes: Buffer, caps: ExtractionLimits): string {
+  try {
+    return rtfToText(bytes, caps.maxChars * 2)
+  } catch (cause) {
+    if (cause instanceof RtfError)
+      throw new UnreadableResumeError(`the RTF document is damaged (${cause.message})`, { problem: 'damaged', cause })
+    throw cause
+  }
+}
+
+function extractDoc(bytes: Buffer, caps: ExtractionLimits): string {
+  try {
+    return docToText(bytes, caps.maxChars * 2)
+  } catch (cause) {
+    if (cause instanceof DocError && cause.encrypted)
+      throw new UnreadableResumeError('the Word document is encrypted', { problem: 'encrypted', cause })
+    if (cause instanceof DocError || cause instanceof CfbError || cause instanceof RangeError) {
+      throw new UnreadableResumeError(`the Word document is damaged (${cause.message})`, { problem: 'damaged', cause })
+    }
+    throw cause
+  }
 }
 
 // ---------------------------------------------------------------- PDF
@@ -174,15 +221,13 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string
       if (Date.now() > deadline) throw tooSlow()
       const page = await doc.getPage(pageNumber)
       const content = await page.getTextContent()
-      let pageText = ''
-      for (const item of content.items) {
-        if ('str' in item) pageText += item.hasEOL ? `${item.str}\n` : item.str
-      }
+      // Form feeds inside a page's own text would count as page breaks.
+      const text = pageText(content.items.filter((item) => 'str' in item)).replaceAll(PAGE_BREAK, '\n')
       page.cleanup()
-      parts.push(pageText)
-      length += pageText.length
+      parts.push(text)
+      length += text.length
     }
-    return parts.join('\n')
+    return parts.join(PAGE_BREAK)
   }
 
   const reading = read()

@@ -1,7 +1,12 @@
-// Which Unicode encoding a plain-text resume is in. Detection and extraction
-// share this, so a file accepted as text is always decoded the way it was judged.
+// Which encoding a plain-text resume is in. Detection and extraction share
+// this, so a file accepted as text is always decoded the way it was judged.
 
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be'
+/**
+ * Windows-1252 stands for every legacy 8-bit Western encoding: it is what
+ * Notepad and Word saved before UTF-8, and unlike Latin-1 it reads bytes
+ * 0x80-0x9F as the curly quotes, dashes and euro sign people typed.
+ */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
 
 /** The encoding a byte order mark declares, if the file starts with one. */
 export function bomEncoding(bytes: Uint8Array): TextEncoding | undefined {
@@ -38,14 +43,52 @@ export function guessUtf16(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefin
   return undefined
 }
 
-/** The encoding to read a text file with: its byte order mark, else a UTF-16 guess, else UTF-8. */
+/**
+ * The encoding to read a text file with: its byte order mark, else a UTF-16
+ * guess, else UTF-8 when the bytes are valid UTF-8, else Windows-1252 (valid
+ * UTF-8 is vanishingly rare by accident in legacy 8-bit text, so the order is safe).
+ */
 export function textEncodingOf(bytes: Uint8Array): TextEncoding {
-  return bomEncoding(bytes) ?? guessUtf16(bytes) ?? 'utf-8'
+  return bomEncoding(bytes) ?? guessUtf16(bytes) ?? (isUtf8(bytes) ? 'utf-8' : 'windows-1252')
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export type Decoder = InstanceType<typeof TextDecoder>
+
+// Windows code page numbers whose WHATWG label is not simply windows-N.
+const CODE_PAGE_LABELS: Readonly<Record<number, string>> = {
+  932: 'shift_jis',
+  936: 'gbk',
+  949: 'euc-kr',
+  950: 'big5',
+  10000: 'macintosh',
+  20866: 'koi8-r',
+  28591: 'iso-8859-1',
+  65001: 'utf-8',
+}
+
+/** A decoder for a Windows code page by number (RTF's \\ansicpg), or undefined when the runtime has none for it. */
+export function codePageDecoder(codePage: number): Decoder | undefined {
+  try {
+    return new TextDecoder(CODE_PAGE_LABELS[codePage] ?? `windows-${codePage}`)
+  } catch {
+    return undefined
+  }
 }
 
 /**
  * The text, or undefined when the bytes are not valid in the encoding they
- * were judged to be in. A byte order mark is dropped.
+ * were judged to be in (Windows-1252 always decodes). A byte order mark is dropped.
  */
 export function decodeText(bytes: Uint8Array, encoding: TextEncoding = textEncodingOf(bytes)): string | undefined {
   try {
