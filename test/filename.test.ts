@@ -7,7 +7,11 @@ import { headerText, singleLine } from '../src/domain/display-text.ts'
 t.test("the extension is the detected type, the base name is the sender's", async (t) => {
   const cases: [string, string, string, string][] = [
     ['Resume.bat', 'txt', 'Resume.txt', 'a text file named .bat'],
-    ['cv.docx', 'txt', 'cv.txt', 'an HTML page named .docx is detected as text'],
+    ['cv.docx', 'txt', 'cv.txt', 'a text file named .docx'],
+    ['cv.docx', 'html', 'cv.html', 'an HTML page named .docx'],
+    ['cv.docx', 'doc', 'cv.doc', 'a Word 97 file named .docx'],
+    ['cv.doc', 'rtf', 'cv.rtf', 'Word saves RTF under .doc too'],
+    ['cv.htm', 'html', 'cv.htm', 'another spelling of the same type is kept'],
     ['Jane Doe CV.pdf', 'pdf', 'Jane Doe CV.pdf', 'the right extension is kept'],
     ['CV.PDF', 'pdf', 'CV.PDF', "the sender's case is kept when the type matches"],
     ['Jane Doe CV', 'pdf', 'Jane Doe CV.pdf', 'no extension: one is added'],

@@ -372,7 +372,7 @@ t.test('supported formats, their media types and file names', async (t) => {
   t.equal(resumeKindForMediaType('text/html'), 'html')
   t.equal(filenameForType('cv.docx', 'doc'), 'cv.doc')
   t.equal(filenameForType('Jane Doe CV', 'rtf'), 'Jane Doe CV.rtf')
-  t.equal(filenameForType('resume.htm', 'html'), 'resume.html')
+  t.equal(filenameForType('resume.docx', 'html'), 'resume.html')
   // Scanned images are not read (yet): refused by their own media type.
   t.same(await detectResumeType(makePng()), { kind: 'unsupported', detected: 'image/png' })
   t.same(await detectResumeType(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64)])), {

@@ -30,13 +30,17 @@ export function sanitizeFilename(name: string, fallback = 'resume'): string {
 // not "1" in "Resume v2.1", not " Smith CV" in "J. Smith CV".
 const TYPED_EXTENSION = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$/
 
+// Other spellings of a detected type's extension, kept as the sender wrote them.
+const SAME_TYPE: Readonly<Record<string, string>> = { htm: 'html', xhtml: 'html', text: 'txt' }
+
 /**
  * The name to offer a resume under: the sender's name (sanitised), with the
  * extension of the type detected from its bytes, since that is how a mail
  * client or a desktop decides what opens it. "Resume.bat" holding text is
- * "Resume.txt"; an HTML page named "cv.docx" is "cv.txt"; "CV.PDF" stays;
- * "Jane Doe CV" becomes "Jane Doe CV.pdf". `extension` comes from detection,
- * without a dot; when it is empty the sanitised name is all there is.
+ * "Resume.txt"; an HTML page named "cv.docx" is "cv.html"; a Word 97 file
+ * named "cv.docx" is "cv.doc"; "CV.PDF" and "cv.htm" stay; "Jane Doe CV"
+ * becomes "Jane Doe CV.pdf". `extension` comes from detection (pdf, docx,
+ * doc, rtf, html, txt), without a dot; when it is empty the sanitised name is all there is.
  */
 export function filenameForType(filename: string, extension: string): string {
   const ext = extension.replace(/^\.+/, '')
@@ -44,7 +48,7 @@ export function filenameForType(filename: string, extension: string): string {
   if (!/^[A-Za-z0-9]{1,10}$/.test(ext)) return safe
   const dot = safe.lastIndexOf('.')
   const typed = dot > 0 ? safe.slice(dot + 1) : ''
-  if (typed.toLowerCase() === ext.toLowerCase()) return safe
+  if (typed.toLowerCase() === ext.toLowerCase() || SAME_TYPE[typed.toLowerCase()] === ext.toLowerCase()) return safe
   const base = TYPED_EXTENSION.test(typed) ? safe.slice(0, dot).trimEnd() : safe
   // Sanitising again bounds the length; it keeps the extension when it cuts.
   return sanitizeFilename(`${base}.${ext.toLowerCase()}`)
