@@ -39,9 +39,11 @@ export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
     const body = line.body.replace(CATEGORY, '')
     // A sentence ("Built services in Go and Rust.") in a skills section lists nothing.
     if (/[.!?]$/.test(body) && body.split(' ').length > 8) continue
-    for (const item of items(body)) {
-      if (SPOKEN.has(item.split(' ')[0]!.toLowerCase()) && (line.label === 'languages' || /\b(?:native|fluent|C[12]|B[12])\b/.test(item)))
-        continue
+    const listed = items(body)
+    // "Spoken: English (native), Spanish (B2)" is read as languages; "Languages: Python, Go" stays a skill list.
+    if (line.label === 'languages' && SPOKEN.has((listed[0] ?? '').split(' ')[0]!.toLowerCase())) continue
+    for (const item of listed) {
+      if (SPOKEN.has(item.split(' ')[0]!.toLowerCase()) && /\b(?:native|fluent|C[12]|B[12])\b/.test(item)) continue
       pushUnique(skills, item, line)
     }
   }

@@ -92,9 +92,10 @@ function nameAtStart(segment: string, emailLocal: string | null): string | null 
   }
   if (taken.length < 2) return null
   // A glued third word the email does not know ("Jane Doe Berlin") is cut.
-  if (taken.length > 2 && emailLocal && resemblesEmail(taken.slice(0, 2).join(' '), emailLocal)) {
-    const last = taken[taken.length - 1]!.toLowerCase()
-    if (!emailLocal.toLowerCase().includes(last.replace(/[^a-z]/g, ''))) taken.pop()
+  if (taken.length > 2 && emailLocal) {
+    const local = emailLocal.toLowerCase()
+    const known = (word: string) => local.includes(word.toLowerCase().replace(/[^a-z]/g, ''))
+    if (known(taken[0]!) && known(taken[1]!) && !known(taken[taken.length - 1]!)) taken.pop()
   }
   // A bare run of initials ("J. R.") is not a name.
   if (!taken.some((word) => /\p{L}{2}/u.test(word))) return null

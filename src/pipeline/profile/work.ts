@@ -56,12 +56,15 @@ export function datedLines(lines: ResumeLine[], keep: (line: ResumeLine) => bool
 }
 
 function cleanRest(rest: string): string {
-  return rest
-    .replace(/[()[\]]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
-    .replace(/[\s,]+(?:since|from|seit)$/i, '')
-    .trim()
+  return (
+    rest
+      // Brackets emptied by cutting the range out go; an aside in brackets stays as written.
+      .replace(/\(\s*\)|\[\s*\]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
+      .replace(/[\s,]+(?:since|from|seit)$/i, '')
+      .trim()
+  )
 }
 
 /** Header-like: short, not a bullet, not a sentence. */
