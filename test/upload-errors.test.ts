@@ -4,7 +4,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { AUTH, multipartBody, startHireflow, injectUpload } from './support/harness.ts'
-import { makeElfBinary, makeCorruptPdf, makeEncryptedPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
+import { makeElfBinary, makeCorruptPdf, makeEncryptedPdf, makePdfResume, makePng, sampleResumeLines } from './support/resumes.ts'
+import { makeCompoundFile, makeWord97 } from './support/word97.ts'
 
 const hireflow = await startHireflow({ env: { MAX_RESUME_BYTES: String(64 * 1024) } })
 t.teardown(() => hireflow.stop())
@@ -157,6 +158,56 @@ t.test('an executable renamed .pdf: 415 naming the detected type', async (t) => 
   const response = await upload({ filename: 'resume.pdf', content: makeElfBinary() })
   t.equal(response.statusCode, 415)
   t.match(response.json().message, /application\/x-elf/)
+})
+
+t.test('other Office files and scanned images: 415 naming what they are and listing the formats read', async (t) => {
+  for (const [filename, content, detected] of [
+    ['resume.doc', makeCompoundFile([{ name: 'Workbook', data: Buffer.alloc(5000) }]), 'application/vnd.ms-excel'],
+    ['resume.doc', makeCompoundFile([{ name: '__substg1.0_0037001F', data: Buffer.from('CV', 'utf16le') }]), 'application/vnd.ms-outlook'],
+    ['scan.pdf', makePng(), 'image/png'],
+  ] as const) {
+    const response = await upload({ filename, content })
+    t.equal(response.statusCode, 415, detected)
+    t.match(response.json().message, `the file is ${detected}, not a resume format`)
+    t.match(response.json().message, /application\/msword, application\/rtf, text\/html, text\/plain/)
+  }
+})
+
+t.test('DOC, RTF and HTML resumes are read through to the HR email', async (t) => {
+  for (const [filename, content, name, offered, mediaType] of [
+    [
+      'Doc Person.docx',
+      makeWord97([{ text: 'Doc Person\rPython developer\rdoc.person@example.com\r', compressed: true }]),
+      'Doc Person',
+      'Doc Person.doc',
+      'application/msword',
+    ],
+    [
+      'rtf-person.rtf',
+      Buffer.from(String.raw`{\rtf1\ansi{\fonttbl{\f0 Arial;}}\f0 Rtf Person\par Python developer\par rtf.person@example.com\par}`),
+      'Rtf Person',
+      'rtf-person.rtf',
+      'application/rtf',
+    ],
+    [
+      'html-person.htm',
+      Buffer.from(
+        '<!doctype html><html><head><title>x</title></head><body><h1>Html Person</h1><p>Python developer</p><p>html.person@example.com</p></body></html>',
+      ),
+      'Html Person',
+      'html-person.htm',
+      'text/html',
+    ],
+  ] as const) {
+    const response = await upload({ filename, content }, { requisitionId: requisition.id })
+    t.equal(response.statusCode, 202, response.body)
+    const candidate = await hireflow.waitFor(response.json().id, 'notified')
+    t.equal(candidate.resume.mediaType, mediaType)
+    t.equal(candidate.profile?.name, name, `${mediaType}: the name read from the text`)
+    const download = await app.inject({ method: 'GET', url: `/candidates/${candidate.id}/resume`, headers: AUTH })
+    t.match(download.headers['content-disposition'], `filename="${offered}"`)
+    t.same(download.rawPayload, content, 'the file as uploaded')
+  }
 })
 
 t.test('unknown requisition: 400', async (t) => {
