@@ -9,11 +9,11 @@ import type { Profile, Score } from '../src/domain/candidate.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { createScreener } from '../src/pipeline/llm/create-screener.ts'
 import { DailyTokenBudget } from '../src/pipeline/llm/budget.ts'
-import { ASSESSMENT_TOOL, PROMPT_VERSION, userMessage } from '../src/pipeline/llm/prompt.ts'
+import { ASSESSMENT_TOOL, PROMPT_VERSION, promptRequirements, userMessage } from '../src/pipeline/llm/prompt.ts'
 import { overallScore } from '../src/pipeline/score.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
 import { serve, json, type Seen } from './support/recording-server.ts'
-import { AUTH, TEST_REDIS_URL, dropPrefix, injectUpload, startHireflow, uniquePrefix } from './support/harness.ts'
+import { AUTH, TEST_REDIS_URL, dropPrefix, freePort, injectUpload, startHireflow, uniquePrefix } from './support/harness.ts'
 
 const RESUME = [
   'Jane Doe',
@@ -125,7 +125,7 @@ function assertResumeBlock(t: Tap, user: string) {
   t.ok(block, 'the resume sits in a <resume> block')
   t.equal(block?.[1], RESUME, 'the resume text is sent unchanged inside it')
   t.match(user, /R1 \(must-have skill\): TypeScript\nR2 \(must-have skill\): PostgreSQL\nR3 \(nice-to-have skill\): Kubernetes/)
-  t.match(user, /R5 \(minimum experience\): 5 years of work experience\nR6 \(criterion\): has led a team/)
+  t.match(user, /R5 \(minimum experience\): at least 5 years of experience\nR6 \(criterion\): has led a team/)
 }
 
 /** The score every adapter must make of GOOD_ANSWER: spans from the resume, the value from the verdicts. */
@@ -138,7 +138,7 @@ function assertGoodScore(t: Tap, score: Score, scorer: Score['scorer']) {
       ['must_have', 'PostgreSQL', 'met'],
       ['nice_to_have', 'Kubernetes', 'met'],
       ['nice_to_have', 'Rust', 'not_met'],
-      ['min_years', '5 years of work experience', 'partly'],
+      ['min_years', 'at least 5 years of experience', 'partly'],
       ['criterion', 'has led a team', 'not_met'],
     ],
   )
@@ -389,6 +389,48 @@ t.test("over today's token budget the lexical scorer is used without calling the
   t.equal(score.scorer?.name, 'lexical')
   t.equal(score.scorer?.note, "today's LLM token budget (10000 tokens) is used up; scored by the lexical scorer")
   t.match(budget.key(), /:llm-tokens:\d{4}-\d{2}-\d{2}$/, 'one counter per UTC day')
+})
+
+t.test('nothing to assess, or a budget that cannot be read: the lexical scorer, and the model is not called', async (t) => {
+  const stand = await serve(t, (_request, response) => json(response, 200, openAiAnswer(GOOD_ANSWER)))
+  const config = loadConfig({ SCORER: 'openai', LLM_MODEL: 'm', LLM_BASE_URL: `${stand.url}/v1` })
+  // Redis away: a fail-fast connection to a port nothing listens on.
+  const away = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 0 })
+  away.on('error', () => {})
+  t.teardown(() => away.disconnect())
+  const { screener } = createScreener(config, away, { info() {}, warn() {} })
+  const input = { text: RESUME, requisition: REQUISITION, profile: PROFILE }
+
+  const unreadable = await screener.assess(input)
+  t.match(unreadable.scorer, { name: 'lexical', note: 'the LLM token budget could not be read; scored by the lexical scorer' })
+  const none = await screener.assess({ ...input, requisition: null })
+  t.match(none.scorer, { name: 'lexical', note: 'no requisition: nothing for the model to assess' })
+  const empty = await screener.assess({
+    ...input,
+    requisition: { ...REQUISITION, mustHaveSkills: [], niceToHaveSkills: [], minYearsExperience: 0, criteria: [] },
+  })
+  t.match(empty.scorer, { name: 'lexical', note: 'the requisition lists no requirements for the model to assess' })
+  t.equal(stand.seen.length, 0)
+})
+
+t.test('requirements are numbered once each, as the lexical scorer counts them', async (t) => {
+  const asked = promptRequirements({
+    ...REQUISITION,
+    mustHaveSkills: ['Kubernetes', ' '],
+    niceToHaveSkills: ['k8s', 'Rust'],
+    minYearsExperience: 1,
+    criteria: ['led a team', 'Led a  team'],
+  })
+  t.same(asked, [
+    { id: 'R1', kind: 'must_have', requirement: 'Kubernetes' },
+    { id: 'R2', kind: 'nice_to_have', requirement: 'Rust' },
+    { id: 'R3', kind: 'min_years', requirement: 'at least 1 year of experience' },
+    { id: 'R4', kind: 'criterion', requirement: 'led a team' },
+  ])
+  t.same(
+    promptRequirements({ ...REQUISITION, minYearsExperience: 0, criteria: [] }).map((r) => r.kind),
+    ['must_have', 'must_have', 'nice_to_have', 'nice_to_have'],
+  )
 })
 
 t.test('a resume cannot close its data block early', async (t) => {

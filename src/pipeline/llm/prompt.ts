@@ -3,6 +3,8 @@
 // on each score so HR and an audit can tell which instructions produced it.
 import type { RequirementAssessment } from '../../domain/candidate.ts'
 import type { Requisition } from '../../domain/requisition.ts'
+import { lookupSkill, termKey } from '../taxonomy/index.ts'
+import { formatYears } from '../requirements/experience.ts'
 
 export const PROMPT_VERSION = 'screen-2026-11-29.1'
 
@@ -35,15 +37,17 @@ export function promptRequirements(requisition: Requisition): PromptRequirement[
   const seen = new Set<string>()
   const add = (kind: PromptRequirement['kind'], raw: string) => {
     const requirement = raw.trim()
-    const key = `${kind === 'nice_to_have' || kind === 'must_have' ? 'skill' : kind}:${requirement.toLowerCase()}`
+    // Skills are the same when the taxonomy says so ("k8s" and "Kubernetes"), as the lexical scorer counts them.
+    const skill = kind === 'must_have' || kind === 'nice_to_have'
+    const key = skill ? `skill:${termKey(lookupSkill(requirement)?.name ?? requirement)}` : `${kind}:${termKey(requirement)}`
     if (requirement.length === 0 || seen.has(key)) return
     seen.add(key)
     listed.push({ kind, requirement })
   }
-  // A skill that is both a must-have and a nice-to-have counts once, as a must-have (as the lexical scorer does).
+  // A skill that is both a must-have and a nice-to-have counts once, as a must-have; requirements worded as the lexical scorer words them.
   for (const skill of requisition.mustHaveSkills) add('must_have', skill)
   for (const skill of requisition.niceToHaveSkills) add('nice_to_have', skill)
-  if (requisition.minYearsExperience > 0) add('min_years', `${requisition.minYearsExperience} years of work experience`)
+  if (requisition.minYearsExperience > 0) add('min_years', `at least ${formatYears(requisition.minYearsExperience)} of experience`)
   for (const criterion of requisition.criteria ?? []) add('criterion', criterion)
   return listed.map((entry, index) => ({ id: `R${index + 1}`, ...entry }))
 }
