@@ -272,6 +272,9 @@ t.test('HTML: told apart from text that mentions a tag; its declared charset rea
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<html><body><p>Zoë</p></body></html>', 'utf16le')])
   t.equal((await detectResumeType(utf16)).kind, 'html')
   t.equal(await extractText(utf16, 'html'), 'Zoë')
+  const deep = await unreadable(extractText(Buffer.from('<html><body>' + '<div>'.repeat(300) + 'x</body></html>'), 'html'))
+  t.equal(deep.problem, 'damaged')
+  t.match(deep.message, /HTML page is damaged \(elements are nested more than 256 deep\)/)
   const empty = await unreadable(extractText(Buffer.from('<html><body><div style="display:none">x</div></body></html>'), 'html'))
   t.equal(empty.problem, 'no_text')
 })
@@ -329,6 +332,33 @@ t.test('DOC: other compound files are refused by name; damaged and encrypted doc
   t.match(damaged.message, /Word document is damaged/)
   const truncated = await unreadable(extractText(doc.subarray(0, 2048), 'doc'))
   t.equal(truncated.problem, 'damaged')
+})
+
+t.test('DOC, RTF and HTML: hostile shapes cost linear time and the text is capped', async (t) => {
+  const long = makeWord97([{ text: 'Python developer. '.repeat(5_000), compressed: true }])
+  t.equal((await extractText(long, 'doc', { maxChars: 100 })).length, 100, 'a long document is cut at the cap')
+
+  const hostile: Array<[string, Buffer, 'rtf' | 'html']> = [
+    ['RTF: a million \\u escapes', Buffer.from('{\\rtf1 ' + '\\u1234?'.repeat(200_000) + '}'), 'rtf'],
+    ['RTF: endless control words', Buffer.from('{\\rtf1 ' + '\\' + 'a'.repeat(500_000) + ' x}'), 'rtf'],
+    ['RTF: a \\bin that claims more than there is', Buffer.from('{\\rtf1 x\\bin999999999 }'), 'rtf'],
+    [
+      'HTML: nesting a hundred thousand deep',
+      Buffer.from('<html><body>' + '<div>'.repeat(100_000) + 'x' + '</div>'.repeat(100_000) + '</body></html>'),
+      'html',
+    ],
+    [
+      'HTML: a huge style attribute',
+      Buffer.from('<html><body><p style="' + 'color:red;'.repeat(100_000) + '">x</p></body></html>'),
+      'html',
+    ],
+  ]
+  for (const [label, bytes, kind] of hostile) {
+    const started = performance.now()
+    const text = await extractText(bytes, kind, { maxChars: 10_000 }).catch((error: unknown) => (error as Error).message)
+    t.ok(text.length <= 10_000, `${label}: bounded`)
+    t.ok(performance.now() - started < 3_000, `${label}: ${Math.round(performance.now() - started)} ms`)
+  }
 })
 
 // ---------------------------------------------------------------- text encodings

@@ -14,7 +14,7 @@ import { checkPdfStreams, PdfBombError } from './pdf-streams.ts'
 import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
 import { RtfError, rtfToText } from './formats/rtf.ts'
-import { declaredCharset, htmlToText } from './formats/html.ts'
+import { declaredCharset, HtmlError, htmlToText } from './formats/html.ts'
 import { DocError, docToText } from './formats/doc.ts'
 import { CfbError } from './formats/cfb.ts'
 
@@ -87,7 +87,7 @@ export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Parti
       raw = extractRtf(bytes, caps)
       break
     case 'html':
-      raw = htmlToText(decodeHtml(bytes), caps.maxChars * 2)
+      raw = extractHtml(bytes, caps)
       break
     case 'text':
       raw = decodeTextResume(bytes)
@@ -147,6 +147,17 @@ function decodeHtml(bytes: Buffer): string {
     }
   }
   return decodeTextResume(bytes, 'HTML page')
+}
+
+function extractHtml(bytes: Buffer, caps: ExtractionLimits): string {
+  const html = decodeHtml(bytes)
+  try {
+    return htmlToText(html, caps.maxChars * 2)
+  } catch (cause) {
+    if (cause instanceof HtmlError)
+      throw new UnreadableResumeError(`the HTML page is damaged (${cause.message})`, { problem: 'damaged', cause })
+    throw cause
+  }
 }
 
 function extractRtf(bytes: Buffer, caps: ExtractionLimits): string {

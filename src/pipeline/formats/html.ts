@@ -70,6 +70,15 @@ const VOID = new Set(['br', 'hr'])
 const HIDING_STYLE =
   /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:!important)?\s*(?:;|$)|font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$))/i
 
+// htmlparser2 keeps its open elements in an array it unshifts onto, so each
+// open tag costs the current depth; bounding the depth keeps a page linear.
+// Real pages, Word's HTML exports included, nest a few dozen deep.
+const MAX_DEPTH = 256
+
+export class HtmlError extends Error {
+  override name = 'HtmlError'
+}
+
 interface Open {
   name: string
   /** Nothing inside is shown (this element or one around it is hidden). */
@@ -107,6 +116,7 @@ export function htmlToText(html: string, maxChars: number): string {
   const parser = new Parser(
     {
       onopentag(name, attributes) {
+        if (open.length >= MAX_DEPTH) throw new HtmlError(`elements are nested more than ${MAX_DEPTH} deep`)
         const parentHidden = hidden()
         open.push({ name, hidden: parentHidden || hides(name, attributes), pre: inPre() || name === 'pre' || name === 'textarea' })
         if (parentHidden) return
