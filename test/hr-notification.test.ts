@@ -49,6 +49,32 @@ function candidate(overrides: Partial<Candidate> = {}): Candidate {
         { skill: 'Go', required: true, found: false, evidence: null },
         { skill: 'Rust', required: false, found: true, evidence: { line: 30, text: 'Wrote a Rust ingestion service', matched: 'Rust' } },
       ],
+      requirements: [
+        {
+          kind: 'must_have',
+          requirement: 'Kubernetes',
+          verdict: 'met',
+          evidence: { quote: 'Ran k8s clusters for 40 services', at: { page: 1, line: 14, section: 'Experience' } },
+          note: null,
+        },
+        { kind: 'must_have', requirement: 'Go', verdict: 'not_met', evidence: null, note: 'not found in the resume' },
+        {
+          kind: 'nice_to_have',
+          requirement: 'Rust',
+          verdict: 'partly',
+          evidence: { quote: 'Wrote a Rust ingestion service', at: { page: 2, line: 30, section: 'Early Career' } },
+          note: 'last used in 2014',
+        },
+        { kind: 'min_years', requirement: 'at least 5 years of experience', verdict: 'met', evidence: null, note: '8 years of experience' },
+        {
+          kind: 'criterion',
+          requirement: 'has mentored engineers',
+          verdict: 'met',
+          evidence: { quote: 'Mentored four engineers', at: { page: 1, line: 3, section: null } },
+          note: null,
+        },
+      ],
+      scorer: { name: 'lexical' },
     },
     decision: { outcome: 'advance', reasons: ['1 of 2 must-have skills missing: Go', '8 years of experience (5 required)'] },
     failure: null,
@@ -89,6 +115,16 @@ function input(overrides: Partial<HrNotificationInput> = {}): HrNotificationInpu
   }
 }
 
+t.test('decision email of a score recorded before requirements: skills with their line', async (t) => {
+  const legacy = candidate()
+  delete legacy.score!.requirements
+  const mail = await buildHrNotification(input({ candidate: legacy }))
+  t.match(mail.text, /\[met\] {8}Kubernetes \(as "k8s"\)\n {15}line 14: "Ran k8s clusters for 40 services"/)
+  t.match(mail.text, /\[not met\] {4}Go\n/)
+  t.match(mail.html, /line 14/)
+  t.match(mail.html, /as &quot;k8s&quot;|as "k8s"/)
+})
+
 t.test('decision email', async (t) => {
   const mail = await buildHrNotification(input())
   t.equal(mail.subject, 'Advance: Jane Doe for Senior Backend Engineer')
@@ -107,10 +143,14 @@ t.test('decision email', async (t) => {
     for (const detail of ['jane@example.com', '+44 20 7946 0000', 'https://github.com/janedoe']) {
       t.match(body, detail, `${format}: ${detail}`)
     }
-    t.match(body, /Kubernetes[\s\S]*line 14: .Ran k8s clusters for 40 services/, `${format}: found skill with evidence`)
-    // The evidence line holds "k8s" too: the alias is checked where it is named as such.
-    t.match(body, format === 'text' ? '(as "k8s")' : '(as “k8s”)', `${format}: the alias that matched`)
-    t.match(body, /Rust[\s\S]*line 30/, `${format}: nice-to-have skill`)
+    t.match(body, /Kubernetes[\s\S]*Ran k8s clusters for 40 services/, `${format}: met requirement with its quote`)
+    t.match(body, /Kubernetes[\s\S]*page 1, section Experience/, `${format}: where the quote is, as page and section`)
+    t.match(body, /Rust[\s\S]*last used in 2014/, `${format}: partly met, with why`)
+    t.match(body, /Rust[\s\S]*page 2, section Early Career/, `${format}: a quote on page 2`)
+    t.match(body, /has mentored engineers[\s\S]*Mentored four engineers/, `${format}: a criterion with its quote`)
+    t.match(body, /has mentored engineers[\s\S]*page 1(?!,)/, `${format}: a quote above any heading is placed by its page alone`)
+    t.match(body, /at least 5 years of experience[\s\S]*8 years of experience/, `${format}: the years requirement`)
+    t.notMatch(body, /line 14|line 30/, `${format}: no bare line numbers`)
     t.match(body, '1 of 2 must-have skills missing: Go', `${format}: reasons`)
     t.match(body, 'Jane Doe CV.pdf', `${format}: resume filename`)
     t.match(body, 'application/pdf', `${format}: resume type`)
@@ -119,10 +159,13 @@ t.test('decision email', async (t) => {
     t.match(body, format === 'text' ? 'Candidate id: cand-1\n' : 'Candidate id: <code>cand-1</code>', `${format}: candidate id`)
     t.match(body, 'https://hireflow.example.com/candidates/cand-1', `${format}: link to the record`)
   }
-  t.match(mail.text, /MUST-HAVE SKILLS\n {2}\[found\] {3}Kubernetes/)
-  t.match(mail.text, /\n {2}\[missing\] Go\n/)
-  // The reasons also say "missing: Go": the skill row itself is what is checked.
-  t.match(mail.html, /<td [^>]*>Go<\/td>\s*<td [^>]*color:#cf222e;">missing<\/td>/, 'html: missing skill')
+  t.match(mail.text, /MUST-HAVE SKILLS\n {2}\[met\] {8}Kubernetes\n {15}page 1, section Experience: "Ran k8s clusters for 40 services"\n/)
+  t.match(mail.text, /\n {2}\[not met\] {4}Go \(not found in the resume\)\n/)
+  t.match(mail.text, /NICE-TO-HAVE SKILLS\n {2}\[partly met\] Rust \(last used in 2014\)\n/)
+  t.match(mail.text, /EXPERIENCE\n[\s\S]*CRITERIA\n/)
+  // The reasons also say "missing: Go": the requirement row itself is what is checked.
+  t.match(mail.html, /<td [^>]*>Go<\/td>\s*<td [^>]*color:#cf222e;">not met<\/td>/, 'html: missing must-have')
+  t.match(mail.html, /<td [^>]*>Rust<\/td>\s*<td [^>]*color:#9a6700;">partly met<\/td>/, 'html: partly met')
   t.notMatch(mail.html, /href="javascript:/, 'a non-http link from a resume is not clickable')
 
   t.equal(mail.attachments.length, 1)

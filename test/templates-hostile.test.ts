@@ -73,6 +73,11 @@ function hostileCandidate(h: string): Candidate {
         { skill: h, required: true, found: true, evidence: { line: 2, text: h, matched: `${h} (alias)` } },
         { skill: h, required: false, found: false, evidence: null },
       ],
+      requirements: [
+        { kind: 'must_have', requirement: h, verdict: 'met', evidence: { quote: h, at: { page: 1, line: 2, section: h } }, note: h },
+        { kind: 'nice_to_have', requirement: h, verdict: 'not_met', evidence: null, note: h },
+        { kind: 'criterion', requirement: h, verdict: 'partly', evidence: { quote: h, at: { page: 2, line: 9, section: null } }, note: h },
+      ],
     },
     decision: { outcome: 'review', reasons: [h, h] },
     failure: { reason: h, step: 'parse', message: `zip entry ${h} could not be read` },
@@ -94,6 +99,7 @@ function hostileRequisition(h: string): Requisition {
     minYearsExperience: 1,
     advanceAtOrAbove: 75,
     rejectBelow: 40,
+    criteria: [h],
     createdAt: h,
   }
 }

@@ -2,7 +2,16 @@
 // news that the resume could not be read, or HR's own final decision. The templates get a view with
 // everything already worded and formatted, so an override in S3 needs no
 // knowledge of the candidate record's shape.
-import { agreesWithRecommendation, type Candidate, type HrDecisionOutcome, type Outcome, type SkillMatch } from '../domain/candidate.ts'
+import {
+  agreesWithRecommendation,
+  type Candidate,
+  type HrDecisionOutcome,
+  type Outcome,
+  type RequirementAssessment,
+  type RequirementVerdict,
+  type SkillMatch,
+  type SourceSpan,
+} from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
 import type { OutgoingMail } from '../ports/mailer.ts'
 import { filenameForType } from '../domain/filename.ts'
@@ -41,6 +50,27 @@ export interface SkillView {
   skill: string
   found: boolean
   evidence: { line: number; text: string; matched: string } | null
+}
+
+/** One requirement of the requisition, as HR reads it: the verdict, the resume's words that show it and where they are. */
+export interface RequirementView {
+  kind: RequirementAssessment['kind']
+  requirement: string
+  verdict: RequirementVerdict
+  /** "met", "partly met", "not met". */
+  verdictLabel: string
+  /** The resume's words, quoted; null when nothing shows it. */
+  quote: string | null
+  /** "page 2, section Experience"; for scores recorded before pages and sections were kept, "line 14". */
+  where: string | null
+  /** Why partly or not met, or which narrower skill shows it ("last used in 2014", "as MySQL"). */
+  note: string | null
+}
+
+export interface RequirementGroupView {
+  /** "Must-have skills", "Nice-to-have skills", "Experience", "Criteria". */
+  title: string
+  items: RequirementView[]
 }
 
 export interface ProfileLinkView {
@@ -83,8 +113,11 @@ export interface HrNotificationView {
   requisition: { id: string; title: string } | null
   requisitionLabel: string
   score: { value: number; outOf: number } | null
+  /** Kept for templates written before requirements: the skills alone, with their line. */
   mustHave: SkillView[]
   niceToHave: SkillView[]
+  /** Every requirement of the requisition with its verdict and evidence, in groups; empty groups left out. */
+  requirements: RequirementGroupView[]
   reasons: string[]
   resume: { filename: string; size: number; sizeLabel: string; mediaType: string }
   delivery:
@@ -229,6 +262,7 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     score: candidate.score ? { value: Math.round(candidate.score.value), outOf: 100 } : null,
     mustHave: skills.filter((s) => s.required).map(skillView),
     niceToHave: skills.filter((s) => !s.required).map(skillView),
+    requirements: requirementGroups(candidate.score),
     reasons: kind !== 'unreadable' ? (decision?.reasons ?? []) : [],
     resume: {
       filename,
@@ -301,6 +335,53 @@ function skillView(match: SkillMatch): SkillView {
     skill: match.skill,
     found: match.found,
     evidence: match.found && match.evidence ? { ...match.evidence } : null,
+  }
+}
+
+const REQUIREMENT_GROUPS: { kind: RequirementAssessment['kind']; title: string }[] = [
+  { kind: 'must_have', title: 'Must-have skills' },
+  { kind: 'nice_to_have', title: 'Nice-to-have skills' },
+  { kind: 'min_years', title: 'Experience' },
+  { kind: 'criterion', title: 'Criteria' },
+]
+const VERDICT_LABEL: Record<RequirementVerdict, string> = { met: 'met', partly: 'partly met', not_met: 'not met' }
+
+function requirementGroups(score: Candidate['score']): RequirementGroupView[] {
+  if (!score) return []
+  const views = score.requirements ? score.requirements.map(requirementView) : score.skills.map(legacyRequirementView)
+  return REQUIREMENT_GROUPS.map(({ kind, title }) => ({ title, items: views.filter((v) => v.kind === kind) })).filter(
+    (group) => group.items.length > 0,
+  )
+}
+
+function requirementView(r: RequirementAssessment): RequirementView {
+  return {
+    kind: r.kind,
+    requirement: r.requirement,
+    verdict: r.verdict,
+    verdictLabel: VERDICT_LABEL[r.verdict],
+    quote: r.evidence?.quote ?? null,
+    where: r.evidence ? whereLabel(r.evidence.at) : null,
+    note: r.note,
+  }
+}
+
+/** "page 1, section Skills", or "page 1" above the first heading. */
+export function whereLabel(at: SourceSpan): string {
+  return at.section ? `page ${at.page}, section ${at.section}` : `page ${at.page}`
+}
+
+/** A score recorded before requirements were assessed: its skills, with the line they were found on. */
+function legacyRequirementView(match: SkillMatch): RequirementView {
+  const evidence = match.found ? match.evidence : null
+  return {
+    kind: match.required ? 'must_have' : 'nice_to_have',
+    requirement: match.skill,
+    verdict: match.found ? 'met' : 'not_met',
+    verdictLabel: VERDICT_LABEL[match.found ? 'met' : 'not_met'],
+    quote: evidence?.text ?? null,
+    where: evidence ? `line ${evidence.line}` : null,
+    note: evidence && evidence.matched.toLowerCase() !== match.skill.toLowerCase() ? `as "${evidence.matched}"` : null,
   }
 }
 

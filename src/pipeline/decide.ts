@@ -1,9 +1,11 @@
-// The recommendation sent to HR, with every reason behind it spelled out.
-// hireflow recommends; people decide. Whenever the evidence is incomplete
-// (no requisition, no skills to score, a must-have not found, experience
-// short or unknown), the recommendation can be at most "review".
-import type { Decision, Outcome, Profile, Score } from '../domain/candidate.ts'
+// The recommendation sent to HR, with every reason behind it spelled out in
+// terms of the requisition's requirements. hireflow recommends; people decide.
+// Whenever the evidence is incomplete (no requisition, nothing to score
+// against, a must-have missing or only partly shown, experience short or
+// unknown), the recommendation can be at most "review".
+import type { Decision, Outcome, Profile, RequirementAssessment, Score, SkillMatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
+import { experienceYears, formatYears } from './requirements/experience.ts'
 
 export interface DecisionInput {
   score: Score
@@ -16,17 +18,24 @@ export function decide({ score, profile, requisition }: DecisionInput): Decision
     return { outcome: 'review', reasons: ['No requisition given: the resume was scored against nothing, so a person must review it.'] }
   }
 
-  const experience = experienceFindings(profile.yearsOfExperience, requisition.minYearsExperience)
-  if (score.skills.length === 0) {
+  const requirements = score.requirements ?? fromSkills(score.skills)
+  const experience = experienceFindings(experienceYears(profile), requisition.minYearsExperience)
+  if (!requirements.some((r) => r.kind !== 'min_years')) {
     return {
       outcome: 'review',
-      reasons: ['The requisition lists no skills, so the resume could not be scored and a person must review it.', ...experience.reasons],
+      reasons: [
+        'The requisition lists no skills or criteria, so the resume could not be scored and a person must review it.',
+        ...experience.reasons,
+      ],
     }
   }
 
   const reasons: string[] = []
-  const matched = score.skills.filter((skill) => skill.found).length
-  const coverage = `The resume shows ${matched} of the ${score.skills.length} skills asked for, a score of ${score.value} out of 100`
+  const met = requirements.filter((r) => r.verdict === 'met').length
+  const partly = requirements.filter((r) => r.verdict === 'partly').length
+  const coverage =
+    `The resume meets ${met} of the ${requirements.length} ${requirements.length === 1 ? 'requirement' : 'requirements'}` +
+    `${partly > 0 ? ` and partly meets ${partly} more` : ''}, a score of ${score.value} out of 100`
   let outcome: Outcome
   if (score.value >= requisition.advanceAtOrAbove) {
     outcome = 'advance'
@@ -41,19 +50,41 @@ export function decide({ score, profile, requisition }: DecisionInput): Decision
     )
   }
 
-  const missing = score.skills.filter((skill) => skill.required && !skill.found).map((skill) => skill.skill)
-  if (missing.length === 1) {
-    reasons.push(`The must-have skill ${missing[0]} was not found in the resume, so it cannot be recommended for advance.`)
-  } else if (missing.length > 1) {
-    reasons.push(`The must-have skills ${englishList(missing)} were not found in the resume, so it cannot be recommended for advance.`)
+  const mustHaves = requirements.filter((r) => r.kind === 'must_have')
+  const missing = mustHaves.filter((r) => r.verdict === 'not_met').map((r) => r.requirement)
+  if (missing.length > 0) {
+    reasons.push(
+      `Missing must-${missing.length === 1 ? 'have' : 'haves'}: ${englishList(missing)}; the resume cannot be recommended for advance without ${missing.length === 1 ? 'it' : 'them'}.`,
+    )
+  }
+  const partlyShown = mustHaves.filter((r) => r.verdict === 'partly').map((r) => (r.note ? `${r.requirement} (${r.note})` : r.requirement))
+  if (partlyShown.length > 0) {
+    reasons.push(
+      `Must-${partlyShown.length === 1 ? 'have' : 'haves'} only partly shown: ${englishList(partlyShown)}; a person should judge ${partlyShown.length === 1 ? 'it' : 'them'}.`,
+    )
+  }
+  const criteriaNotMet = requirements.filter((r) => r.kind === 'criterion' && r.verdict === 'not_met').map((r) => `"${r.requirement}"`)
+  if (criteriaNotMet.length > 0) {
+    reasons.push(`Not shown by the resume: ${englishList(criteriaNotMet)}.`)
   }
   reasons.push(...experience.reasons)
 
-  if (outcome === 'advance' && (missing.length > 0 || experience.capsAtReview)) {
+  if (outcome === 'advance' && (missing.length > 0 || partlyShown.length > 0 || experience.capsAtReview)) {
     outcome = 'review'
     reasons.push('The score alone would recommend advance; because of the points above, a person must review the resume instead.')
   }
   return { outcome, reasons }
+}
+
+/** Scores recorded before requirements were assessed carry only skills: read them as requirements. */
+function fromSkills(skills: readonly SkillMatch[]): RequirementAssessment[] {
+  return skills.map((s) => ({
+    kind: s.required ? 'must_have' : 'nice_to_have',
+    requirement: s.skill,
+    verdict: s.found ? 'met' : 'not_met',
+    evidence: null,
+    note: null,
+  }))
 }
 
 function experienceFindings(years: number | null, minimum: number): { reasons: string[]; capsAtReview: boolean } {
@@ -78,11 +109,6 @@ function experienceFindings(years: number | null, minimum: number): { reasons: s
     reasons: [`The resume shows ${formatYears(years)} of experience, meeting the ${formatYears(minimum)} the requisition asks for.`],
     capsAtReview: false,
   }
-}
-
-function formatYears(years: number): string {
-  const rounded = Math.round(years * 10) / 10
-  return `${rounded} ${rounded === 1 ? 'year' : 'years'}`
 }
 
 function englishList(items: string[]): string {

@@ -1,47 +1,80 @@
-// How well a resume's text covers a requisition's skills, with the line that
-// shows each skill so HR can check the recommendation instead of trusting it.
-import type { Score, SkillEvidence, SkillMatch } from '../domain/candidate.ts'
+// The default scorer: deterministic and offline. Each requirement of the
+// requisition (must-have and nice-to-have skills, minimum years, free-text
+// criteria) is met, partly met or not met, with the resume's words that show it
+// and where they are (page and section), so HR can check the recommendation
+// instead of trusting it. The overall 0-100 (README, "Scoring"):
+//
+//   value = 100 × Σ_k W_k × credit_k / Σ_k W_k   over the kinds k the requisition has,
+//   credit_k = the mean of its requirements' credits (met 1, partly 0.5, not met 0),
+//
+// with W = must-have 50, nice-to-have 20, minimum years 15, criteria 15, rounded;
+// then capped at MISSING_MUST_HAVE_CAP when any must-have is not met.
+import type { Profile, RequirementAssessment, RequirementVerdict, Score, SkillMatch } from '../domain/candidate.ts'
 import type { Requisition } from '../domain/requisition.ts'
-import { termsForSkill, type SkillTerm } from './skill-aliases.ts'
+import { lookupSkill, termKey } from './taxonomy/index.ts'
+import { assessCriteria } from './requirements/criteria.ts'
+import { assessYears } from './requirements/experience.ts'
+import { ResumeText } from './requirements/resume-text.ts'
+import { assessSkill, lineYears } from './requirements/skills.ts'
 
-export const MUST_HAVE_WEIGHT = 2
-export const NICE_TO_HAVE_WEIGHT = 1
-const EVIDENCE_MAX_CHARS = 160
-// Where the match sits in a long line's evidence window: enough context before it to read.
-const EVIDENCE_LEAD_CHARS = 60
+export const REQUIREMENT_WEIGHTS: Record<RequirementAssessment['kind'], number> = {
+  must_have: 50,
+  nice_to_have: 20,
+  min_years: 15,
+  criterion: 15,
+}
+export const VERDICT_CREDIT: Record<RequirementVerdict, number> = { met: 1, partly: 0.5, not_met: 0 }
+/** A resume missing a must-have scores below this whatever else it shows. */
+export const MISSING_MUST_HAVE_CAP = 49
 
-export function scoreResume(text: string, requisition: Pick<Requisition, 'mustHaveSkills' | 'niceToHaveSkills'>): Score {
-  const normalised = text.replace(/\r\n?/g, '\n')
-  const lines = new LineIndex(normalised)
+export type ScoredRequisition = Pick<Requisition, 'mustHaveSkills' | 'niceToHaveSkills'> &
+  Partial<Pick<Requisition, 'minYearsExperience' | 'criteria'>>
+
+export function scoreResume(text: string, requisition: ScoredRequisition, profile?: Profile | null, now: Date = new Date()): Score {
+  const resume = new ResumeText(text)
+  const years = lineYears(resume, profile?.work ?? [], now)
+  const requirements: RequirementAssessment[] = []
   const skills: SkillMatch[] = []
-  let totalWeight = 0
-  let matchedWeight = 0
   for (const { skill, required } of requestedSkills(requisition)) {
-    const evidence = findSkill(normalised, lines, termsForSkill(skill))
-    const weight = required ? MUST_HAVE_WEIGHT : NICE_TO_HAVE_WEIGHT
-    totalWeight += weight
-    if (evidence) matchedWeight += weight
-    skills.push({ skill, required, found: evidence !== null, evidence })
+    const { assessment, matched } = assessSkill(skill, required ? 'must_have' : 'nice_to_have', resume, years, now)
+    requirements.push(assessment)
+    const found = assessment.verdict !== 'not_met'
+    const evidence = assessment.evidence && matched ? { line: assessment.evidence.at.line, text: assessment.evidence.quote, matched } : null
+    skills.push({ skill, required, found, evidence })
   }
-  // With nothing asked for there is nothing to score; decide() explains that to HR.
-  const value = totalWeight === 0 ? 0 : Math.round((100 * matchedWeight) / totalWeight)
-  return { value, skills }
+  if ((requisition.minYearsExperience ?? 0) > 0) requirements.push(assessYears(requisition.minYearsExperience!, profile, resume))
+  requirements.push(...assessCriteria(resume, requestedCriteria(requisition.criteria ?? [])))
+  return { value: overallScore(requirements), skills, requirements, scorer: { name: 'lexical' } }
+}
+
+/** The documented 0-100 (see the top of this file); 0 when nothing was asked for. */
+export function overallScore(requirements: readonly RequirementAssessment[]): number {
+  let weighted = 0
+  let weights = 0
+  for (const kind of Object.keys(REQUIREMENT_WEIGHTS) as RequirementAssessment['kind'][]) {
+    const ofKind = requirements.filter((r) => r.kind === kind)
+    if (ofKind.length === 0) continue
+    const credit = ofKind.reduce((sum, r) => sum + VERDICT_CREDIT[r.verdict], 0) / ofKind.length
+    weighted += REQUIREMENT_WEIGHTS[kind] * credit
+    weights += REQUIREMENT_WEIGHTS[kind]
+  }
+  if (weights === 0) return 0
+  const value = Math.round((100 * weighted) / weights)
+  const missingMustHave = requirements.some((r) => r.kind === 'must_have' && r.verdict === 'not_met')
+  return missingMustHave ? Math.min(value, MISSING_MUST_HAVE_CAP) : value
 }
 
 /**
- * Blank entries dropped; a skill listed twice, or under two of its aliases,
- * counted once, as a must-have if it is one anywhere.
+ * Blank entries dropped; a skill listed twice, or under two of its names
+ * ("k8s" and "Kubernetes"), counted once, as a must-have if it is one anywhere.
  */
-function requestedSkills(requisition: Pick<Requisition, 'mustHaveSkills' | 'niceToHaveSkills'>): { skill: string; required: boolean }[] {
+function requestedSkills(requisition: ScoredRequisition): { skill: string; required: boolean }[] {
   const seen = new Set<string>()
   const result: { skill: string; required: boolean }[] = []
   const add = (raw: string, required: boolean) => {
     const skill = raw.trim()
     if (skill.length === 0) return
-    const key = termsForSkill(skill)
-      .map(({ term }) => term.toLowerCase())
-      .sort()
-      .join('\u0000')
+    const key = termKey(lookupSkill(skill)?.name ?? skill)
     if (seen.has(key)) return
     seen.add(key)
     result.push({ skill, required })
@@ -51,95 +84,7 @@ function requestedSkills(requisition: Pick<Requisition, 'mustHaveSkills' | 'nice
   return result
 }
 
-function findSkill(text: string, lines: LineIndex, terms: SkillTerm[]): SkillEvidence | null {
-  let best: { index: number; length: number; term: string } | null = null
-  for (const exactCase of [false, true]) {
-    const group = terms.filter((term) => term.exactCase === exactCase)
-    if (group.length === 0) continue
-    const match = termPattern(group, exactCase).exec(text)
-    if (!match || (best && best.index <= match.index)) continue
-    // Each alternative is its own capture group, so the defined one names the alias.
-    const which = match.slice(1).findIndex((captured) => captured !== undefined)
-    best = { index: match.index, length: match[0].length, term: group[which]!.term }
-  }
-  if (!best) return null
-  const { line, start, end } = lines.locate(best.index)
-  return { line, text: evidenceText(text, start, end, best.index, best.length), matched: best.term }
-}
-
-function termPattern(terms: SkillTerm[], exactCase: boolean): RegExp {
-  const alternatives = terms.map(({ term }) => `(${boundedTerm(term)})`)
-  return new RegExp(alternatives.join('|'), exactCase ? 'u' : 'iu')
-}
-
-const WORD_CHAR = /[\p{L}\p{N}_]/u
-
-/**
- * The term with edges that respect what it is made of. `\b` only knows ASCII
- * word characters, so it can neither find "C++" (no boundary after "+") nor
- * keep "Java" out of "JavaScript" in every script. A term starting with a
- * letter must not follow a letter, "&" or a dotted name ("Node.js" holds no
- * "JS"); a term ending with a letter must not run on into a letter, "+", "#"
- * or "&" ("C" is not "C++", "R" is not "R&D") or a dotted suffix ("ASP" is
- * not "ASP.NET"). A symbol
- * edge (".NET", "C++") needs only to not be followed by more of the symbol.
- */
-function boundedTerm(term: string): string {
-  const words = term.trim().split(/\s+/).map(escapeRegExp)
-  // Between words, a space, a hyphen or a non-breaking space; bounded so a run of blanks costs nothing.
-  const body = words.join('[ \\t\\u00a0-]{1,3}')
-  const first = term.trim()[0] ?? ''
-  const last = term.trim().at(-1) ?? ''
-  const before = WORD_CHAR.test(first) ? '(?<![\\p{L}\\p{N}_&]|[\\p{L}\\p{N}]\\.)' : ''
-  const after = WORD_CHAR.test(last) ? '(?![\\p{L}\\p{N}_+#&]|\\.[\\p{L}\\p{N}])' : '(?![+#])'
-  return `${before}${body}${after}`
-}
-
-// In the 'u' mode only syntax characters may be escaped.
-function escapeRegExp(literal: string): string {
-  return literal.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
-}
-
-/** The trimmed line, or for a long one a window around the match, never splitting a surrogate pair. */
-function evidenceText(text: string, lineStart: number, lineEnd: number, matchIndex: number, matchLength: number): string {
-  const raw = text.slice(lineStart, lineEnd)
-  const lead = raw.length - raw.trimStart().length
-  const line = raw.trim()
-  if (line.length <= EVIDENCE_MAX_CHARS) return line
-  const column = matchIndex - lineStart - lead
-  let from = Math.max(0, Math.min(column - EVIDENCE_LEAD_CHARS, line.length - EVIDENCE_MAX_CHARS))
-  if (column + matchLength > from + EVIDENCE_MAX_CHARS) from = column
-  let to = Math.min(line.length, from + EVIDENCE_MAX_CHARS)
-  if (isLowSurrogate(line.charCodeAt(from))) from++
-  if (isLowSurrogate(line.charCodeAt(to))) to--
-  return `${from > 0 ? '…' : ''}${line.slice(from, to).trim()}${to < line.length ? '…' : ''}`
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
-}
-
-/** Line starts computed once, then each lookup is a binary search. */
-class LineIndex {
-  readonly #starts: number[] = [0]
-  readonly #length: number
-
-  constructor(text: string) {
-    this.#length = text.length
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) this.#starts.push(at + 1)
-  }
-
-  /** 1-based line number and the line's [start, end) offsets, newline excluded. */
-  locate(index: number): { line: number; start: number; end: number } {
-    let low = 0
-    let high = this.#starts.length - 1
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if (this.#starts[mid]! <= index) low = mid
-      else high = mid - 1
-    }
-    const start = this.#starts[low]!
-    const end = low + 1 < this.#starts.length ? this.#starts[low + 1]! - 1 : this.#length
-    return { line: low + 1, start, end }
-  }
+function requestedCriteria(criteria: readonly string[]): string[] {
+  const seen = new Set<string>()
+  return criteria.map((c) => c.trim()).filter((c) => c.length > 0 && !seen.has(c.toLowerCase()) && seen.add(c.toLowerCase()))
 }
