@@ -507,6 +507,37 @@ t.test('SqliteCandidateStore', async (t) => {
     }
   })
 
+  t.test('writes that arrive together commit together: each is on disk once it is acknowledged, or all fail', async (t) => {
+    const path = join(directory, 'group', 'candidates.db')
+    const store = new SqliteCandidateStore(path, { busyTimeoutMs: 100 })
+    t.teardown(() => store.close())
+    const other = new DatabaseSync(path)
+    t.teardown(() => other.close())
+    const onDisk = (id: string) => other.prepare('SELECT status FROM candidates WHERE id = ?').get(id)?.status
+
+    const together = Array.from({ length: 6 }, () => candidateFixture())
+    await Promise.all(
+      together.map(async (candidate) => {
+        await store.createCandidate(candidate)
+        t.equal(onDisk(candidate.id), 'received', 'committed when the create is acknowledged')
+        await store.transition(candidate.id, { from: ['received'], to: 'stored', by: 'worker:intake' })
+        t.equal(onDisk(candidate.id), 'stored', 'committed when the transition is acknowledged')
+      }),
+    )
+
+    // Another process holds the write lock past the busy timeout: the batch cannot commit, so none of it is kept.
+    other.exec('BEGIN IMMEDIATE')
+    const refused = Array.from({ length: 3 }, () => candidateFixture())
+    const results = await Promise.allSettled(refused.map((candidate) => store.createCandidate(candidate)))
+    other.exec('ROLLBACK')
+    t.same(
+      results.map((result) => result.status),
+      ['rejected', 'rejected', 'rejected'],
+    )
+    for (const candidate of refused) t.equal(await store.getCandidate(candidate.id), undefined, 'not stored')
+    t.same((await store.createCandidate(refused[0]!)).created, true, 'the next write goes through')
+  })
+
   t.test('ping writes: a store that cannot take the write lock is unhealthy, though it can still read', async (t) => {
     const path = join(directory, 'locked', 'candidates.db')
     const store = new SqliteCandidateStore(path, { busyTimeoutMs: 200 })

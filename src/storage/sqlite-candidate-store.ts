@@ -82,10 +82,18 @@ function parseDocument<T>(row: Record<string, unknown> | undefined): T | undefin
   return row === undefined ? undefined : (JSON.parse(row.doc as string) as T)
 }
 
+interface PendingWrite {
+  write(): unknown
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
 export class SqliteCandidateStore implements CandidateStore {
   readonly #db: DatabaseSync
   // Statements whose text depends on the query shape are prepared once per shape.
   readonly #statements = new Map<string, StatementSync>()
+  readonly #pending: PendingWrite[] = []
+  #flushScheduled = false
 
   /**
    * `path` is a file (its directory is created) or `':memory:'`.
@@ -132,6 +140,62 @@ export class SqliteCandidateStore implements CandidateStore {
     }
   }
 
+  /**
+   * Group commit. Every commit waits for the disk (synchronous=FULL, SQLite's
+   * default, left as it is), and the writes that arrive while one waits are
+   * applied together in the next transaction: one sync makes the whole batch
+   * durable. Each caller still hears back only once the COMMIT holding its
+   * write has returned, so a write is exactly as durable as in a commit of its
+   * own; each keeps its own condition, checked in turn inside the transaction.
+   */
+  #write<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ write, resolve: resolve as (value: unknown) => void, reject })
+      if (this.#flushScheduled) return
+      this.#flushScheduled = true
+      setImmediate(() => this.#flush())
+    })
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false
+    const batch = this.#pending.splice(0)
+    if (batch.length === 0) return
+    if (batch.length === 1) {
+      const [only] = batch as [PendingWrite]
+      try {
+        only.resolve(only.write())
+      } catch (error) {
+        only.reject(error)
+      }
+      return
+    }
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = []
+    try {
+      this.#db.exec('BEGIN IMMEDIATE')
+      for (const { write } of batch) {
+        try {
+          outcomes.push({ ok: true, value: write() })
+        } catch (error) {
+          // Most failures undo only their own statement; some (I/O, a full disk) end the whole transaction.
+          if (!this.#db.isTransaction) throw error
+          outcomes.push({ ok: false, error })
+        }
+      }
+      this.#db.exec('COMMIT')
+    } catch (error) {
+      if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK')
+      // Nothing of the batch was committed: every write in it failed.
+      for (const { reject } of batch) reject(error)
+      return
+    }
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i]!
+      if (outcome.ok) resolve(outcome.value)
+      else reject(outcome.error)
+    })
+  }
+
   #statement(sql: string): StatementSync {
     let statement = this.#statements.get(sql)
     if (statement === undefined) {
@@ -142,10 +206,12 @@ export class SqliteCandidateStore implements CandidateStore {
   }
 
   async createRequisition(requisition: Requisition): Promise<void> {
-    const result = this.#statement('INSERT INTO requisitions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(
-      requisition.id,
-      requisition.createdAt,
-      JSON.stringify(requisition),
+    const result = await this.#write(() =>
+      this.#statement('INSERT INTO requisitions (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(
+        requisition.id,
+        requisition.createdAt,
+        JSON.stringify(requisition),
+      ),
     )
     if (Number(result.changes) === 0) throw new Error(`requisition ${requisition.id} already exists`)
   }
@@ -160,10 +226,12 @@ export class SqliteCandidateStore implements CandidateStore {
 
   async createCandidate(candidate: Candidate): Promise<{ candidate: Candidate; created: boolean }> {
     const doc = JSON.stringify(candidate)
-    const result = this.#statement(
-      `INSERT INTO candidates (id, source, source_item_id, requisition_id, status, created_at, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    ).run(candidate.id, candidate.source, candidate.sourceItemId, candidate.requisitionId, candidate.status, candidate.createdAt, doc)
+    const result = await this.#write(() =>
+      this.#statement(
+        `INSERT INTO candidates (id, source, source_item_id, requisition_id, status, created_at, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      ).run(candidate.id, candidate.source, candidate.sourceItemId, candidate.requisitionId, candidate.status, candidate.createdAt, doc),
+    )
     if (Number(result.changes) === 1) return { candidate: JSON.parse(doc) as Candidate, created: true }
     const existing = await this.getCandidate(candidate.id)
     // Only an erasure that deletes rows could get here; it is not a duplicate then, it is a conflict.
@@ -246,14 +314,16 @@ export class SqliteCandidateStore implements CandidateStore {
             '$.updatedAt', ?${fields.map((field) => `,\n            '$.${field}', json(?)`).join('')})
       WHERE id = ? AND status IN (${request.from.map(() => '?').join(', ')})
       RETURNING doc`
-    const row = this.#statement(sql).get(
-      request.to,
-      ...entries.map((entry) => JSON.stringify(entry)),
-      request.to,
-      at,
-      ...fields.map((field) => JSON.stringify(patch[field])),
-      id,
-      ...request.from,
+    const row = await this.#write(() =>
+      this.#statement(sql).get(
+        request.to,
+        ...entries.map((entry) => JSON.stringify(entry)),
+        request.to,
+        at,
+        ...fields.map((field) => JSON.stringify(patch[field])),
+        id,
+        ...request.from,
+      ),
     )
     return parseDocument<Candidate>(row)
   }
@@ -266,7 +336,7 @@ export class SqliteCandidateStore implements CandidateStore {
     const written: SourceState = { ...state, version: expectedVersion + 1, updatedAt: new Date().toISOString() }
     const doc = JSON.stringify(written)
     // One statement either way: insert only where none exists, update only the version that was read.
-    const result =
+    const result = await this.#write(() =>
       expectedVersion === 0
         ? this.#statement('INSERT INTO source_state (source, version, doc) VALUES (?, ?, ?) ON CONFLICT (source) DO NOTHING').run(
             state.source,
@@ -278,14 +348,17 @@ export class SqliteCandidateStore implements CandidateStore {
             doc,
             state.source,
             expectedVersion,
-          )
+          ),
+    )
     return Number(result.changes) === 1 ? written : undefined
   }
 
   async ping(): Promise<void> {
     try {
-      this.#statement('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(
-        new Date().toISOString(),
+      await this.#write(() =>
+        this.#statement('INSERT INTO health_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(
+          new Date().toISOString(),
+        ),
       )
     } catch (error) {
       throw new DependencyUnavailableError('SQLite candidate store', error)
@@ -293,6 +366,8 @@ export class SqliteCandidateStore implements CandidateStore {
   }
 
   async close(): Promise<void> {
+    // Writes already accepted are committed first.
+    if (this.#db.isOpen) this.#flush()
     if (this.#db.isOpen) this.#db.close()
   }
 }
