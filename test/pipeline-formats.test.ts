@@ -321,6 +321,10 @@ t.test('DOC: other compound files are refused by name; damaged and encrypted doc
   const encrypted = await unreadable(extractText(makeWord97([{ text: 'Jane', compressed: true }], { encrypted: true }), 'doc'))
   t.equal(encrypted.problem, 'encrypted')
 
+  const word95 = makeWord97([{ text: 'Jane Doe\r', compressed: true }], { nFib: 104 })
+  const old = await unreadable(extractText(word95, 'doc'))
+  t.match(old.message, /Word 95 or earlier/)
+
   const doc = makeWord97([{ text: 'Jane Doe\r', compressed: true }])
   // The FAT's first chain entry pointed back at itself: a loop, not a hang.
   const looped = Buffer.from(doc)

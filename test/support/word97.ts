@@ -127,7 +127,7 @@ const TEXT_OFFSET = 0x400
  * marks go in the text as Word writes them: \r ends a paragraph, \x13 \x14
  * \x15 delimit a field's instruction and result.
  */
-export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean } = {}): Buffer {
+export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; nFib?: number } = {}): Buffer {
   const chunks: Buffer[] = []
   const placed: Array<{ cp: number; fc: number }> = []
   let cp = 0
@@ -143,7 +143,7 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean }
   // Padded past the mini stream cutoff, as Word's own WordDocument streams are.
   const word = Buffer.alloc(Math.max(MINI_CUTOFF + SECTOR, TEXT_OFFSET + body.length))
   word.writeUInt16LE(0xa5ec, 0)
-  word.writeUInt16LE(0x00c1, 2)
+  word.writeUInt16LE(options.nFib ?? 0x00c1, 2)
   word.writeUInt16LE(0x0200 | (options.encrypted ? 0x0100 : 0), 0x0a)
   word.writeUInt16LE(14, 0x20)
   word.writeUInt16LE(22, 0x3e)

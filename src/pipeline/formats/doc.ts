@@ -52,6 +52,8 @@ export function docToText(bytes: Uint8Array, maxChars: number): string {
   const word = file.rootStream('WordDocument')
   if (!word || word.length < 0x20) throw new DocError('no WordDocument stream')
   if (word.readUInt16LE(0) !== WORD_MAGIC) throw new DocError('the WordDocument stream does not start with a FIB')
+  // Word 97 writes 0xC1 (some writers 0xC0); Word 6 and 95 wrote 101-105, with another FIB layout.
+  if (word.readUInt16LE(2) < 0xc0) throw new DocError('it was saved by Word 95 or earlier, a format not read; save it as .docx')
   const flags = word.readUInt16LE(0x0a)
   if (flags & FLAG_ENCRYPTED) throw new DocError('the document is encrypted', true)
 
