@@ -19,6 +19,7 @@ t.test('name: glued to the title or the contact line by the text layer', async (
     'Marta Kowalska',
     'a third word the email does not know is cut',
   )
+  t.equal(profile('Oliver Grant Full Stack Developer\noliver.grant@example.co.uk').name, 'Oliver Grant', '"Full Stack" is a title')
 })
 
 t.test('name: letter-spaced', async (t) => {
@@ -159,6 +160,14 @@ t.test('work: dates in every common shape, on one line or two', async (t) => {
   t.same(work('Experience\nAcme Corp, Senior Engineer, Jan 2019\n– Dec 2021'), [
     ['Senior Engineer', 'Acme Corp', '2019-01', '2021-12', false, 'work'],
   ])
+  t.same(
+    work('Experience\nSystems Engineer, Southridge Video, 2014 - 2017\nDatacenter Systems, Solutions Architect, 2017 - 2019'),
+    [
+      ['Systems Engineer', 'Southridge Video', '2014', '2017', false, 'work'],
+      ['Solutions Architect', 'Datacenter Systems', '2017', '2019', false, 'work'],
+    ],
+    'a title ends in its role, an employer in its kind',
+  )
   t.same(work('E X P E R I E N C E\nData Analyst at Initech, since 2021'), [['Data Analyst', 'Initech', '2021', null, true, 'work']])
   t.same(
     work(
@@ -228,6 +237,9 @@ t.test('education: degree, field, institution and dates', async (t) => {
   t.same(education('Academic Background\nMaster of Science (M.Sc.) in Informatics — Technical University of Munich — 10/2015 – 09/2017'), [
     ['Master of Science', 'Informatics', 'Technical University of Munich', '2015-10', '2017-09'],
   ])
+  t.same(education('EDUCATION\nDiplôme d’ingénieur Telecommunications, INSA Lyon, 09/2010 - 06/2015'), [
+    ['Diplôme d’ingénieur', 'Telecommunications', 'INSA Lyon', '2010-09', '2015-06'],
+  ])
   t.same(education('Education\nDiploma in Business Administration, Berlin School of Economics, Expected 2026'), [
     ['Diploma', 'Business Administration', 'Berlin School of Economics', null, '2026'],
   ])
@@ -261,11 +273,22 @@ t.test('certificates: in their section and named anywhere', async (t) => {
   )
   t.same(read.certificates, [
     'AWS Certified Solutions Architect – Associate',
-    'Certified Kubernetes Administrator',
+    'Certified Kubernetes Administrator (CKA)',
     'PMP',
     'CISSP',
     'AWS Certified Developer – Associate',
   ])
+})
+
+t.test('a links section is contact details', async (t) => {
+  const read = profile(
+    'Oliver Grant\nExperience\nDeveloper, Acme, 2020 - 2022\nLinks\nhttps://github.com/olivergrant\nhttps://olivergrant.co.uk\nLanguages\nEnglish, Twi',
+  )
+  t.same(read.links, [
+    { kind: 'github', url: 'https://github.com/olivergrant' },
+    { kind: 'website', url: 'https://olivergrant.co.uk' },
+  ])
+  t.same(read.languages, ['English', 'Twi'])
 })
 
 t.test('location near the top', async (t) => {
@@ -443,7 +466,7 @@ const chronoProfile: Profile = {
   ],
   skills: ['Go', 'Java', 'Kotlin', 'PostgreSQL', 'Kafka', 'Kubernetes', 'Terraform'],
   languages: ['German (native)', 'English (C1)', 'Spanish (A2)'],
-  certificates: ['Certified Kubernetes Administrator'],
+  certificates: ['Certified Kubernetes Administrator (CKA)'],
   monthsOfExperience: 106,
   statedYears: 9,
 }

@@ -11,13 +11,13 @@ const DEGREE = new RegExp(
     'ph\\.? ?d\\.?|doctorate|d\\.? ?phil\\.?',
     'b\\.? ?tech\\.?|m\\.? ?tech\\.?|b\\.? ?sc\\.?|m\\.? ?sc\\.?|b\\.? ?eng\\.?|m\\.? ?eng\\.?|b\\.? ?com\\.?|m\\.? ?com\\.?|b\\.? ?ba|m\\.? ?ba|b\\.? ?ca|m\\.? ?ca',
     'b\\.s\\.|m\\.s\\.|b\\.a\\.|m\\.a\\.|b\\.e\\.|m\\.e\\.|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
-    'dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate',
+    "diplôme(?: d['’]ingénieur)?|dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate",
   ].join('|'),
   'i',
 )
 const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
 const INSTITUTION =
-  /\b(?:university|universität|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl)\b/i
+  /(?<![\p{L}])(?:university|universität|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty)(?![\p{L}])/iu
 // "Master of Science (M.Sc.) in Informatics": the abbreviation repeats the degree.
 const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, 'iu')
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.

@@ -53,7 +53,7 @@ export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
 // ---------------------------------------------------------------- languages
 
 const SPOKEN = new Set(
-  'english german french spanish portuguese italian dutch polish russian ukrainian czech slovak hungarian romanian bulgarian greek turkish arabic hebrew persian farsi urdu hindi bengali bangla punjabi tamil telugu marathi gujarati kannada malayalam nepali sinhala chinese mandarin cantonese japanese korean vietnamese thai indonesian malay tagalog filipino swahili amharic yoruba igbo hausa swedish norwegian danish finnish icelandic estonian latvian lithuanian serbian croatian bosnian slovenian albanian macedonian catalan basque galician irish welsh afrikaans zulu xhosa latin'.split(
+  'english german french spanish portuguese italian dutch polish russian ukrainian czech slovak hungarian romanian bulgarian greek turkish arabic hebrew persian farsi urdu hindi bengali bangla punjabi tamil telugu marathi gujarati kannada malayalam nepali sinhala chinese mandarin cantonese japanese korean vietnamese thai indonesian malay tagalog filipino swahili amharic yoruba igbo hausa swedish norwegian danish finnish icelandic estonian latvian lithuanian serbian croatian bosnian slovenian albanian macedonian catalan basque galician irish welsh afrikaans zulu xhosa latin twi akan ewe wolof somali oromo tigrinya kinyarwanda shona lingala kurdish pashto dari uzbek kazakh azerbaijani armenian georgian mongolian burmese khmer lao sindhi odia assamese maltese luxembourgish'.split(
     ' ',
   ),
 )
@@ -114,10 +114,13 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Fo
       const name = text
         .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
         .split(
-          / ?[|•·(] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)|, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
+          / ?[|•·] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)|, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
         )[0]!
-        .replace(/[\s,.:;–—-]+$/, '')
+        // "(CKA)" names the credential and stays; "(2022)" or "(issued 2021)" goes.
+        .replace(/\([^)]{0,40}\d[^)]{0,40}\)|\(\s*\)/g, '')
         .replace(/(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])/gu, '')
+        .replace(/\(\s*\)/g, '')
+        .replace(/[\s,.:;–—-]+$/, '')
         .trim()
       if (name.length >= 2 && name.length <= 120 && /\p{L}/u.test(name)) pushUnique(certificates, name, line)
       continue

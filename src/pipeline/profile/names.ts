@@ -67,8 +67,10 @@ function nameAtStart(segment: string, emailLocal: string | null): string | null 
     .replace(/^(?:(?:dr|prof|mr|mrs|ms|mx|ing|dipl)\.?\s+){1,3}/i, '')
     .split(/\s+/)
   const taken: string[] = []
-  for (const word of words) {
+  for (const [i, word] of words.entries()) {
     const bare = word.replace(/[.:,]+$/, '').toLowerCase()
+    // "Full Stack Developer", "Full-Stack": a title, however it is spelled.
+    if (bare === 'full' && /^stack\b/i.test(words[i + 1] ?? '')) break
     if (HEADING_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare)) {
       if (taken.length === 0) return null
       break

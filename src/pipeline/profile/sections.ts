@@ -25,7 +25,7 @@ const Q =
 const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'contact',
-    /^(?:contact(?: (?:info(?:rmation)?|details|me))?|personal (?:details|data|information|info|profile)|personal|persönliche daten|about me)$/,
+    /^(?:contact(?: (?:info(?:rmation)?|details|me))?|links|online|online profiles|profiles|social|social media|find me online|personal (?:details|data|information|info|profile)|personal|persönliche daten|about me)$/,
   ],
   [
     'summary',

@@ -99,11 +99,23 @@ function kindOf(title: string | null, employer: string | null, section: SectionK
   return 'work'
 }
 
+/**
+ * How much a part reads as a job title rather than an employer. Titles end in
+ * their role ("Systems Engineer", "Solutions Architect"); employers end in
+ * their kind ("Acme Systems", "Globex Group").
+ */
 function titleScore(part: string): number {
-  return part
+  const words = part
     .toLowerCase()
     .split(/[\s/]+/)
-    .filter((word) => TITLE_WORDS.has(word.replace(/[^a-z-]/g, ''))).length
+    .map((word) => word.replace(/[^\p{L}-]/gu, ''))
+    .filter(Boolean)
+  const last = words[words.length - 1] ?? ''
+  let score = words.filter((word) => TITLE_WORDS.has(word)).length
+  if (TITLE_WORDS.has(last)) score += 3
+  if (ORG_WORDS.test(last)) score -= 3
+  else if (ORG_WORDS.test(part)) score -= 1
+  return score
 }
 
 /** Splits "Title, Employer", "Employer — Title", "Title at Employer" and drops a trailing place. */
@@ -122,12 +134,10 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
   if (kept.length === 0) return { title: null, employer: null }
   if (kept.length === 1) {
     const only = kept[0]!
-    return titleScore(only) > 0 && !ORG_WORDS.test(only) ? { title: only, employer: null } : { title: null, employer: only }
+    return titleScore(only) > 0 ? { title: only, employer: null } : { title: null, employer: only }
   }
   const [first, second] = kept as [string, string]
-  const firstTitle = titleScore(first) - (ORG_WORDS.test(first) ? 2 : 0)
-  const secondTitle = titleScore(second) - (ORG_WORDS.test(second) ? 2 : 0)
-  return secondTitle > firstTitle ? { title: second, employer: first } : { title: first, employer: second }
+  return titleScore(second) > titleScore(first) ? { title: second, employer: first } : { title: first, employer: second }
 }
 
 function withoutPlace(text: string): string {
