@@ -7,7 +7,12 @@ import { errorResponses, IdParams, PageQuery, RequisitionInput, RequisitionPage 
 
 const tags = ['requisitions']
 
-const uniqueSkills = (skills: string[]) => [...new Map(skills.map((s) => [s.trim().toLowerCase(), s.trim()])).values()]
+/** Skills and criteria: trimmed, and each asked once whatever its case, in the words it was first given. */
+function uniqueItems(items: string[]): string[] {
+  const seen = new Map<string, string>()
+  for (const item of items) if (!seen.has(item.trim().toLowerCase())) seen.set(item.trim().toLowerCase(), item.trim())
+  return [...seen.values()]
+}
 
 const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { candidates } = app.hiring.services
@@ -17,7 +22,7 @@ const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Open a requisition (a job candidates are screened against)',
+        summary: 'Open a requisition (a job candidates are screened against): skills, minimum years, free-text criteria, blind screening',
         body: RequisitionInput,
         response: { 201: Type.Ref('Requisition'), 400: errorResponses[400], 401: errorResponses[401], 408: errorResponses[408] },
       },
@@ -30,11 +35,13 @@ const requisitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const requisition: Requisition = {
         id: randomUUID(),
         title: input.title.trim(),
-        mustHaveSkills: uniqueSkills(input.mustHaveSkills),
-        niceToHaveSkills: uniqueSkills(input.niceToHaveSkills),
+        mustHaveSkills: uniqueItems(input.mustHaveSkills),
+        niceToHaveSkills: uniqueItems(input.niceToHaveSkills),
         minYearsExperience: input.minYearsExperience,
         advanceAtOrAbove: input.advanceAtOrAbove,
         rejectBelow: input.rejectBelow,
+        criteria: uniqueItems(input.criteria),
+        blind: input.blind,
         createdAt: new Date().toISOString(),
       }
       await candidates.createRequisition(requisition)

@@ -38,6 +38,12 @@ for (const [label, change, field] of [
   ['a title of tabs and newlines', { title: '\t\n' }, 'title'],
   ['a blank must-have skill', { mustHaveSkills: ['Go', ' '] }, 'mustHaveSkills'],
   ['a blank nice-to-have skill', { niceToHaveSkills: ['\u00a0'] }, 'niceToHaveSkills'],
+  ['a string instead of a criteria list', { criteria: 'has led a team' }, 'criteria'],
+  ['a blank criterion', { criteria: ['has led a team', '  '] }, 'criteria'],
+  ['a criterion of 301 characters', { criteria: ['x'.repeat(301)] }, 'criteria'],
+  ['21 criteria', { criteria: Array.from({ length: 21 }, (_, i) => `criterion ${i}`) }, 'criteria'],
+  ['a string for blind', { blind: 'true' }, 'blind'],
+  ['a number for blind', { blind: 1 }, 'blind'],
 ] as const) {
   t.test(`${label}: 400 naming the field, nothing created`, async (t) => {
     const before = requisitions.size
@@ -47,6 +53,33 @@ for (const [label, change, field] of [
     t.equal(requisitions.size, before)
   })
 }
+
+t.test('criteria and blind screening are stored and returned', async (t) => {
+  const response = await post({ ...valid, criteria: ['  has led a team ', 'worked in healthcare', 'Has led a team'], blind: true })
+  t.equal(response.statusCode, 201, response.body)
+  const created = response.json()
+  t.same(created.criteria, ['has led a team', 'worked in healthcare'], 'trimmed, each once whatever its case')
+  t.equal(created.blind, true)
+  t.same(requisitions.get(created.id)?.criteria, ['has led a team', 'worked in healthcare'], 'stored with the requisition')
+  const read = await app.inject({ method: 'GET', url: `/requisitions/${created.id}`, headers: AUTH })
+  t.equal(read.statusCode, 200, read.body)
+  t.match(read.json(), { criteria: ['has led a team', 'worked in healthcare'], blind: true })
+})
+
+t.test('without criteria or blind: none, and not blind', async (t) => {
+  const response = await post(valid)
+  t.equal(response.statusCode, 201, response.body)
+  t.same(response.json().criteria, [])
+  t.equal(response.json().blind, false)
+})
+
+t.test('a requisition stored before criteria and blind existed is still served', async (t) => {
+  const old = { id: 'req-before', ...valid, createdAt: '2025-01-01T00:00:00.000Z' }
+  requisitions.set(old.id, old)
+  const read = await app.inject({ method: 'GET', url: `/requisitions/${old.id}`, headers: AUTH })
+  t.equal(read.statusCode, 200, read.body)
+  t.notOk('criteria' in read.json())
+})
 
 t.test('a title with spaces around it is stored trimmed', async (t) => {
   const response = await post({ ...valid, title: '  Data Engineer  ', mustHaveSkills: [' SQL '] })

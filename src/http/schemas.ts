@@ -36,6 +36,7 @@ const Timestamp = Type.String({ format: 'date-time' })
 // Text that is only spaces is no skill or title; the routes store it trimmed.
 const NOT_BLANK = '\\S'
 const Skill = Type.String({ minLength: 1, maxLength: 60, pattern: NOT_BLANK })
+const Criterion = Type.String({ minLength: 1, maxLength: 300, pattern: NOT_BLANK })
 const Cursor = Type.String({ minLength: 1, maxLength: 2048, description: 'nextCursor of the previous page' })
 const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 })
 
@@ -47,6 +48,16 @@ export const RequisitionInput = Type.Object(
     minYearsExperience: Type.Number({ minimum: 0, maximum: 60, default: 0 }),
     advanceAtOrAbove: Type.Integer({ minimum: 0, maximum: 100, description: 'score at or above which the recommendation is advance' }),
     rejectBelow: Type.Integer({ minimum: 0, maximum: 100, description: 'score below which the recommendation is reject' }),
+    criteria: Type.Array(Criterion, {
+      maxItems: 20,
+      default: [],
+      description:
+        'free-text criteria ("has led a team", "worked in healthcare"), each assessed against the resume as met, partly met or not met',
+    }),
+    blind: Type.Boolean({
+      default: false,
+      description: 'blind screening: name, photo, pronouns, age, marital status, nationality and address are removed before scoring',
+    }),
   },
   { additionalProperties: false },
 )
@@ -61,6 +72,9 @@ export const Requisition = Type.Object(
     minYearsExperience: Type.Number(),
     advanceAtOrAbove: Type.Integer(),
     rejectBelow: Type.Integer(),
+    // Optional: requisitions opened before criteria and blind screening have neither.
+    criteria: Type.Optional(Type.Array(Type.String())),
+    blind: Type.Optional(Type.Boolean()),
     createdAt: Timestamp,
   },
   { $id: 'Requisition' },
