@@ -2,7 +2,7 @@
 // written in one conditional transition that records each step, so a replayed
 // job resumes where the last attempt stopped and never repeats a recorded step.
 import { UnrecoverableError, type Job } from 'bullmq'
-import { PROCESSABLE_STATUSES, type Candidate, type CandidatePatch } from '../src/domain/candidate.ts'
+import { PROCESSABLE_STATUSES, type Candidate, type CandidatePatch, type Profile } from '../src/domain/candidate.ts'
 import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
@@ -10,10 +10,17 @@ import { extractProfile } from '../src/pipeline/profile.ts'
 import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import { decide } from '../src/pipeline/decide.ts'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
+import { screenForInstructions } from '../src/pipeline/integrity.ts'
+import { redactForBlindScreening } from '../src/pipeline/blind.ts'
 import type { CandidateJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
 
 const BY = 'worker:process'
+
+/** What a scorer may see of the profile in blind screening: the work, never the person. */
+function blindProfile(profile: Profile): Profile {
+  return { ...profile, name: null, email: null, phone: null, links: [], location: null, sources: { name: null, email: null, phone: null } }
+}
 
 export function processProcessor({ services, queues, log, extractor, screener = lexicalScreener }: JobContext) {
   const { candidates, resumes } = services
@@ -67,8 +74,14 @@ export function processProcessor({ services, queues, log, extractor, screener = 
       via.push({ to: 'parsed', why: 'text extracted, profile read' })
     }
     if (from === 'stored' || from === 'parsed') {
+      profile ??= extractProfile(text)
+      // Lines written for the screener rather than the reader are taken out before any scorer sees the text.
+      const screened = screenForInstructions(text)
+      const blind = requisition?.blind === true
+      const scoring = blind ? redactForBlindScreening(screened.text, profile) : screened.text
       // An LLM screener never throws for want of a model: it scores with the lexical scorer and says so.
-      score = await screener.assess({ text, requisition, profile: profile ?? extractProfile(text) })
+      score = await screener.assess({ text: scoring, requisition, profile: blind ? blindProfile(profile) : profile })
+      if (screened.flags.length > 0) score = { ...score, flags: [...(score.flags ?? []), ...screened.flags] }
       set.score = score
       via.push({ to: 'scored', why: `score ${score.value}/100` })
     }
