@@ -291,6 +291,18 @@ t.test('a links section is contact details', async (t) => {
   t.same(read.languages, ['English', 'Twi'])
 })
 
+t.test('certificates and degrees wrapped by a narrow column', async (t) => {
+  const read = profile(
+    'Lukas Brenner\nEducation\nMSc Information Systems, Technische Universitat Berlin, 10.2014 - 12.2016\nCertifications\nCertified Kubernetes\nAdministrator (CKA)\nAWS Certified Data Analytics -\nSpecialty\nCISSP\nOSCP',
+  )
+  t.same(read.certificates, ['Certified Kubernetes Administrator (CKA)', 'AWS Certified Data Analytics - Specialty', 'CISSP', 'OSCP'])
+  t.same(
+    read.education!.map((entry) => [entry.degree, entry.field, entry.institution]),
+    [['MSc', 'Information Systems', 'Technische Universitat Berlin']],
+    '"In" of "Information" is not the word "in"',
+  )
+})
+
 t.test('location near the top', async (t) => {
   t.equal(profile('Jane Doe\nBerlin, Germany | jane@example.com').location, 'Berlin, Germany')
   t.equal(profile('Jane Doe\nAustin, TX 78701 • (512) 555-0147').location, 'Austin, TX 78701')

@@ -17,7 +17,7 @@ const DEGREE = new RegExp(
 )
 const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
 const INSTITUTION =
-  /(?<![\p{L}])(?:university|universität|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty)(?![\p{L}])/iu
+  /(?<![\p{L}])(?:university|universität|universitat|universitaet|universiteit|universitet|uniwersytet|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty)(?![\p{L}])/iu
 // "Master of Science (M.Sc.) in Informatics": the abbreviation repeats the degree.
 const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, 'iu')
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
@@ -56,7 +56,7 @@ function parseLine(text: string): Parsed {
       .slice(degree.index + degree[0].length)
       .replace(/^\s*\([^)]{0,20}\)/, '')
       .replace(LEADING_DEGREE, '')
-      .replace(/^\s*(?:degree\s+)?(?:in|of|:|-)?\s*/i, '')
+      .replace(/^\s*(?:degree\s+)?(?:(?:in|of)(?![\p{L}])|:|-)?\s*/iu, '')
       .replace(/\s+(?:at|from)\s+.*$/i, '')
       .trim()
     if (after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after

@@ -98,17 +98,29 @@ export function findLanguages(lines: ResumeLine[]): Array<Found<string>> {
 
 // ---------------------------------------------------------------- certificates
 
+const CERTIFICATE_TAIL =
+  /^(?:\(|(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals|level|administrator|developer|architect|engineer|analyst|manager|master|owner|tester|specialist|practitioner|security|operations)\b)/iu
+
+function continuesCertificate(text: string, next: ResumeLine): boolean {
+  if (next.heading || next.body.length === 0 || next.body.length > MAX_FIELD_LINE || next.section !== 'certificates') return false
+  if (/^[•·▪●■◆►*\-–—✓]/u.test(next.body)) return false
+  return /(?:[-–—:&]|\b(?:and|of|for|in))$/.test(text) || /^\p{Ll}/u.test(next.body) || CERTIFICATE_TAIL.test(next.body)
+}
+
 // Recognised anywhere: the credential's own name says what it is.
 const KNOWN_CERTIFICATE =
   /(?<![\p{L}\p{N}])(?:(?:AWS|Google Cloud|Microsoft|Azure|Oracle|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake|Professional Scrum|Certified)(?: Certified)?[ :\-–]{1,3}[A-Z][\p{L}\d+]{0,30}(?: (?:[A-Z][\p{L}\d+]{0,30}|-|–|of|and|for|in|on|I{1,3})){0,7}|Certified Kubernetes (?:Application Developer|Administrator|Security Specialist)|(?:PMP|CKA|CKAD|CKS|CISSP|CISA|CISM|CCNA|CCNP|CCIE|OSCP|CEH|CSM|PSM I{0,3}|CPA|CFA|ITIL(?: v?4)?(?: Foundation)?|PRINCE2(?: Foundation| Practitioner)?|TOGAF|RHCSA|RHCE|CompTIA (?:Security|Network|A|Cloud|Linux)\+))(?![\p{L}\p{N}])/gu
 
 export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Found<string>> {
   const certificates: Array<Found<string>> = []
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
     if (line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     if (line.section === 'certificates' || line.label === 'certificates') {
       // Each line (or bulleted item) of the section is one certificate: its name before issuer and date.
       let text = line.body
+      // A name wrapped by a narrow column continues on the next line.
+      while (i + 1 < lines.length && continuesCertificate(text, lines[i + 1]!)) text = `${text} ${lines[++i]!.body}`
       for (const range of findRanges(text, nowYear).reverse())
         text = `${text.slice(0, range.index)} ${text.slice(range.index + range.length)}`
       const name = text
