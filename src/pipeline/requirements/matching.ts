@@ -213,7 +213,7 @@ const SKILLS_LABEL = /^\s*[•·\-*]?\s*([\p{L} &/]{2,40}?)\s*[:–—-]\s/u
 const PROGRAMMING_AFTER =
   /^[ \u00a0]+(?:programming|programmer|language|lang|developer|development|engineer|engineering|code|codebase|services?|microservices?|modules?|packages?|libraries|library|scripts?|scripting|SDK|runtime|backend|back-end|APIs?|applications?|apps?|tooling|CLI|notebooks?|routines?|spreadsheets?|models?|macros|dashboards?|formulas|workbooks?|games?)\b/iu
 const PROGRAMMING_BEFORE =
-  /\b(?:(?:services?|microservices?|APIs?|backends?|back-ends?|tools?|tooling|CLIs?|libraries|code|apps?|applications?|systems?|pipelines?|scripts?|servers?|programs?)\s+(?:in|with)|(?:written|programming|programmed|coded|code|developed|development|implemented|built|rewritten|scripting|proficient|proficiency|experience|experienced|fluent|fluency|expertise|skilled|knowledge)\s+(?:in|with|of))\s+(?:[\p{L}#+.]+(?:\s*,\s*|\s+(?:and|or)\s+)){0,4}$/iu
+  /\b(?:(?:services?|microservices?|APIs?|backends?|back-ends?|tools?|tooling|CLIs?|libraries|code|apps?|applications?|systems?|pipelines?|scripts?|servers?|programs?|platforms?|infrastructure|projects?|components?|tests?)\s+(?:in|with)|(?:written|programming|programmed|coded|code|developed|development|implemented|built|rewritten|scripting|proficient|proficiency|experience|experienced|fluent|fluency|expertise|skilled|knowledge)\s+(?:in|with|of))\s+(?:[\p{L}#+.]+(?:\s*,\s*|\s+(?:and|or)\s+)){0,4}$/iu
 
 function acceptsContextual(line: ResumeLine, context: LineContext, index: number, length: number): boolean {
   const text = line.text
