@@ -219,7 +219,14 @@ t.test('RTF: detected by its signature and read as text', async (t) => {
 })
 
 t.test('RTF: another code page, and damage', async (t) => {
-  t.equal(rtfToText(Buffer.from(String.raw`{\rtf1\ansi\ansicpg1251 \'cf\'f0\'e8\'e2\'e5\'f2}`, 'latin1'), 1000), 'Привет')
+  t.equal(
+    rtfToText(
+      Buffer.from(String.raw`{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0\fcharset0 Arial;}}\f0 \'cf\'f0\'e8\'e2\'e5\'f2}`, 'latin1'),
+      1000,
+    ),
+    'Привет',
+    "an ANSI font uses the document's code page",
+  )
   t.equal(rtfToText(Buffer.from(String.raw`{\rtf1\mac Caf\'8e}`, 'latin1'), 1000), 'Café', 'Mac Roman')
   const deep = Buffer.from('{\\rtf1 ' + '{'.repeat(10_000) + 'x' + '}'.repeat(10_000) + '}')
   const error = await unreadable(extractText(deep, 'rtf'))

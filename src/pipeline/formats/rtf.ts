@@ -92,9 +92,9 @@ const SYMBOLS: Readonly<Record<string, string>> = {
   rdblquote: '\u201d',
 }
 
-// \fcharsetN to the Windows code page its \'hh bytes are in.
+// \fcharsetN to the Windows code page its \'hh bytes are in. ANSI (0) and
+// default (1) mean the document's own code page, so they are not listed.
 const CHARSET_CODE_PAGES: Readonly<Record<number, number>> = {
-  0: 1252,
   77: 10000,
   128: 932,
   129: 949,
