@@ -303,6 +303,99 @@ t.test('certificates and degrees wrapped by a narrow column', async (t) => {
   )
 })
 
+t.test('more layouts: moderncv date column, a flattened two-column page, a job board with durations in the skills', async (t) => {
+  const education = (read: Profile) =>
+    read.education!.map((entry) => [entry.degree, entry.field, entry.institution, entry.start, entry.end])
+  const moderncv = profile(
+    [
+      'John Doe',
+      'Software Engineer',
+      'Street 1, 12345 Hamburg, Germany',
+      '+49 (40) 123 4567',
+      'john.doe@example.com',
+      'Experience',
+      '2019–today  Senior Developer, Hanse Logistics, Hamburg',
+      'Led the rewrite of the dispatch system.',
+      '2015–2019  Developer, Nordic Apps AB, Stockholm',
+      'Education',
+      '2010–2015  Diplom-Informatiker, Universität Hamburg',
+    ].join('\n'),
+  )
+  t.same(
+    moderncv.work!.map((entry) => [entry.title, entry.employer, entry.start, entry.end, entry.current]),
+    [
+      ['Senior Developer', 'Hanse Logistics', '2019', null, true],
+      ['Developer', 'Nordic Apps AB', '2015', '2019', false],
+    ],
+  )
+  t.same(education(moderncv), [['Diplom-Informatiker', null, 'Universität Hamburg', '2010', '2015']])
+  t.equal(moderncv.phone, '+49 (40) 123 4567')
+  t.equal(moderncv.location, 'Hamburg, Germany')
+
+  const twoColumn = profile(
+    [
+      'Ana Souza',
+      'anasouza.dev | ana@souza.io | 555.867.5309',
+      'EXPERIENCE',
+      'Globo',
+      'Software Engineer Intern | Rio de Janeiro',
+      'May 2018 – Aug 2018',
+      '• Built an A/B testing tool.',
+      'Stripe',
+      'Software Engineer | San Francisco, CA',
+      'Sep 2019 – Present',
+      '• Payments infrastructure.',
+      'EDUCATION',
+      'Federal University of Rio de Janeiro',
+      'B.S. in Computer Engineering',
+      'Expected Dec 2019',
+      'SKILLS',
+      'Programming: Python • Go • JavaScript',
+      'Tools: Git • Docker',
+    ].join('\n'),
+  )
+  t.same(
+    twoColumn.work!.map((entry) => [entry.title, entry.employer, entry.start, entry.end, entry.kind]),
+    [
+      ['Software Engineer Intern', 'Globo', '2018-05', '2018-08', 'work'],
+      ['Software Engineer', 'Stripe', '2019-09', null, 'work'],
+    ],
+    'internships count as work',
+  )
+  t.equal(twoColumn.monthsOfExperience, 74)
+  t.same(education(twoColumn), [['B.S.', 'Computer Engineering', 'Federal University of Rio de Janeiro', null, '2019-12']])
+  t.same(twoColumn.skills, ['Python', 'Go', 'JavaScript', 'Git', 'Docker'])
+  t.same(twoColumn.links, [{ kind: 'website', url: 'https://anasouza.dev' }])
+
+  const board = profile(
+    [
+      'Michael Brown',
+      'Chicago, IL 60601',
+      'michaelbrown@email.com',
+      '(312) 555-0198',
+      'Work Experience',
+      'Warehouse Associate',
+      'Amazon - Chicago, IL',
+      'March 2016 to December 2018',
+      'Education',
+      'High school diploma in General Studies',
+      'Lincoln Park High School - Chicago, IL',
+      '2011 to 2015',
+      'Skills',
+      '• Forklift (3 years)',
+      '• Inventory management (5 years)',
+      'Powered by Indeed',
+    ].join('\n'),
+  )
+  t.same(
+    board.work!.map((entry) => [entry.title, entry.employer, entry.start, entry.end]),
+    [['Warehouse Associate', 'Amazon', '2016-03', '2018-12']],
+  )
+  t.same(education(board), [['High school diploma', 'General Studies', 'Lincoln Park High School', '2011', '2015']])
+  t.same(board.skills, ['Forklift', 'Inventory management'])
+  t.equal(board.statedYears, null, 'a duration beside a skill is not total experience')
+})
+
 t.test('location near the top', async (t) => {
   t.equal(profile('Jane Doe\nBerlin, Germany | jane@example.com').location, 'Berlin, Germany')
   t.equal(profile('Jane Doe\nAustin, TX 78701 • (512) 555-0147').location, 'Austin, TX 78701')

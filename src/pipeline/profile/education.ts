@@ -11,7 +11,7 @@ const DEGREE = new RegExp(
     'ph\\.? ?d\\.?|doctorate|d\\.? ?phil\\.?',
     'b\\.? ?tech\\.?|m\\.? ?tech\\.?|b\\.? ?sc\\.?|m\\.? ?sc\\.?|b\\.? ?eng\\.?|m\\.? ?eng\\.?|b\\.? ?com\\.?|m\\.? ?com\\.?|b\\.? ?ba|m\\.? ?ba|b\\.? ?ca|m\\.? ?ca',
     'b\\.s\\.|m\\.s\\.|b\\.a\\.|m\\.a\\.|b\\.e\\.|m\\.e\\.|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
-    "diplôme(?: d['’]ingénieur)?|dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate",
+    "diplôme(?: d['’]ingénieur)?|diplom-\\p{L}{3,30}|dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate",
   ].join('|'),
   'i',
 )
@@ -44,7 +44,8 @@ function parseLine(text: string): Parsed {
       continue
     }
     fieldNext = false
-    if (!parsed.institution && INSTITUTION.test(piece) && !DEGREE_AT_WORD.test(piece.split(' ')[0] ?? '')) {
+    // "High school diploma in General Studies" is a degree, though it names a school.
+    if (!parsed.institution && INSTITUTION.test(piece) && DEGREE_AT_WORD.exec(piece)?.index !== 0) {
       parsed.institution = piece.replace(/^(?:at|from)\s+/i, '')
       continue
     }

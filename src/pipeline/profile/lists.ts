@@ -9,16 +9,20 @@ const MAX_ITEMS = 200
 const MAX_ITEM_WORDS = 5
 
 function items(text: string): string[] {
-  return text
-    .replace(/[()[\]]/g, ',')
-    .split(ITEM_SEPARATORS)
-    .map((item) =>
-      item
-        .replace(/^[\s*\-–—+>]+/, '')
-        .replace(/[\s.:]+$/, '')
-        .trim(),
-    )
-    .filter((item) => item.length > 0 && item.length <= 60 && item.split(' ').length <= MAX_ITEM_WORDS)
+  return (
+    text
+      .replace(/[()[\]]/g, ',')
+      .split(ITEM_SEPARATORS)
+      .map((item) =>
+        item
+          .replace(/^[\s*\-–—+>]+/, '')
+          .replace(/[\s.:]+$/, '')
+          .trim(),
+      )
+      .filter((item) => item.length > 0 && item.length <= 60 && item.split(' ').length <= MAX_ITEM_WORDS)
+      // "Forklift (3 years)": the duration is about the skill, not one.
+      .filter((item) => !/^(?:\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?|months?)|\d{1,3}\s*%?)$/i.test(item))
+  )
 }
 
 function pushUnique(list: Array<Found<string>>, value: string, line: ResumeLine): void {
