@@ -64,6 +64,16 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
     t.ok(candidate.profile.email, 'profile has the email')
     t.ok(candidate.score.value > 0, 'scored')
     t.ok(candidate.score.skills.find((s: { skill: string; found: boolean }) => s.skill === 'TypeScript' && s.found).evidence.text)
+    t.match(
+      candidate.score.requirements.find((r: { requirement: string }) => r.requirement === 'TypeScript'),
+      { kind: 'must_have', verdict: 'met', evidence: { quote: /TypeScript/, at: { page: 1, section: 'Experience' } } },
+      'each requirement with its quote, page and section',
+    )
+    t.match(
+      candidate.score.requirements.find((r: { requirement: string }) => r.requirement === 'Rust'),
+      { kind: 'nice_to_have', verdict: 'not_met', evidence: null },
+    )
+    t.equal(candidate.score.scorer.name, 'lexical')
     t.ok(['advance', 'review', 'reject'].includes(candidate.decision.outcome))
     t.ok(candidate.decision.reasons.length > 0)
     t.same(

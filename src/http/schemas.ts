@@ -99,6 +99,12 @@ export const CandidateQuery = Type.Object(
 )
 
 const Evidence = Type.Object({ line: Type.Integer(), text: Type.String(), matched: Type.String() })
+const SourceSpan = Type.Object(
+  { page: Type.Integer(), line: Type.Integer(), section: Nullable(Type.String()) },
+  { description: 'where in the resume: page, 1-based line of the extracted text, the section heading above it' },
+)
+const REQUIREMENT_KINDS = ['must_have', 'nice_to_have', 'min_years', 'criterion'] as const
+const REQUIREMENT_VERDICTS = ['met', 'partly', 'not_met'] as const
 
 export const Candidate = Type.Object(
   {
@@ -147,6 +153,36 @@ export const Candidate = Type.Object(
         value: Type.Integer({ minimum: 0, maximum: 100 }),
         skills: Type.Array(
           Type.Object({ skill: Type.String(), required: Type.Boolean(), found: Type.Boolean(), evidence: Nullable(Evidence) }),
+        ),
+        requirements: Type.Optional(
+          Type.Array(
+            Type.Object({
+              kind: Type.Union(REQUIREMENT_KINDS.map((k) => Type.Literal(k))),
+              requirement: Type.String({ description: 'as the requisition words it' }),
+              verdict: Type.Union(REQUIREMENT_VERDICTS.map((v) => Type.Literal(v))),
+              evidence: Nullable(
+                Type.Object({
+                  quote: Type.String({ description: "the resume's words that show it" }),
+                  at: SourceSpan,
+                }),
+              ),
+              note: Nullable(
+                Type.String({ description: 'why partly or not met ("last used in 2014"), or the narrower skill that showed it' }),
+              ),
+            }),
+            { description: 'Each requirement of the requisition met, partly met or not met, with its evidence; absent on older scores.' },
+          ),
+        ),
+        scorer: Type.Optional(
+          Type.Object({
+            name: Type.String({ description: 'lexical, bedrock, openai or anthropic' }),
+            model: Type.Optional(Type.String()),
+            promptVersion: Type.Optional(Type.String()),
+            inputTokens: Type.Optional(Type.Integer()),
+            outputTokens: Type.Optional(Type.Integer()),
+            note: Type.Optional(Type.String({ description: 'why the lexical scorer stood in for the configured one' })),
+            droppedQuotes: Type.Optional(Type.Integer()),
+          }),
         ),
       }),
     ),
