@@ -117,10 +117,13 @@ export interface WordPiece {
   text: string
   /** Stored as 8-bit Windows-1252 (Word's "compressed" pieces) rather than UTF-16. */
   compressed: boolean
+  /** Formatted hidden (vanish), as Word's Hidden font effect does. */
+  hidden?: boolean
 }
 
 const FIB_SIZE = 0x9a + 93 * 8
 const TEXT_OFFSET = 0x400
+const FKP_SIZE = 512
 
 /**
  * A Word 97 document whose main text is these pieces, in order. Word's own
@@ -140,8 +143,24 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; 
     offset += bytes.length
   }
   const body = Buffer.concat(chunks)
+  // Character formatting: one ChpxFkp page after the text, a run per piece, hidden pieces with sprmCFVanish on.
+  const fkpPage = Math.ceil((TEXT_OFFSET + body.length) / FKP_SIZE)
+  const fkp = Buffer.alloc(FKP_SIZE)
+  const runStarts = placed.map((piece, index) => (pieces[index]!.compressed ? (piece.fc & 0x3fffffff) / 2 : piece.fc))
+  runStarts.forEach((start, index) => fkp.writeUInt32LE(start, index * 4))
+  fkp.writeUInt32LE(offset, pieces.length * 4)
+  if (pieces.length > 100) throw new Error('one formatting page holds at most 100 runs')
+  // One property set, shared by every hidden run, at an even offset near the page's end.
+  const chpxAt = FKP_SIZE - 6
+  Buffer.from([3, 0x3c, 0x08, 0x01]).copy(fkp, chpxAt)
+  pieces.forEach((piece, index) => {
+    if (!piece.hidden) return
+    fkp[(pieces.length + 1) * 4 + index] = chpxAt / 2
+  })
+  fkp[FKP_SIZE - 1] = pieces.length
   // Padded past the mini stream cutoff, as Word's own WordDocument streams are.
-  const word = Buffer.alloc(Math.max(MINI_CUTOFF + SECTOR, TEXT_OFFSET + body.length))
+  const word = Buffer.alloc(Math.max(MINI_CUTOFF + SECTOR, (fkpPage + 1) * FKP_SIZE))
+  fkp.copy(word, fkpPage * FKP_SIZE)
   word.writeUInt16LE(0xa5ec, 0)
   word.writeUInt16LE(options.nFib ?? 0x00c1, 2)
   word.writeUInt16LE(0x0200 | (options.encrypted ? 0x0100 : 0), 0x0a)
@@ -163,9 +182,15 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; 
   pcdt[0] = 0x02
   pcdt.writeUInt32LE(plc.length, 1)
   const clx = Buffer.concat([prc, pcdt, plc])
-  const table = Buffer.concat([Buffer.alloc(16), clx])
+  const plcBteChpx = Buffer.alloc(12)
+  plcBteChpx.writeUInt32LE(runStarts[0] ?? TEXT_OFFSET, 0)
+  plcBteChpx.writeUInt32LE(offset, 4)
+  plcBteChpx.writeUInt32LE(fkpPage, 8)
+  const table = Buffer.concat([Buffer.alloc(16), clx, plcBteChpx])
   word.writeUInt32LE(16, 0x9a + 33 * 8)
   word.writeUInt32LE(clx.length, 0x9a + 33 * 8 + 4)
+  word.writeUInt32LE(16 + clx.length, 0x9a + 12 * 8)
+  word.writeUInt32LE(plcBteChpx.length, 0x9a + 12 * 8 + 4)
   if (FIB_SIZE > TEXT_OFFSET) throw new Error('the FIB overlaps the text')
 
   return makeCompoundFile([

@@ -3,7 +3,8 @@
 // the piece table (CLX) sits in the table stream; each piece maps a run of
 // character positions to 8-bit (Windows-1252) or UTF-16 bytes. Only the main
 // text is read (not footnotes, headers or text boxes), at most a bounded
-// number of characters however the pieces are laid out.
+// number of characters however the pieces are laid out, and without the
+// characters its formatting hides (vanish) or marks deleted.
 import { CompoundFile, isCfb } from './cfb.ts'
 
 export class DocError extends Error {
@@ -19,8 +20,10 @@ const WORD_MAGIC = 0xa5ec
 const FLAG_ENCRYPTED = 0x0100
 const FLAG_TABLE_1 = 0x0200
 const FC_COMPRESSED = 0x40000000
-// The index of fcClx/lcbClx among the FibRgFcLcb97 pairs.
+// The index of fcClx/lcbClx, and of fcPlcfBteChpx/lcbPlcfBteChpx, among the FibRgFcLcb97 pairs.
 const CLX_PAIR = 33
+const CHPX_PAIR = 12
+const FKP_SIZE = 512
 
 const cp1252 = new TextDecoder('windows-1252')
 const utf16 = new TextDecoder('utf-16le')
@@ -78,22 +81,107 @@ export function docToText(bytes: Uint8Array, maxChars: number): string {
   if (fcClx + lcbClx > table.length) throw new DocError('the piece table is outside the table stream')
   const pieces = readPieceTable(table.subarray(fcClx, fcClx + lcbClx))
 
+  const fcChpx = word.readUInt32LE(pairsStart + CHPX_PAIR * 8)
+  const lcbChpx = word.readUInt32LE(pairsStart + CHPX_PAIR * 8 + 4)
+  const hidden = lcbChpx > 0 && fcChpx + lcbChpx <= table.length ? hiddenRanges(word, table.subarray(fcChpx, fcChpx + lcbChpx)) : []
+
   const wanted = Math.min(ccpText, maxChars * 2)
   let raw = ''
   for (const piece of pieces) {
     if (piece.cpStart >= wanted) break
     const count = Math.min(piece.cpEnd, wanted) - piece.cpStart
     if (count <= 0) continue
-    if (piece.compressed) {
-      const start = piece.fc / 2
-      if (start + count > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
-      raw += cp1252.decode(word.subarray(start, start + count))
-    } else {
-      if (piece.fc + count * 2 > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
-      raw += utf16.decode(word.subarray(piece.fc, piece.fc + count * 2))
+    const width = piece.compressed ? 1 : 2
+    const start = piece.compressed ? piece.fc / 2 : piece.fc
+    const end = start + count * width
+    if (end > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
+    for (const [from, to] of visibleParts(start, end, width, hidden)) {
+      raw += (piece.compressed ? cp1252 : utf16).decode(word.subarray(from, to))
     }
   }
   return plainText(raw)
+}
+
+/**
+ * The byte ranges of the WordDocument stream whose characters are hidden
+ * (vanish) or deleted in tracked changes, from the character formatting
+ * (PlcBteChpx, then each 512-byte ChpxFkp page it points to), sorted and
+ * merged. Hidden text is what the reader never sees: it must not reach a screener.
+ */
+function hiddenRanges(word: Buffer, plc: Buffer): Array<[number, number]> {
+  if (plc.length < 4 || (plc.length - 4) % 8 !== 0) return []
+  const count = (plc.length - 4) / 8
+  const ranges: Array<[number, number]> = []
+  const seen = new Set<number>()
+  for (let i = 0; i < count; i++) {
+    const page = plc.readUInt32LE((count + 1) * 4 + i * 4) & 0x3fffff
+    // A page listed twice is read once: its runs are the same.
+    if (seen.has(page)) continue
+    seen.add(page)
+    const fkp = word.subarray(page * FKP_SIZE, (page + 1) * FKP_SIZE)
+    if (fkp.length < FKP_SIZE) continue
+    const runs = fkp[FKP_SIZE - 1]!
+    if (runs === 0 || (runs + 1) * 4 + runs > FKP_SIZE - 1) continue
+    for (let run = 0; run < runs; run++) {
+      const offset = fkp[(runs + 1) * 4 + run]! * 2
+      if (offset === 0 || offset >= FKP_SIZE - 1) continue
+      const size = fkp[offset]!
+      if (offset + 1 + size > FKP_SIZE - 1) continue
+      if (hidesText(fkp.subarray(offset + 1, offset + 1 + size))) {
+        const from = fkp.readUInt32LE(run * 4)
+        const to = fkp.readUInt32LE((run + 1) * 4)
+        if (to > from) ranges.push([from, to])
+      }
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0])
+  const merged: Array<[number, number]> = []
+  for (const range of ranges) {
+    const last = merged.at(-1)
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1])
+    else merged.push([range[0], range[1]])
+  }
+  return merged
+}
+
+const SPRM_VANISH = 0x083c
+const SPRM_DELETED = 0x0800
+// Operand sizes by the sprm's spra bits ([MS-DOC] 2.2.5.1); 6 means "the first operand byte is the size".
+const OPERAND_SIZES = [1, 1, 2, 4, 2, 2, -1, 3]
+
+/** Whether a run's properties switch on hidden (vanish) or deleted text: 1, or 0x81 (the opposite of its style, which hides nothing by default). */
+function hidesText(grpprl: Buffer): boolean {
+  for (let at = 0; at + 2 <= grpprl.length;) {
+    const sprm = grpprl.readUInt16LE(at)
+    at += 2
+    const size = OPERAND_SIZES[sprm >> 13]!
+    if ((sprm === SPRM_VANISH || sprm === SPRM_DELETED) && (grpprl[at] === 1 || grpprl[at] === 0x81)) return true
+    at += size >= 0 ? size : 1 + (grpprl[at] ?? 0)
+  }
+  return false
+}
+
+/** The parts of [start, end) outside the hidden ranges, cut on character boundaries. */
+function visibleParts(start: number, end: number, width: number, hidden: Array<[number, number]>): Array<[number, number]> {
+  const parts: Array<[number, number]> = []
+  // The first hidden range that may overlap: binary search on range ends.
+  let low = 0
+  let high = hidden.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (hidden[middle]![1] <= start) low = middle + 1
+    else high = middle
+  }
+  let at = start
+  for (let i = low; i < hidden.length && hidden[i]![0] < end; i++) {
+    const [from, to] = hidden[i]!
+    const cut = at + Math.max(0, Math.floor((from - at) / width)) * width
+    if (cut > at) parts.push([at, cut])
+    at = Math.max(at, start + Math.ceil((to - start) / width) * width)
+    if (at >= end) break
+  }
+  if (at < end) parts.push([at, end])
+  return parts
 }
 
 interface Piece {
