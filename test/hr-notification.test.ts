@@ -162,7 +162,7 @@ t.test('decision email', async (t) => {
   t.match(mail.text, /MUST-HAVE SKILLS\n {2}\[met\] {8}Kubernetes\n {15}page 1, section Experience: "Ran k8s clusters for 40 services"\n/)
   t.match(mail.text, /\n {2}\[not met\] {4}Go \(not found in the resume\)\n/)
   t.match(mail.text, /NICE-TO-HAVE SKILLS\n {2}\[partly met\] Rust \(last used in 2014\)\n/)
-  t.match(mail.text, /EXPERIENCE\n[\s\S]*CRITERIA\n/)
+  t.match(mail.text, /YEARS OF EXPERIENCE\n[\s\S]*CRITERIA\n/)
   // The reasons also say "missing: Go": the requirement row itself is what is checked.
   t.match(mail.html, /<td [^>]*>Go<\/td>\s*<td [^>]*color:#cf222e;">not met<\/td>/, 'html: missing must-have')
   t.match(mail.html, /<td [^>]*>Rust<\/td>\s*<td [^>]*color:#9a6700;">partly met<\/td>/, 'html: partly met')

@@ -68,7 +68,7 @@ export interface RequirementView {
 }
 
 export interface RequirementGroupView {
-  /** "Must-have skills", "Nice-to-have skills", "Experience", "Criteria". */
+  /** "Must-have skills", "Nice-to-have skills", "Years of experience", "Criteria". */
   title: string
   items: RequirementView[]
 }
@@ -341,7 +341,7 @@ function skillView(match: SkillMatch): SkillView {
 const REQUIREMENT_GROUPS: { kind: RequirementAssessment['kind']; title: string }[] = [
   { kind: 'must_have', title: 'Must-have skills' },
   { kind: 'nice_to_have', title: 'Nice-to-have skills' },
-  { kind: 'min_years', title: 'Experience' },
+  { kind: 'min_years', title: 'Years of experience' },
   { kind: 'criterion', title: 'Criteria' },
 ]
 const VERDICT_LABEL: Record<RequirementVerdict, string> = { met: 'met', partly: 'partly met', not_met: 'not met' }
