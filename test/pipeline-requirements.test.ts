@@ -46,7 +46,7 @@ t.test('"R": a standalone token in a skills context, not a letter of a name or R
   t.equal(verdict('J A R E D, Data Scientist', 'R'), 'not_met', 'a letter-spaced name beside other words')
   t.equal(verdict('Head of R&D, 2019 - 2023', 'R'), 'not_met', 'R&D')
   t.equal(verdict('Jane R. Doe', 'R'), 'not_met', 'an initial')
-  t.equal(verdict('Grade: A, B, R, pass', 'R'), 'met', 'a list item is a skill mention (a list line)')
+  t.equal(verdict('Analysis in Python, R, SQL and Tableau', 'R'), 'met', 'an item of a list line')
   t.equal(verdict('Skills\nPython, R, SQL', 'R'), 'met', 'in a skills section')
   t.equal(verdict('Technical Skills\nStatistics in R', 'R'), 'met', 'ending an item of a skills section')
   t.equal(verdict('Built forecasting models in RStudio', 'R'), 'met', 'an alias that cannot be a letter')
