@@ -262,7 +262,7 @@ t.test('thresholds, at their boundaries', async (t) => {
   t.equal(outcome(0), 'reject')
 
   const advance = decide({ score: scoreOf(80), profile: profile(10), requisition: req })
-  t.equal(advance.reasons[0], 'The resume meets 1 of the 1 requirement, a score of 80 out of 100, at or above the advance threshold of 75.')
+  t.equal(advance.reasons[0], 'The resume meets the one requirement, a score of 80 out of 100, at or above the advance threshold of 75.')
   const review = decide({ score: scoreOf(60), profile: profile(10), requisition: req })
   t.match(review.reasons[0], /score of 60 .*below the advance threshold of 75 and at or above the reject threshold of 40\./)
   const reject = decide({ score: scoreOf(10), profile: profile(10), requisition: req })

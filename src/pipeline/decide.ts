@@ -33,9 +33,7 @@ export function decide({ score, profile, requisition }: DecisionInput): Decision
   const reasons: string[] = []
   const met = requirements.filter((r) => r.verdict === 'met').length
   const partly = requirements.filter((r) => r.verdict === 'partly').length
-  const coverage =
-    `The resume meets ${met} of the ${requirements.length} ${requirements.length === 1 ? 'requirement' : 'requirements'}` +
-    `${partly > 0 ? ` and partly meets ${partly} more` : ''}, a score of ${score.value} out of 100`
+  const coverage = `${coverageOf(requirements.length, met, partly)}, a score of ${score.value} out of 100`
   let outcome: Outcome
   if (score.value >= requisition.advanceAtOrAbove) {
     outcome = 'advance'
@@ -74,6 +72,11 @@ export function decide({ score, profile, requisition }: DecisionInput): Decision
     reasons.push('The score alone would recommend advance; because of the points above, a person must review the resume instead.')
   }
   return { outcome, reasons }
+}
+
+function coverageOf(total: number, met: number, partly: number): string {
+  if (total === 1) return `The resume ${met === 1 ? 'meets' : partly === 1 ? 'partly meets' : 'does not meet'} the one requirement`
+  return `The resume meets ${met} of the ${total} requirements${partly > 0 ? ` and partly meets ${partly} more` : ''}`
 }
 
 /** Scores recorded before requirements were assessed carry only skills: read them as requirements. */
