@@ -76,6 +76,11 @@ t.test("phone: a job board's footer number is not the candidate's", async (t) =>
   t.equal(profile(running.join('\n')).phone, null, 'a number repeated on every page without the candidate is a footer')
 })
 
+t.test("phone: the candidate's own running header is theirs", async (t) => {
+  const text = ['Jane Roe | +1 555 010 0200', 'Experience', 'Acme, 2019 - 2021', '\fJane Roe | +1 555 010 0200', 'Skills', 'Go']
+  t.equal(profile(text.join('\n')).phone, '+1 555 010 0200')
+})
+
 t.test('phone: dash look-alikes and soft hyphens, kept as written', async (t) => {
   t.equal(profile('John Smith\nTel: +49\u00AD170\u00AD1234567').phone, '+49-170-1234567')
   t.equal(profile('John Smith\n+1 \u2010202\u2011555\u20120143').phone, '+1 -202-555-0143')
@@ -179,6 +184,22 @@ t.test('work: dates in every common shape, on one line or two', async (t) => {
     ],
     'headers below the dates',
   )
+})
+
+t.test('work: headers below the dates on one line, and other wordings of the section', async (t) => {
+  t.same(
+    work(
+      'Experience\nJan 2020 – Present\nSenior Engineer, Acme Payments\nBuilt the ledger service\nMar 2016 – Dec 2019\nEngineer, Globex\nRan things',
+    ),
+    [
+      ['Senior Engineer', 'Acme Payments', '2020-01', null, true, 'work'],
+      ['Engineer', 'Globex', '2016-03', '2019-12', false, 'work'],
+    ],
+  )
+  t.same(work('Education\nBSc, Leeds University, 2010 - 2013\nCareer\nEngineer, Acme, 2014 - 2020'), [
+    ['Engineer', 'Acme', '2014', '2020', false, 'work'],
+  ])
+  t.same(work('INTERNSHIPS\nData Intern, Acme, Jun 2019 - Aug 2019'), [['Data Intern', 'Acme', '2019-06', '2019-08', false, 'work']])
 })
 
 t.test('work: student, volunteer and membership roles do not count', async (t) => {

@@ -21,7 +21,7 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const email = candidateEmail(emails)
   const emailLocal = email ? email.value.slice(0, email.value.indexOf('@')) : null
   const name = findName(lines, emailLocal)
-  const phone = findPhone(lines, running)
+  const phone = findPhone(lines, running, name?.value ?? null)
   const links = findLinks(
     lines,
     emails.map((found) => found.value),

@@ -82,7 +82,9 @@ const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
 const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
 const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/
 
-export function findPhone(lines: ResumeLine[], running: Set<string>): Found<string> | null {
+/** `name` lets a running header with the candidate's own name and number through. */
+export function findPhone(lines: ResumeLine[], running: Set<string>, name: string | null): Found<string> | null {
+  const surname = name ? name.split(' ').pop()!.toLowerCase() : null
   let fallback: Found<string> | null = null
   for (const line of lines) {
     if (line.text.length === 0 || line.text.length > MAX_FIELD_LINE) continue
@@ -99,7 +101,7 @@ export function findPhone(lines: ResumeLine[], running: Set<string>): Found<stri
       const end = match.index + match[0].length
       if (dateSpans.some(([from, to]) => match.index < to && from < end)) continue
       if (BOARD_FOOTER.test(line.text) || GRADES.test(line.text)) continue
-      if (running.has(line.text) && !line.text.includes('@')) continue
+      if (running.has(line.text) && !line.text.includes('@') && !(surname && line.text.toLowerCase().includes(surname))) continue
       labelled ??= PHONE_LABEL.test(line.text)
       if (labelled || (zone && phone.startsWith('+'))) return { value: phone, line }
       if (zone) fallback ??= { value: phone, line }

@@ -184,7 +184,8 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     }
     const parts = d.rest.length > 0 ? [d.rest] : []
     const fromLine = titleAndEmployer(parts)
-    // Gather header lines next to the date until both title and employer are known.
+    // Gather header lines next to the date until both title and employer are
+    // known; a third piece read this way ("Title, Employer" then a sentence) is ignored.
     let step = 1
     while ((fromLine.title === null || fromLine.employer === null) && parts.length < 2 && step <= 2) {
       const at = direction === 'above' ? d.line.index - step : d.line.index + (d.spansNext ? 1 : 0) + step
