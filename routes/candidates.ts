@@ -307,6 +307,8 @@ const candidateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // Offered under the detected type's extension: "Resume.bat" holding text downloads as "Resume.txt".
           .header('content-disposition', attachmentDisposition(filenameForType(candidate.resume.filename, candidate.resume.extension)))
           .header('x-content-type-options', 'nosniff')
+          // An HTML resume opened in the browser anyway runs no script and reaches nothing: a sandboxed, inert page.
+          .header('content-security-policy', "sandbox; default-src 'none'")
           .header('cache-control', 'no-store')
           .send(bytes)
       )

@@ -205,7 +205,9 @@ t.test('DOC, RTF and HTML resumes are read through to the HR email', async (t) =
     t.equal(candidate.resume.mediaType, mediaType)
     t.equal(candidate.profile?.name, name, `${mediaType}: the name read from the text`)
     const download = await app.inject({ method: 'GET', url: `/candidates/${candidate.id}/resume`, headers: AUTH })
-    t.match(download.headers['content-disposition'], `filename="${offered}"`)
+    t.match(download.headers['content-disposition'], `attachment; filename="${offered}"`)
+    t.equal(download.headers['x-content-type-options'], 'nosniff')
+    t.equal(download.headers['content-security-policy'], "sandbox; default-src 'none'", 'opened anyway, it is an inert page')
     t.same(download.rawPayload, content, 'the file as uploaded')
   }
 })
