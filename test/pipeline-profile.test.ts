@@ -38,6 +38,10 @@ t.test('name: not an employer, a city, a heading or a title', async (t) => {
   t.equal(profile('Personal Details\nName: Katharina Schulz\nDate of birth: 14.03.1992').name, 'Katharina Schulz')
   t.equal(profile('Cloud Platform Team\nMarco Rossi\nm.rossi@example.com').name, 'Marco Rossi', 'the email settles two plausible lines')
   t.equal(profile('Ludwig van Beethoven\nludwig@example.com').name, 'Ludwig van Beethoven')
+  t.equal(profile('JANE\nDOE\njane.doe@example.com').name, 'Jane Doe', 'first and last name stacked on two lines')
+  t.equal(profile('Resume of John Smith\njohn@example.com').name, 'John Smith')
+  t.equal(profile('Google\nSoftware Engineer\nPriya Patel\npriya.patel@example.com').name, 'Priya Patel')
+  t.equal(profile('Priya Patel, MBA\npriya.patel@example.com').name, 'Priya Patel')
 })
 
 // ---------------------------------------------------------------- phones

@@ -25,7 +25,7 @@ const PARTICLE = /^(?:van|von|der|den|de|del|della|da|di|du|la|le|bin|al|el|ter|
 export function findName(lines: ResumeLine[], emailLocal: string | null): Found<string> | null {
   const candidates: Array<Found<string>> = []
   let seen = 0
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     if (line.text.length === 0) continue
     // "Name: Max Mustermann" in a personal-data block, wherever it sits.
     const labelled = /^(?:full )?name\s*:\s*(.{3,80})$/i.exec(line.text)
@@ -36,7 +36,18 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
     if (seen >= NAME_SEARCH_LINES || !inContactZone(line) || line.heading) continue
     seen++
     if (line.text.length > MAX_FIELD_LINE) continue
-    for (const segment of line.text.split(/ ?[|•·,;✉☎📍] ?| {2,}| [–—-] /u)) {
+    // First and last name stacked on two lines ("JANE" / "DOE").
+    const next = lines[i + 1]
+    if (next && isLoneNameWord(line.text) && isLoneNameWord(next.text)) {
+      const name = nameAtStart(`${line.text} ${next.text}`, emailLocal)
+      if (name) {
+        candidates.push({ value: name, line })
+        continue
+      }
+    }
+    // "Resume of John Smith", "CV – John Smith".
+    const text = line.text.replace(/^(?:(?:résumé|resume|cv|curriculum vitae)(?: of)?\s*[:–—-]?\s+)(?=\p{Lu})/iu, '')
+    for (const segment of text.split(/ ?[|•·,;✉☎📍] ?| {2,}| [–—-] /u)) {
       const name = nameAtStart(segment.trim(), emailLocal)
       if (name) {
         candidates.push({ value: name, line })
@@ -102,6 +113,11 @@ function nameAtStart(segment: string, emailLocal: string | null): string | null 
   // A bare run of initials ("J. R.") is not a name.
   if (!taken.some((word) => /\p{L}{2}/u.test(word))) return null
   return taken.map(titleCaseShouted).join(' ')
+}
+
+function isLoneNameWord(text: string): boolean {
+  const bare = text.toLowerCase()
+  return NAME_WORD.test(text) && /\p{L}{2}/u.test(text) && !HEADING_WORDS.has(bare) && !TITLE_WORDS.has(bare) && !NOT_PERSON_WORDS.has(bare)
 }
 
 function isShouted(word: string): boolean {
