@@ -174,7 +174,7 @@ t.test('the request is checked', async (t) => {
 })
 
 t.test('a candidate the pipeline has not finished: 409', async (t) => {
-  // The API alone: no worker takes the upload on, so it stays received.
+  // The API alone: no worker takes the upload on, so it stays stored.
   const { hireflow, app, id } = await startWithUpload(
     t,
     'Katherine Johnson.pdf',
@@ -183,7 +183,7 @@ t.test('a candidate the pipeline has not finished: 409', async (t) => {
   )
   const early = await decide(app, id, { outcome: 'reject', reason: 'Too early', decidedBy: 'Ada' })
   t.equal(early.statusCode, 409, early.body)
-  t.match(early.json().message, `candidate ${id} is received`)
+  t.match(early.json().message, `candidate ${id} is stored`)
   t.equal((await hireflow.services.candidates.getCandidate(id))?.hrDecision ?? null, null, 'nothing was recorded')
 })
 
