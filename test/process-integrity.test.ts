@@ -9,7 +9,7 @@ import type { CandidateJobData } from '../jobs/queues.ts'
 import { extractText } from '../src/pipeline/extract.ts'
 import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import type { Screener } from '../src/ports/screener.ts'
-import { injectUpload, startHireflow } from './support/harness.ts'
+import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
 import { quietMonitoring } from './support/monitoring.ts'
 import { sampleResumeLines } from './support/resumes.ts'
 
@@ -65,6 +65,13 @@ t.test('an instruction to the screener is taken out before scoring and flagged o
   t.match(candidate?.score?.flags, [{ kind: 'instructions', detail: /asks to ignore instructions/, at: { line: lines.length + 1 } }])
   const rust = candidate?.score?.skills.find((skill) => skill.skill === 'Rust')
   t.equal(rust?.found, false, 'the skill named only in the poison is not credited')
+
+  // GET /candidates/{id} shows the flag, and the structured profile it was scored with.
+  const shown = (await hireflow.app!.inject({ method: 'GET', url: `/candidates/${id}`, headers: AUTH })).json()
+  t.match(shown.score.flags, [{ kind: 'instructions', detail: /asks to ignore instructions/, at: { page: 1, line: lines.length + 1 } }])
+  t.match(shown.profile.work, [{ employer: 'Acme Payments', title: 'Staff Engineer', current: true, kind: 'work', at: { page: 1 } }])
+  t.match(shown.profile.education, [{ institution: /University of Leeds/ }])
+  t.ok(shown.profile.monthsOfExperience > 0, 'months of experience from the work history')
 })
 
 t.test('blind screening: the scorer sees neither the name nor the contact details, HR still does', async (t) => {

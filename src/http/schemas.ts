@@ -146,6 +146,46 @@ export const Candidate = Type.Object(
           }),
         ),
         yearsOfExperience: Nullable(Type.Number()),
+        sources: Type.Optional(
+          Type.Object(
+            { name: Nullable(SourceSpan), email: Nullable(SourceSpan), phone: Nullable(SourceSpan) },
+            { description: 'where the name, email and phone were read' },
+          ),
+        ),
+        location: Type.Optional(Nullable(Type.String())),
+        work: Type.Optional(
+          Type.Array(
+            Type.Object({
+              employer: Nullable(Type.String()),
+              title: Nullable(Type.String()),
+              start: Nullable(Type.String({ description: 'YYYY or YYYY-MM' })),
+              end: Nullable(Type.String()),
+              current: Type.Boolean(),
+              kind: Type.Union([Type.Literal('work'), Type.Literal('volunteer'), Type.Literal('student'), Type.Literal('membership')], {
+                description: 'volunteer, student and membership roles do not count as work experience',
+              }),
+              at: SourceSpan,
+            }),
+            { description: 'the work history, as read' },
+          ),
+        ),
+        education: Type.Optional(
+          Type.Array(
+            Type.Object({
+              institution: Nullable(Type.String()),
+              degree: Nullable(Type.String()),
+              field: Nullable(Type.String()),
+              start: Nullable(Type.String()),
+              end: Nullable(Type.String()),
+              at: SourceSpan,
+            }),
+          ),
+        ),
+        skills: Type.Optional(Type.Array(Type.String())),
+        languages: Type.Optional(Type.Array(Type.String())),
+        certificates: Type.Optional(Type.Array(Type.String())),
+        monthsOfExperience: Type.Optional(Nullable(Type.Integer({ description: 'months of work from the work history, overlaps merged' }))),
+        statedYears: Type.Optional(Nullable(Type.Number({ description: 'years of experience the resume states, kept apart' }))),
       }),
     ),
     score: Nullable(
@@ -183,6 +223,18 @@ export const Candidate = Type.Object(
             note: Type.Optional(Type.String({ description: 'why the lexical scorer stood in for the configured one' })),
             droppedQuotes: Type.Optional(Type.Integer()),
           }),
+        ),
+        flags: Type.Optional(
+          Type.Array(
+            Type.Object({
+              kind: Type.Union([Type.Literal('hidden_text'), Type.Literal('instructions')]),
+              detail: Type.String({
+                description: 'what was found, e.g. \'asks to ignore instructions: "ignore all previous instructions"\'',
+              }),
+              at: Nullable(SourceSpan),
+            }),
+            { description: 'text aimed at the screener rather than the reader: removed before scoring, shown to HR' },
+          ),
         ),
       }),
     ),
