@@ -121,6 +121,17 @@ t.test('links: wrapped URLs are joined', async (t) => {
   )
 })
 
+t.test('links: handles beside icon glyphs or labels, where the PDF kept no URL', async (t) => {
+  const both = [
+    { kind: 'github', url: 'https://github.com/janedoe' },
+    { kind: 'linkedin', url: 'https://www.linkedin.com/in/jane-doe' },
+  ]
+  t.same(profile('Jane Doe\n\uf09b janedoe   \uf08c jane-doe   \uf0e0 jane@example.com').links, both, 'Font Awesome glyphs')
+  t.same(profile('Jane Doe\nGitHub: janedoe | LinkedIn: jane-doe').links, both)
+  t.same(profile('Jane Doe\nExperience\nSet up GitHub Actions and LinkedIn Learning courses').links, [], 'products are not handles')
+  t.same(profile('Jane Doe\nExperience\nGitHub: https://github.com/janedoe').links, [both[0]], 'a URL is read once')
+})
+
 t.test("links: someone else's repository is not the candidate's GitHub", async (t) => {
   const cited = 'Jane Doe jane.doe@example.com\nProjects\nContributed to https://github.com/facebook/react'
   t.same(profile(cited).links, [])

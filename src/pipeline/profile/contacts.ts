@@ -172,14 +172,47 @@ export function findLinks(lines: ResumeLine[], emails: string[], nameWords: stri
   for (const line of lines) {
     if (raw.length >= MAX_LINKS * 4) break
     const text = joined.get(line.index) ?? line.text
-    if (text.length > MAX_FIELD_LINE * 2 || !text.includes('.')) continue
-    const websiteAllowed = inContactZone(line) || WEBSITE_LABEL.test(text)
-    for (const token of tokensOfLine(text)) {
-      const link = classifyLink(token, emailDomains, line)
-      if (link && (link.kind !== 'website' || websiteAllowed)) raw.push(link)
+    if (text.length > MAX_FIELD_LINE * 2) continue
+    if (text.includes('.')) {
+      const websiteAllowed = inContactZone(line) || WEBSITE_LABEL.test(text)
+      for (const token of tokensOfLine(text)) {
+        const link = classifyLink(token, emailDomains, line)
+        if (link && (link.kind !== 'website' || websiteAllowed)) raw.push(link)
+      }
     }
+    raw.push(...handles(text, line))
   }
   return chooseLinks(raw, emails, nameWords)
+}
+
+// Icon fonts (Font Awesome in awesome-cv, moderncv, Deedy) put a glyph where the
+// PDF's link annotation sits; the text layer keeps the glyph and the handle.
+const GITHUB_ICONS = '\uF09B\uF113\uF092'
+const LINKEDIN_ICONS = '\uF08C\uF0E1'
+const HANDLE = new RegExp(
+  `(?:(?<![\\p{L}])(linkedin|github)(?:[ ]{0,2}([:|])|[ ]{1,2}(?=@?[a-z0-9]))|([${GITHUB_ICONS}${LINKEDIN_ICONS}]))[ ]{0,2}(?:in/)?@?([A-Za-z0-9][A-Za-z0-9_-]{1,38})(?![\\w./@:-])`,
+  'giu',
+)
+
+/**
+ * "GitHub: janedoe", "LinkedIn | jane-doe", an icon glyph and a handle: a
+ * profile without its URL. Without a colon or an icon only in the contact block.
+ */
+function handles(text: string, line: ResumeLine): RawLink[] {
+  if (!/linkedin|github|[\uF08C\uF0E1\uF09B\uF113\uF092]/iu.test(text)) return []
+  const found: RawLink[] = []
+  for (const match of text.matchAll(HANDLE)) {
+    const [, label, colon, icon, handle] = match
+    if (!label && !icon) continue
+    if (label && !colon && !inContactZone(line)) continue
+    const github = label ? label.toLowerCase() === 'github' : GITHUB_ICONS.includes(icon!)
+    const lower = handle!.toLowerCase()
+    if (github) {
+      if (GITHUB_USER.test(handle!) && !GITHUB_RESERVED.has(lower))
+        found.push({ kind: 'github', url: `https://github.com/${lower}`, user: lower, line })
+    } else if (LINKEDIN_SLUG.test(handle!)) found.push({ kind: 'linkedin', url: `https://www.linkedin.com/in/${lower}`, line })
+  }
+  return found
 }
 
 function chooseLinks(raw: RawLink[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
