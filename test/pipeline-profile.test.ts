@@ -54,6 +54,12 @@ t.test('phone: not grades, years, date ranges or postcodes', async (t) => {
   t.equal(profile('John Smith\nAustin, TX 78701-1234').phone, null, 'ZIP+4')
   t.equal(profile('John Smith\nExperience\nAcme, 2016 - 2019 | ID 1234 5678').phone, null, 'an unlabelled number below the contact block')
   t.equal(profile('John Smith\n10115 Berlin | +49 30 901820').phone, '+49 30 901820')
+  t.equal(profile('John Smith\nMatriculation no. 1234567').phone, null, 'an identifying number')
+  t.equal(
+    profile('John Smith\nSSC 2012 92.4% HSC 2014 88.6%\nMobile 9876543210').phone,
+    '9876543210',
+    'percent marks are skipped, the labelled number taken',
+  )
 })
 
 t.test("phone: a job board's footer number is not the candidate's", async (t) => {

@@ -79,6 +79,8 @@ const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L
 const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell|handy|whatsapp|contact)\b|📞|☎|✆/i
 const GRADES = /\b(?:grade|grades|gpa|cgpa|marks|score|scores|semester|percentage|credits|sgpa|result|results)\b|%/i
 const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
+const ID_LABEL =
+  /\b(?:id|matriculation|matrikel(?:nummer)?|student (?:no|number)|passport|licen[cs]e|registration|reg\. no|roll no|ssn|social security|tax|iban|bic|account|postcode|postal code|zip|pin code|isbn|issn|doi|patent|orcid|order|invoice|ticket)\b/i
 const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
 const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/
 
@@ -103,6 +105,8 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
       if (BOARD_FOOTER.test(line.text) || GRADES.test(line.text)) continue
       if (running.has(line.text) && !line.text.includes('@') && !(surname && line.text.toLowerCase().includes(surname))) continue
       labelled ??= PHONE_LABEL.test(line.text)
+      // "Matriculation no. 1234567", "Passport 5123456": numbers that identify, not reach, the candidate.
+      if (!labelled && ID_LABEL.test(line.text)) continue
       if (labelled || (zone && phone.startsWith('+'))) return { value: phone, line }
       if (zone) fallback ??= { value: phone, line }
     }
