@@ -447,6 +447,7 @@ t.test('location near the top', async (t) => {
     null,
     "an employer's city is not where the candidate lives",
   )
+  t.equal(profile('Jane Doe\nEngineer, Acme, Berlin, Germany, 2019 - 2021').location, null, 'nor in a resume without headings')
 })
 
 t.test('every field keeps its page, line and section', async (t) => {
@@ -475,6 +476,12 @@ t.test('stays linear on hostile text', async (t) => {
     `${'1 '.repeat(50_000)}`,
     `${'Jan 2019 - '.repeat(20_000)}`,
     `${'J '.repeat(50_000)}`,
+    `a${' '.repeat(200_000)}b`,
+    `Skills${':'.repeat(200_000)}x`,
+    'a\u00AD'.repeat(100_000),
+    'AWS Certified '.repeat(20_000),
+    'github: a '.repeat(20_000),
+    ...Array.from({ length: 50_000 }, () => 'Jan 2019 -'),
     ...roles,
   ].join('\n')
   const started = Date.now()

@@ -330,7 +330,8 @@ export function findLocation(lines: ResumeLine[]): Found<string> | null {
   for (const line of lines) {
     if (line.text.length === 0) continue
     if (++seen > LOCATION_SEARCH_LINES || !inContactZone(line)) break
-    if (line.text.length > MAX_FIELD_LINE) continue
+    // A dated line is a role or a degree: its place is the employer's or the school's.
+    if (line.text.length > MAX_FIELD_LINE || findRanges(line.text, 9999).length > 0) continue
     for (const segment of line.text.split(/ ?[|•·✉☎📍] ?| {2,}| [–—-] /u)) {
       const part = segment.trim()
       const labelled = LOCATION_LABEL.exec(part)
