@@ -1,7 +1,7 @@
 // End to end on the AWS adapters, against local stand-ins: DynamoDB
 // (dynalite), S3 (s3rver), SES (aws-ses-v2-local). Same code paths as in AWS.
 import t from 'tap'
-import { AUTH, startHireflow, injectUpload, until } from './support/harness.ts'
+import { AUTH, createRequisition, startHireflow, injectUpload, until } from './support/harness.ts'
 import { candidateTableOn, startDynalite, startS3rver, startSes } from './support/emulators.ts'
 import { startFlakyProxy } from './support/flaky-proxy.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
@@ -40,21 +40,14 @@ t.test('on DynamoDB, S3 and SES: upload, score, email with attachment or link', 
   t.equal(health.statusCode, 200, health.body)
   t.equal(sesFront.quotaAnswered - quotaBefore, 1, 'the mailer probe was answered by the test proxy, not by SES')
 
-  const requisition = (
-    await app.inject({
-      method: 'POST',
-      url: '/requisitions',
-      headers: AUTH,
-      payload: {
-        title: 'Platform Engineer',
-        mustHaveSkills: ['TypeScript'],
-        niceToHaveSkills: ['Kubernetes', 'AWS'],
-        minYearsExperience: 2,
-        advanceAtOrAbove: 60,
-        rejectBelow: 20,
-      },
-    })
-  ).json()
+  const requisition = await createRequisition(app, {
+    title: 'Platform Engineer',
+    mustHaveSkills: ['TypeScript'],
+    niceToHaveSkills: ['Kubernetes', 'AWS'],
+    minYearsExperience: 2,
+    advanceAtOrAbove: 60,
+    rejectBelow: 20,
+  })
 
   const bigText = Buffer.from(
     [

@@ -4,7 +4,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
-import { API_KEY, AUTH, startHireflow, injectUpload } from './support/harness.ts'
+import { API_KEY, AUTH, createRequisition, startHireflow, injectUpload } from './support/harness.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 async function outbox(dir: string): Promise<ParsedMail[]> {
@@ -20,21 +20,14 @@ t.test('a resume goes in, is stored and scored, and HR gets the email', async (t
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
 
-  const created = await app.inject({
-    method: 'POST',
-    url: '/requisitions',
-    headers: AUTH,
-    payload: {
-      title: 'Senior Backend Engineer',
-      mustHaveSkills: ['TypeScript', 'PostgreSQL'],
-      niceToHaveSkills: ['Kubernetes', 'AWS', 'Rust'],
-      minYearsExperience: 3,
-      advanceAtOrAbove: 70,
-      rejectBelow: 30,
-    },
+  const requisition = await createRequisition(app, {
+    title: 'Senior Backend Engineer',
+    mustHaveSkills: ['TypeScript', 'PostgreSQL'],
+    niceToHaveSkills: ['Kubernetes', 'AWS', 'Rust'],
+    minYearsExperience: 3,
+    advanceAtOrAbove: 70,
+    rejectBelow: 30,
   })
-  t.equal(created.statusCode, 201, created.body)
-  const requisition = created.json()
 
   const uploads = [
     { filename: 'Ada Lovelace.pdf', content: await makePdfResume(sampleResumeLines('Ada Lovelace')), type: 'application/pdf' },

@@ -13,7 +13,7 @@ import { ASSESSMENT_TOOL, PROMPT_VERSION, promptRequirements, userMessage } from
 import { overallScore } from '../src/pipeline/score.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
 import { serve, json, type Seen } from './support/recording-server.ts'
-import { AUTH, TEST_REDIS_URL, dropPrefix, freePort, injectUpload, startHireflow, uniquePrefix } from './support/harness.ts'
+import { TEST_REDIS_URL, createRequisition, dropPrefix, freePort, injectUpload, startHireflow, uniquePrefix } from './support/harness.ts'
 
 const RESUME = [
   'Jane Doe',
@@ -485,21 +485,15 @@ t.test('the process job scores through the configured LLM and records who scored
   const hireflow = await startHireflow({ env: { SCORER: 'openai', LLM_MODEL: 'llama3.1', LLM_BASE_URL: `${stand.url}/v1` } })
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
-  const created = await app.inject({
-    method: 'POST',
-    url: '/requisitions',
-    headers: AUTH,
-    payload: {
-      title: 'Backend Engineer',
-      mustHaveSkills: ['TypeScript'],
-      niceToHaveSkills: ['Rust'],
-      minYearsExperience: 0,
-      advanceAtOrAbove: 70,
-      rejectBelow: 30,
-    },
+  const requisition = await createRequisition(app, {
+    title: 'Backend Engineer',
+    mustHaveSkills: ['TypeScript'],
+    niceToHaveSkills: ['Rust'],
+    minYearsExperience: 0,
+    advanceAtOrAbove: 70,
+    rejectBelow: 30,
   })
-  t.equal(created.statusCode, 201, created.body)
-  const upload = await injectUpload(app, { filename: 'jane.txt', content: Buffer.from(RESUME) }, { requisitionId: created.json().id })
+  const upload = await injectUpload(app, { filename: 'jane.txt', content: Buffer.from(RESUME) }, { requisitionId: requisition.id })
   t.equal(upload.statusCode, 202, upload.body)
   const candidate = await hireflow.waitFor(upload.json().id, ['decided', 'notified', 'acknowledged'])
   t.equal(stand.seen.length, 1, 'one call per candidate')

@@ -1,7 +1,7 @@
 // GET /requisitions/:id/report: recommendations, HR's decisions and their
 // agreement, failure reasons; 404 for an unknown requisition.
 import t from 'tap'
-import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
+import { AUTH, createRequisition, injectUpload, startHireflow } from './support/harness.ts'
 import { makeCorruptPdf, sampleResumeLines } from './support/resumes.ts'
 import { requisitionReport } from '../routes/requisition-report.ts'
 
@@ -9,23 +9,14 @@ t.test('one requisition: what hireflow recommended, what HR decided, how often t
   const hireflow = await startHireflow()
   t.teardown(() => hireflow.stop())
   const app = hireflow.app!
-  const requisition = (
-    await app.inject({
-      method: 'POST',
-      url: '/requisitions',
-      headers: AUTH,
-      payload: {
-        title: 'Platform Engineer',
-        mustHaveSkills: ['TypeScript', 'Kubernetes'],
-        minYearsExperience: 2,
-        advanceAtOrAbove: 60,
-        rejectBelow: 30,
-      },
-    })
-  ).json()
-  const other = (
-    await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { title: 'Designer', mustHaveSkills: ['Figma'] } })
-  ).json()
+  const requisition = await createRequisition(app, {
+    title: 'Platform Engineer',
+    mustHaveSkills: ['TypeScript', 'Kubernetes'],
+    minYearsExperience: 2,
+    advanceAtOrAbove: 60,
+    rejectBelow: 30,
+  })
+  const other = await createRequisition(app, { title: 'Designer', mustHaveSkills: ['Figma'] })
 
   const files = [
     { filename: 'strong.txt', content: Buffer.from(sampleResumeLines('Ada Strong').join('\n')) },

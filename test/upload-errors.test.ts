@@ -3,7 +3,7 @@ import t from 'tap'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
-import { AUTH, multipartBody, startHireflow, injectUpload } from './support/harness.ts'
+import { AUTH, createRequisition, multipartBody, startHireflow, injectUpload } from './support/harness.ts'
 import { makeElfBinary, makeCorruptPdf, makeEncryptedPdf, makePdfResume, makePng, sampleResumeLines } from './support/resumes.ts'
 import { makeCompoundFile, makeWord97 } from './support/word97.ts'
 
@@ -26,21 +26,14 @@ async function emails() {
   return Promise.all(files.map(async (f) => simpleParser(await readFile(join(dir, f)))))
 }
 
-const requisition = (
-  await app.inject({
-    method: 'POST',
-    url: '/requisitions',
-    headers: AUTH,
-    payload: {
-      title: 'Data Engineer',
-      mustHaveSkills: ['Python'],
-      niceToHaveSkills: ['Spark'],
-      minYearsExperience: 0,
-      advanceAtOrAbove: 60,
-      rejectBelow: 20,
-    },
-  })
-).json()
+const requisition = await createRequisition(app, {
+  title: 'Data Engineer',
+  mustHaveSkills: ['Python'],
+  niceToHaveSkills: ['Spark'],
+  minYearsExperience: 0,
+  advanceAtOrAbove: 60,
+  rejectBelow: 20,
+})
 
 t.test('no file: 400', async (t) => {
   const response = await upload(undefined, { requisitionId: requisition.id })

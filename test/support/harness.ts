@@ -12,6 +12,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { loggerOptions, start, type Role, type Running } from '../../src/runtime.ts'
 import type { Candidate, CandidateStatus } from '../../src/domain/candidate.ts'
+import type { Requisition } from '../../src/domain/requisition.ts'
+import type { RequisitionInput } from '../../src/http/schemas.ts'
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15'
 export const API_KEY = 'test-key-0123456789abcdef'
@@ -132,6 +134,25 @@ export function injectUpload(
 ): Promise<LightMyRequestResponse> {
   const body = multipartBody(fields, file)
   return app.inject({ method: 'POST', url: '/candidates', headers: { ...AUTH, ...body.headers }, payload: body.payload })
+}
+
+/** The requisition a test screens against when it names nothing else. */
+const REQUISITION: RequisitionInput = {
+  title: 'Platform Engineer',
+  mustHaveSkills: ['TypeScript'],
+  niceToHaveSkills: [],
+  minYearsExperience: 0,
+  advanceAtOrAbove: 70,
+  rejectBelow: 30,
+  criteria: [],
+  blind: false,
+}
+
+/** POST /requisitions through inject, with the API key; throws with the answer unless it was created (201). */
+export async function createRequisition(app: FastifyInstance, fields: Partial<RequisitionInput> = {}): Promise<Requisition> {
+  const response = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...REQUISITION, ...fields } })
+  if (response.statusCode !== 201) throw new Error(`POST /requisitions answered ${response.statusCode}: ${response.body}`)
+  return response.json()
 }
 
 /** A TCP port free on loopback right now (for a server that must know its own address before it listens). */
