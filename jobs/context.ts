@@ -6,6 +6,7 @@ import type { Mailer } from '../src/ports/mailer.ts'
 import type { TemplateRenderer } from '../src/mail/templates.ts'
 import type { HiringQueues } from './queues.ts'
 import type { ResumeKind } from '../src/pipeline/detect.ts'
+import type { ExtractedResume } from '../src/pipeline/extract.ts'
 import type { IntakeSource } from '../src/ports/intake-source.ts'
 import type { Alerter } from '../src/ports/alerts.ts'
 import type { MetricsSink } from '../src/ports/metrics.ts'
@@ -14,6 +15,8 @@ import type { Screener } from '../src/ports/screener.ts'
 export interface TextExtractor {
   /** Text of a resume; UnreadableResumeError when the file cannot be read. */
   extract(bytes: Buffer, kind: ResumeKind): Promise<string>
+  /** The text and the hidden text taken out of it; an extractor without it finds none. */
+  extractResume?(bytes: Buffer, kind: ResumeKind): Promise<ExtractedResume>
 }
 
 /**

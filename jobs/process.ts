@@ -11,6 +11,7 @@ import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import { decide } from '../src/pipeline/decide.ts'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
 import { screenForInstructions } from '../src/pipeline/integrity.ts'
+import { hiddenTextFlags, type HiddenText } from '../src/pipeline/formats/hidden-text.ts'
 import { redactForBlindScreening } from '../src/pipeline/blind.ts'
 import type { CandidateJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
@@ -39,9 +40,13 @@ export function processProcessor({ services, queues, log, extractor, screener = 
 
     const kind = resumeKindForMediaType(candidate.resume.mediaType)
     let text: string
+    let hidden: HiddenText[] = []
     try {
       if (!kind) throw new UnreadableResumeError(`resumes of type ${candidate.resume.mediaType} cannot be read`, { problem: 'other' })
-      text = await extractor.extract(await resumes.get(candidate.resume.key), kind)
+      const bytes = await resumes.get(candidate.resume.key)
+      // Hidden text (white, tiny, off the page) is already out of the text; what it said goes to HR.
+      if (extractor.extractResume) ({ text, hidden } = await extractor.extractResume(bytes, kind))
+      else text = await extractor.extract(bytes, kind)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
       // A parse that ran out of time may be the machine's fault (a busy moment), so it gets one more try;
@@ -81,7 +86,8 @@ export function processProcessor({ services, queues, log, extractor, screener = 
       const scoring = blind ? redactForBlindScreening(screened.text, profile) : screened.text
       // An LLM screener never throws for want of a model: it scores with the lexical scorer and says so.
       score = await screener.assess({ text: scoring, requisition, profile: blind ? blindProfile(profile) : profile })
-      if (screened.flags.length > 0) score = { ...score, flags: [...(score.flags ?? []), ...screened.flags] }
+      const flags = [...hiddenTextFlags(text, hidden), ...screened.flags]
+      if (flags.length > 0) score = { ...score, flags: [...(score.flags ?? []), ...flags] }
       set.score = score
       via.push({ to: 'scored', why: `score ${score.value}/100` })
     }

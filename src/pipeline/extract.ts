@@ -4,7 +4,7 @@
 // and HTML are read in one bounded pass over bytes already capped in size).
 // A PDF's pages are separated by a form feed at the start of each new page's
 // first line (formats/normalise.ts); every other format is one page.
-import { inflateRaw } from 'node:zlib'
+import { crc32, inflateRaw } from 'node:zlib'
 import { promisify } from 'node:util'
 import mammoth from 'mammoth'
 import { getResolvedPDFJS } from 'unpdf'
@@ -13,12 +13,24 @@ import { decodeText, textEncodingOf } from './text-encoding.ts'
 import { checkPdfStreams, PdfBombError } from './pdf-streams.ts'
 import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
+import { hiddenRuns, judgeGlyphs, withoutHidden, type HiddenText } from './formats/hidden-text.ts'
+import { removeHiddenRuns } from './formats/docx-hidden.ts'
 import { RtfError, rtfToText } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, htmlToText } from './formats/html.ts'
 import { DocError, docToText } from './formats/doc.ts'
 import { CfbError } from './formats/cfb.ts'
 
 export { normaliseText, PAGE_BREAK } from './formats/normalise.ts'
+export type { HiddenText } from './formats/hidden-text.ts'
+
+/** A resume's readable text, and what the file hid from a reader (already left out of the text). */
+export interface ExtractedResume {
+  text: string
+  hidden: HiddenText[]
+}
+
+/** Findings kept per resume: enough for HR to see what was done. */
+const MAX_HIDDEN = 20
 
 export interface ExtractionLimits {
   /** PDF pages read; the rest of a longer document is ignored. */
@@ -71,14 +83,20 @@ export class UnreadableResumeError extends Error {
 }
 
 export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Partial<ExtractionLimits> = {}): Promise<string> {
+  return (await extractResume(bytes, kind, limits)).text
+}
+
+/** The text with hidden text (PDF, DOCX) taken out, and what was taken out. */
+export async function extractResume(bytes: Buffer, kind: ResumeKind, limits: Partial<ExtractionLimits> = {}): Promise<ExtractedResume> {
   const caps: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits }
   let raw: string
+  let hidden: HiddenText[] = []
   switch (kind) {
     case 'pdf':
-      raw = await extractPdf(bytes, caps)
+      ;({ text: raw, hidden } = await extractPdf(bytes, caps))
       break
     case 'docx':
-      raw = await extractDocx(bytes, caps)
+      ;({ text: raw, hidden } = await extractDocx(bytes, caps))
       break
     case 'doc':
       raw = extractDoc(bytes, caps)
@@ -96,7 +114,7 @@ export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Parti
   if (kind !== 'pdf') raw = raw.replaceAll(PAGE_BREAK, '\n')
   const text = normaliseText(raw, caps.maxChars)
   if (!hasText(text)) throw new UnreadableResumeError(emptyMessage(kind), { problem: 'no_text' })
-  return text
+  return { text, hidden: hidden.slice(0, MAX_HIDDEN) }
 }
 
 function emptyMessage(kind: ResumeKind): string {
@@ -185,7 +203,7 @@ function extractDoc(bytes: Buffer, caps: ExtractionLimits): string {
 
 // ---------------------------------------------------------------- PDF
 
-async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string> {
+async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
   // Before pdf.js: it would decode a bomb whole, outside the thread's heap limit.
   try {
     checkPdfStreams(bytes, { maxStreamBytes: caps.maxPdfStreamBytes, maxDecodedBytes: caps.maxPdfDecodedBytes })
@@ -221,10 +239,11 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string
     timer = setTimeout(() => reject(tooSlow()), caps.timeoutMs)
   })
 
-  const read = async (): Promise<string> => {
+  const read = async (): Promise<ExtractedResume> => {
     const doc = await loadingTask.promise
     const pageCount = Math.min(doc.numPages, caps.maxPages)
     const parts: string[] = []
+    const hidden: HiddenText[] = []
     let length = 0
     for (let pageNumber = 1; pageNumber <= pageCount && length <= caps.maxChars; pageNumber++) {
       // The timer only fires when pdf.js yields; checking here also bounds a
@@ -232,13 +251,20 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<string
       if (Date.now() > deadline) throw tooSlow()
       const page = await doc.getPage(pageNumber)
       const content = await page.getTextContent()
+      // The text content has no colours: the operators say what a reader actually sees.
+      const glyphs = judgeGlyphs(await page.getOperatorList(), pdfjs.OPS, page.view)
+      if (hidden.length < MAX_HIDDEN) hidden.push(...hiddenRuns(glyphs, pageNumber))
+      const items = withoutHidden(
+        content.items.filter((item) => 'str' in item),
+        glyphs,
+      )
       // Form feeds inside a page's own text would count as page breaks.
-      const text = pageText(content.items.filter((item) => 'str' in item)).replaceAll(PAGE_BREAK, '\n')
+      const text = pageText(items).replaceAll(PAGE_BREAK, '\n')
       page.cleanup()
       parts.push(text)
       length += text.length
     }
-    return parts.join(PAGE_BREAK)
+    return { text: parts.join(PAGE_BREAK), hidden }
   }
 
   const reading = read()
@@ -273,13 +299,15 @@ function formatDuration(ms: number): string {
 
 // ---------------------------------------------------------------- DOCX
 
-async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<string> {
+async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
   await checkZip(bytes, caps)
   try {
-    const result = await mammoth.extractRawText({ buffer: bytes })
+    // Runs a reader never sees are cut out of the document before mammoth reads it.
+    const { docx, hidden } = await withoutHiddenRuns(bytes, caps)
+    const result = await mammoth.extractRawText({ buffer: docx })
     // mammoth ends every paragraph with a blank line; one newline per
     // paragraph keeps line numbers (skill evidence) close to the document's.
-    return result.value.replace(/\n\n/g, '\n')
+    return { text: result.value.replace(/\n\n/g, '\n'), hidden }
   } catch (cause) {
     throw new UnreadableResumeError('the DOCX is damaged', { problem: 'damaged', cause })
   }
@@ -306,6 +334,7 @@ interface ZipEntryInfo {
   name: string
   method: number
   flags: number
+  crc: number
   compressedSize: number
   uncompressedSize: number
   localOffset: number
@@ -388,6 +417,7 @@ function readCentralDirectory(bytes: Buffer, maxEntries: number): ZipEntryInfo[]
       name: bytes.toString('utf8', at + CENTRAL_SIZE, at + CENTRAL_SIZE + Math.min(nameLength, 200)),
       flags: bytes.readUInt16LE(at + 8),
       method: bytes.readUInt16LE(at + 10),
+      crc: bytes.readUInt32LE(at + 16),
       compressedSize: bytes.readUInt32LE(at + 20),
       uncompressedSize: bytes.readUInt32LE(at + 24),
       localOffset: bytes.readUInt32LE(at + 42),
@@ -440,14 +470,79 @@ function applyZip64Extra(bytes: Buffer, start: number, length: number, entry: Zi
   throw damagedDocx('ZIP64 field missing')
 }
 
-async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {
+function entryData(bytes: Buffer, entry: ZipEntryInfo): Buffer {
   const local = entry.localOffset
   if (local + LOCAL_SIZE > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE)
     throw damagedDocx(`bad local header for ${entry.name}`)
   const dataStart = local + LOCAL_SIZE + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28)
   const dataEnd = dataStart + entry.compressedSize
   if (dataEnd > bytes.length) throw damagedDocx(`${entry.name} runs past the end of the file`)
-  const data = bytes.subarray(dataStart, dataEnd)
+  return bytes.subarray(dataStart, dataEnd)
+}
+
+const MAIN_DOCUMENT = 'word/document.xml'
+
+/**
+ * The DOCX with the hidden runs of its main document removed (checkZip has
+ * already bounded every entry). The archive is written anew: the other
+ * entries as they were, the main document stored uncompressed.
+ */
+async function withoutHiddenRuns(bytes: Buffer, caps: ExtractionLimits): Promise<{ docx: Buffer; hidden: HiddenText[] }> {
+  const entries = readCentralDirectory(bytes, caps.maxZipEntries)
+  const main = entries.find((entry) => entry.name === MAIN_DOCUMENT)
+  if (!main) return { docx: bytes, hidden: [] }
+  const data = entryData(bytes, main)
+  const xml = (main.method === 0 ? data : await inflateRawAsync(data, { maxOutputLength: Math.max(1, main.uncompressedSize) })).toString(
+    'utf8',
+  )
+  const { xml: cleaned, hidden } = removeHiddenRuns(xml)
+  if (hidden.length === 0) return { docx: bytes, hidden }
+  const parts: Buffer[] = []
+  const directory: Buffer[] = []
+  let offset = 0
+  for (const entry of entries) {
+    const replaced = entry === main ? Buffer.from(cleaned, 'utf8') : undefined
+    const body = replaced ?? entryData(bytes, entry)
+    const name = Buffer.from(entry.name, 'utf8')
+    const method = replaced ? 0 : entry.method
+    const crc = replaced ? crc32(replaced) : entry.crc
+    const size = replaced ? replaced.length : entry.uncompressedSize
+    const local = Buffer.alloc(LOCAL_SIZE)
+    local.writeUInt32LE(LOCAL_SIGNATURE, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(0x0800, 6)
+    local.writeUInt16LE(method, 8)
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(body.length, 18)
+    local.writeUInt32LE(size, 22)
+    local.writeUInt16LE(name.length, 26)
+    const central = Buffer.alloc(CENTRAL_SIZE)
+    central.writeUInt32LE(CENTRAL_SIGNATURE, 0)
+    central.writeUInt16LE(20, 4)
+    central.writeUInt16LE(20, 6)
+    central.writeUInt16LE(0x0800, 8)
+    central.writeUInt16LE(method, 10)
+    central.writeUInt32LE(crc, 16)
+    central.writeUInt32LE(body.length, 20)
+    central.writeUInt32LE(size, 24)
+    central.writeUInt16LE(name.length, 28)
+    central.writeUInt32LE(offset, 42)
+    parts.push(local, name, body)
+    directory.push(central, name)
+    offset += LOCAL_SIZE + name.length + body.length
+  }
+  const directorySize = directory.reduce((total, part) => total + part.length, 0)
+  const end = Buffer.alloc(EOCD_SIZE)
+  end.writeUInt32LE(EOCD_SIGNATURE, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(directorySize, 12)
+  end.writeUInt32LE(offset, 16)
+  return { docx: Buffer.concat([...parts, ...directory, end]), hidden }
+}
+
+async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {
+  const data = entryData(bytes, entry)
 
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.uncompressedSize) throw damagedDocx(`stored entry ${entry.name} has inconsistent sizes`)

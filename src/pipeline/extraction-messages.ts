@@ -1,7 +1,7 @@
 // What the extraction pool and its worker threads say to each other. Both
 // sides import this module and neither imports the other.
 import type { ResumeKind } from './detect.ts'
-import type { ExtractionLimits, UnreadableProblem } from './extract.ts'
+import type { ExtractionLimits, HiddenText, UnreadableProblem } from './extract.ts'
 
 export interface ExtractionRequest {
   id: number
@@ -11,6 +11,6 @@ export interface ExtractionRequest {
 }
 
 export type ExtractionReply =
-  | { id: number; ok: true; text: string }
+  | { id: number; ok: true; text: string; hidden: HiddenText[] }
   | { id: number; ok: false; unreadable: true; problem: UnreadableProblem; message: string }
   | { id: number; ok: false; unreadable: false; message: string }

@@ -6,7 +6,7 @@
 // promise race on the main thread could never do.
 import { Worker } from 'node:worker_threads'
 import type { ResumeKind } from './detect.ts'
-import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractionLimits } from './extract.ts'
+import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractedResume, type ExtractionLimits } from './extract.ts'
 import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
 
 export interface ExtractionPoolOptions {
@@ -27,7 +27,7 @@ export interface ExtractionPoolOptions {
 
 interface Task {
   request: ExtractionRequest
-  resolve(text: string): void
+  resolve(resume: ExtractedResume): void
   reject(error: Error): void
 }
 
@@ -71,7 +71,12 @@ export class ExtractionPool {
   }
 
   /** Same contract as extractText: UnreadableResumeError when the file cannot be read. */
-  extract(bytes: Buffer, kind: ResumeKind): Promise<string> {
+  async extract(bytes: Buffer, kind: ResumeKind): Promise<string> {
+    return (await this.extractResume(bytes, kind)).text
+  }
+
+  /** Same contract as extractResume: the text, and the hidden text taken out of it. */
+  extractResume(bytes: Buffer, kind: ResumeKind): Promise<ExtractedResume> {
     if (this.#closed) return Promise.reject(new Error('the extraction pool is closed'))
     return new Promise((resolve, reject) => {
       // A copy, so the caller's buffer is not detached by the transfer.
@@ -105,7 +110,7 @@ export class ExtractionPool {
       const task = thread.task
       if (!task || task.request.id !== reply.id) return
       this.#finish(thread)
-      if (reply.ok) task.resolve(reply.text)
+      if (reply.ok) task.resolve({ text: reply.text, hidden: reply.hidden })
       else if (reply.unreadable) task.reject(new UnreadableResumeError(reply.message, { problem: reply.problem }))
       else task.reject(new Error(reply.message))
     })

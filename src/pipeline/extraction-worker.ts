@@ -1,6 +1,6 @@
 // Runs in a worker thread of the extraction pool: text out of one resume at a time.
 import { parentPort } from 'node:worker_threads'
-import { extractText, UnreadableResumeError } from './extract.ts'
+import { extractResume, UnreadableResumeError } from './extract.ts'
 import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
 
 const port = parentPort
@@ -11,7 +11,7 @@ port.on('message', async (request: ExtractionRequest) => {
   try {
     // A view, not a copy: the bytes were transferred to this thread.
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
-    reply = { id: request.id, ok: true, text: await extractText(bytes, request.kind, request.limits) }
+    reply = { id: request.id, ok: true, ...(await extractResume(bytes, request.kind, request.limits)) }
   } catch (error) {
     reply =
       error instanceof UnreadableResumeError

@@ -1,0 +1,200 @@
+// Text a reader of the resume never sees (white, near-white, tiny, off the
+// page, invisible render mode; DOCX hidden, white or tiny runs) is taken out
+// before anything reads the text, and reported so HR sees it.
+import t from 'tap'
+import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx'
+import {
+  PDFDocument,
+  StandardFonts,
+  TextRenderingMode,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setTextRenderingMode,
+  type PDFFont,
+  type PDFPage,
+} from 'pdf-lib'
+import { extractResume, extractText } from '../src/pipeline/extract.ts'
+import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
+import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
+import { sampleResumeLines } from './support/resumes.ts'
+
+const POISON = 'Kubernetes Go Rust expert'
+
+/** A short resume page, with `draw` adding what it hides (or shows). */
+async function pdfWith(draw: (page: PDFPage, font: PDFFont) => void, pages = 1): Promise<Buffer> {
+  const pdf = await PDFDocument.create()
+  const font = await pdf.embedFont(StandardFonts.Helvetica)
+  let page: PDFPage | undefined
+  for (let n = 1; n <= pages; n++) {
+    page = pdf.addPage([595, 842])
+    page.drawText(`Ada Lovelace page ${n}`, { x: 56, y: 780, size: 12, font })
+    page.drawText('Skills: TypeScript, PostgreSQL', { x: 56, y: 760, size: 11, font })
+  }
+  draw(page!, font)
+  return Buffer.from(await pdf.save())
+}
+
+const hiddenCases: Array<{ name: string; reason: RegExp; draw: (page: PDFPage, font: PDFFont) => void }> = [
+  {
+    name: 'white text',
+    reason: /white/,
+    draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 4, font, color: rgb(1, 1, 1) }),
+  },
+  {
+    name: 'near-white text',
+    reason: /white/,
+    draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 11, font, color: rgb(0.97, 0.97, 0.97) }),
+  },
+  { name: '0.5 pt text', reason: /tiny/, draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 0.5, font }) },
+  {
+    name: 'text outside the media box',
+    reason: /outside/,
+    draw: (page, font) => page.drawText(POISON, { x: 700, y: 740, size: 11, font }),
+  },
+  {
+    name: 'render mode 3',
+    reason: /invisible/,
+    draw: (page, font) => {
+      page.pushOperators(pushGraphicsState(), setTextRenderingMode(TextRenderingMode.Invisible))
+      page.drawText(POISON, { x: 56, y: 740, size: 11, font })
+      page.pushOperators(popGraphicsState())
+    },
+  },
+  {
+    name: 'dark text on a dark box',
+    reason: /background/,
+    draw: (page, font) => {
+      page.drawRectangle({ x: 50, y: 700, width: 300, height: 60, color: rgb(0.1, 0.1, 0.1) })
+      page.drawText(POISON, { x: 56, y: 740, size: 11, font, color: rgb(0.12, 0.12, 0.12) })
+    },
+  },
+]
+
+for (const { name, reason, draw } of hiddenCases) {
+  t.test(`PDF ${name} is removed and reported with its page`, async (t) => {
+    const resume = await extractResume(await pdfWith(draw, 2), 'pdf')
+    t.notMatch(resume.text, /Kubernetes|Rust/, 'not in the text')
+    t.match(resume.text, /Ada Lovelace page 2\nSkills: TypeScript, PostgreSQL/, 'the visible text of the page is kept')
+    t.match(resume.hidden, [{ page: 2, text: POISON, reason }])
+    t.equal(resume.hidden.length, 1)
+  })
+}
+
+t.test('visible PDF text is kept and not reported: grey, black, and white on a dark sidebar', async (t) => {
+  const bytes = await pdfWith((page, font) => {
+    page.drawText('Grey: Kubernetes', { x: 56, y: 740, size: 11, font, color: rgb(0.5, 0.5, 0.5) })
+    page.drawText('Black: Rust', { x: 56, y: 720, size: 11, font })
+    page.drawRectangle({ x: 380, y: 600, width: 215, height: 242, color: rgb(0.1, 0.15, 0.3) })
+    page.drawText('Sidebar: Go', { x: 400, y: 700, size: 10, font, color: rgb(1, 1, 1) })
+  })
+  const resume = await extractResume(bytes, 'pdf')
+  t.same(resume.hidden, [])
+  t.match(resume.text, /Grey: Kubernetes/)
+  t.match(resume.text, /Black: Rust/)
+  t.match(resume.text, /Sidebar: Go/)
+})
+
+t.test('white text on the same line as visible text: only the white words go', async (t) => {
+  const bytes = await pdfWith((page, font) => {
+    page.drawText('Languages: Python', { x: 56, y: 740, size: 11, font })
+    page.drawText(' Rust Haskell', { x: 148, y: 740, size: 11, font, color: rgb(1, 1, 1) })
+  })
+  const resume = await extractResume(bytes, 'pdf')
+  t.match(resume.text, /Languages: Python/)
+  t.notMatch(resume.text, /Rust|Haskell/)
+  t.match(resume.hidden, [{ page: 1, text: 'Rust Haskell' }])
+})
+
+t.test('an OCR layer (invisible text over a scanned image) is the page itself: kept, not reported', async (t) => {
+  const pdf = await PDFDocument.create()
+  const font = await pdf.embedFont(StandardFonts.Helvetica)
+  const page = pdf.addPage([595, 842])
+  // A 1x1 grey PNG, stretched over the page as a scan would be.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64')
+  page.drawImage(await pdf.embedPng(png), { x: 0, y: 0, width: 595, height: 842 })
+  page.pushOperators(pushGraphicsState(), setTextRenderingMode(TextRenderingMode.Invisible))
+  page.drawText('Ada Lovelace, Kubernetes engineer', { x: 56, y: 780, size: 12, font })
+  page.pushOperators(popGraphicsState())
+  const resume = await extractResume(Buffer.from(await pdf.save()), 'pdf')
+  t.match(resume.text, /Ada Lovelace, Kubernetes engineer/)
+  t.same(resume.hidden, [])
+})
+
+t.test('DOCX hidden, white and tiny runs are removed and reported; visible runs kept', async (t) => {
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({ children: [new TextRun('Ada Lovelace')] }),
+          new Paragraph({
+            alignment: AlignmentType.LEFT,
+            children: [new TextRun('Skills: TypeScript'), new TextRun({ text: ' Kubernetes', vanish: true })],
+          }),
+          new Paragraph({ children: [new TextRun({ text: 'Rust expert', color: 'FFFFFF' })] }),
+          new Paragraph({ children: [new TextRun({ text: 'Haskell guru', size: 2 })] }),
+          new Paragraph({ children: [new TextRun({ text: 'Grey visible Go', color: '808080' })] }),
+        ],
+      },
+    ],
+  })
+  const resume = await extractResume(await Packer.toBuffer(doc), 'docx')
+  t.match(resume.text, /Ada Lovelace\nSkills: TypeScript\n/)
+  t.match(resume.text, /Grey visible Go/)
+  t.notMatch(resume.text, /Kubernetes|Rust|Haskell/)
+  t.match(resume.hidden, [
+    { page: 1, text: 'Kubernetes', reason: /invisible/ },
+    { page: 1, text: 'Rust expert', reason: /white/ },
+    { page: 1, text: 'Haskell guru', reason: /tiny/ },
+  ])
+  t.equal(resume.hidden.length, 3)
+  t.equal(await extractText(await Packer.toBuffer(doc), 'docx'), resume.text, 'extractText reads the same text')
+})
+
+t.test('the extraction pool carries the findings across the thread', async (t) => {
+  const pool = new ExtractionPool({ threads: 1 })
+  t.teardown(() => pool.close())
+  const bytes = await pdfWith(hiddenCases[0]!.draw)
+  const resume = await pool.extractResume(bytes, 'pdf')
+  t.match(resume.hidden, [{ page: 1, text: POISON }])
+  t.equal(await pool.extract(bytes, 'pdf'), resume.text)
+})
+
+t.test('end to end: a white-text PDF is scored without the hidden skills, and HR sees the flag', async (t) => {
+  const hireflow = await startHireflow()
+  t.teardown(() => hireflow.stop())
+  const requisitionId = crypto.randomUUID()
+  await hireflow.services.candidates.createRequisition({
+    id: requisitionId,
+    title: 'Platform Engineer',
+    mustHaveSkills: ['Kubernetes', 'Haskell'],
+    niceToHaveSkills: [],
+    minYearsExperience: 2,
+    advanceAtOrAbove: 70,
+    rejectBelow: 20,
+    createdAt: new Date().toISOString(),
+  })
+  const pdf = await PDFDocument.create()
+  const font = await pdf.embedFont(StandardFonts.Helvetica)
+  const page = pdf.addPage([595, 842])
+  sampleResumeLines('Ada Lovelace').forEach((line, i) => page.drawText(line, { x: 56, y: 786 - i * 15, size: 10, font }))
+  page.drawText('Haskell Haskell Haskell expert', { x: 56, y: 40, size: 4, font, color: rgb(1, 1, 1) })
+  const upload = await injectUpload(
+    hireflow.app!,
+    { filename: 'ada.pdf', content: Buffer.from(await pdf.save()), contentType: 'application/pdf' },
+    { requisitionId },
+  )
+  const id = upload.json().id
+  const candidate = await hireflow.waitFor(id, 'decided')
+  t.match(candidate.score?.flags, [
+    {
+      kind: 'hidden_text',
+      detail: /hidden text on page 1 \(white or background-coloured text\): "Haskell Haskell Haskell expert"/,
+      at: { page: 1 },
+    },
+  ])
+  t.equal(candidate.score?.skills.find((skill) => skill.skill === 'Haskell')?.found, false, 'the hidden skill is not credited')
+  t.equal(candidate.score?.skills.find((skill) => skill.skill === 'Kubernetes')?.found, true, 'the visible one is')
+  const shown = (await hireflow.app!.inject({ method: 'GET', url: `/candidates/${id}`, headers: AUTH })).json()
+  t.match(shown.score.flags, [{ kind: 'hidden_text', at: { page: 1 } }])
+})
