@@ -295,6 +295,16 @@ t.test('skills as written, deduplicated; spoken languages apart', async (t) => {
   t.same(read.languages, ['English (native)', 'Spanish (B2)'])
 })
 
+t.test('skills: a category label over its list is not a skill', async (t) => {
+  t.same(profile('Skills\nLanguages & Frameworks\nTypeScript, Go, React\nCloud and DevOps\nAWS • Terraform').skills, [
+    'TypeScript',
+    'Go',
+    'React',
+    'AWS',
+    'Terraform',
+  ])
+})
+
 t.test('languages with levels, in a section of their own', async (t) => {
   t.same(profile('Languages\nEnglish (native), German – C1, French: basic').languages, [
     'English (native)',
@@ -464,6 +474,8 @@ t.test('every field keeps its page, line and section', async (t) => {
   t.same(read.sources, { name: { page: 1, line: 1, section: null }, email: { page: 1, line: 2, section: null }, phone: null })
   t.same(read.work![0]!.at, { page: 1, line: 4, section: 'Experience' })
   t.same(read.education![0]!.at, { page: 2, line: 6, section: 'Education' })
+  const above = profile('Experience\nAcme Payments\nSenior Engineer    Jan 2020 – Present\n• Led the ledger migration')
+  t.same(above.work![0]!.at, { page: 1, line: 2, section: 'Experience' }, 'an entry starts at its first header line')
 })
 
 t.test('stays linear on hostile text', async (t) => {
@@ -561,7 +573,7 @@ const chronoProfile: Profile = {
       kind: 'work',
       at: {
         page: 1,
-        line: 7,
+        line: 6,
         section: 'PROFESSIONAL EXPERIENCE',
       },
     },
@@ -574,7 +586,7 @@ const chronoProfile: Profile = {
       kind: 'work',
       at: {
         page: 1,
-        line: 11,
+        line: 10,
         section: 'PROFESSIONAL EXPERIENCE',
       },
     },
@@ -587,7 +599,7 @@ const chronoProfile: Profile = {
       kind: 'student',
       at: {
         page: 1,
-        line: 14,
+        line: 13,
         section: 'PROFESSIONAL EXPERIENCE',
       },
     },
@@ -950,7 +962,7 @@ const jobboardProfile: Profile = {
       kind: 'work',
       at: {
         page: 1,
-        line: 8,
+        line: 6,
         section: 'Work Experience',
       },
     },
@@ -963,7 +975,7 @@ const jobboardProfile: Profile = {
       kind: 'work',
       at: {
         page: 1,
-        line: 12,
+        line: 10,
         section: 'Work Experience',
       },
     },

@@ -37,13 +37,17 @@ const CATEGORY = /^[\p{L}][\p{L}\s&/-]{1,40}:\s*/u
 
 export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
   const skills: Array<Found<string>> = []
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     const inSkills = line.section === 'skills' || line.label === 'skills'
     if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     const body = line.body.replace(CATEGORY, '')
     // A sentence ("Built services in Go and Rust.") in a skills section lists nothing.
     if (/[.!?]$/.test(body) && body.split(' ').length > 8) continue
     const listed = items(body)
+    // "Languages & Frameworks" over a list: a category label, not a skill.
+    const next = lines[i + 1]
+    if (listed.length === 1 && /^\p{L}[\p{L} ]{1,30} (?:&|and) [\p{L} ]{1,30}$/u.test(listed[0]!) && next && items(next.body).length > 1)
+      continue
     // "Spoken: English (native), Spanish (B2)" is read as languages; "Languages: Python, Go" stays a skill list.
     if (line.label === 'languages' && SPOKEN.has((listed[0] ?? '').split(' ')[0]!.toLowerCase())) continue
     for (const item of listed) {

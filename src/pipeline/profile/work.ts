@@ -186,13 +186,17 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     const fromLine = titleAndEmployer(parts)
     // Gather header lines next to the date until both title and employer are
     // known; a third piece read this way ("Title, Employer" then a sentence) is ignored.
+    // The entry starts at its first header line, so HR (and recency) find it there.
+    let top = d.line
     let step = 1
     while ((fromLine.title === null || fromLine.employer === null) && parts.length < 2 && step <= 2) {
       const at = direction === 'above' ? d.line.index - step : d.line.index + (d.spansNext ? 1 : 0) + step
       const neighbour = lines[at]
       if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section || !isHeaderLine(neighbour)) break
-      if (direction === 'above') parts.unshift(neighbour.text)
-      else parts.push(neighbour.text)
+      if (direction === 'above') {
+        parts.unshift(neighbour.text)
+        top = neighbour
+      } else parts.push(neighbour.text)
       used.add(at)
       step++
     }
@@ -204,7 +208,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       end: d.range.current ? null : formatDate(d.range.end),
       current: d.range.current,
       kind: kindOf(title, employer, d.line.section),
-      at: spanOf(d.line),
+      at: spanOf(top),
     })
   }
   return entries
