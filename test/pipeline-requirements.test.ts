@@ -1,7 +1,7 @@
 // Per-requirement verdicts: the skill failure classes of real resumes (letter-spaced
 // names, "I excel in", "Go Pass"), umbrella skills, recency, free-text criteria,
 // minimum years and the documented 0-100.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Profile, RequirementAssessment, WorkEntry } from '../src/domain/candidate.ts'
 import { overallScore, scoreResume, MISSING_MUST_HAVE_CAP, type ScoredRequisition } from '../src/pipeline/score.ts'
 import { assessCriteria, stem } from '../src/pipeline/requirements/criteria.ts'
@@ -16,6 +16,12 @@ function assess(text: string, requisition: Partial<ScoredRequisition>, profile: 
 }
 const skill = (text: string, name: string) => assess(text, { mustHaveSkills: [name] })[0]!
 const verdict = (text: string, name: string) => skill(text, name).verdict
+
+/** Each case: the resume text, the skill asked for, the verdict it must get and why. */
+type VerdictCase = [text: string, skill: string, expected: 'met' | 'not_met', why: string]
+function expectVerdicts(t: Test, cases: VerdictCase[]) {
+  for (const [text, name, expected, why] of cases) t.equal(verdict(text, name), expected, why)
+}
 
 function work(line: number, start: string, end: string | null, current = false): WorkEntry {
   return { employer: 'Acme', title: 'Engineer', start, end, current, kind: 'work', at: { page: 1, line, section: 'Experience' } }
@@ -42,43 +48,49 @@ t.test('the taxonomy: a few hundred skills, aliases, umbrellas that exist', asyn
 // ---------------------------------------------------------------- failure classes
 
 t.test('"R": a standalone token in a skills context, not a letter of a name or R&D', async (t) => {
-  t.equal(verdict('J A R E D  S M I T H\nData analyst', 'R'), 'not_met', 'a letter-spaced name')
-  t.equal(verdict('J A R E D, Data Scientist', 'R'), 'not_met', 'a letter-spaced name beside other words')
-  t.equal(verdict('Head of R&D, 2019 - 2023', 'R'), 'not_met', 'R&D')
-  t.equal(verdict('Jane R. Doe', 'R'), 'not_met', 'an initial')
-  t.equal(verdict('Analysis in Python, R, SQL and Tableau', 'R'), 'met', 'an item of a list line')
-  t.equal(verdict('Skills\nPython, R, SQL', 'R'), 'met', 'in a skills section')
-  t.equal(verdict('Technical Skills\nStatistics in R', 'R'), 'met', 'ending an item of a skills section')
-  t.equal(verdict('Built forecasting models in RStudio', 'R'), 'met', 'an alias that cannot be a letter')
-  t.equal(verdict('Wrote R packages for survival analysis', 'R'), 'met', 'programming context')
+  expectVerdicts(t, [
+    ['J A R E D  S M I T H\nData analyst', 'R', 'not_met', 'a letter-spaced name'],
+    ['J A R E D, Data Scientist', 'R', 'not_met', 'a letter-spaced name beside other words'],
+    ['Head of R&D, 2019 - 2023', 'R', 'not_met', 'R&D'],
+    ['Jane R. Doe', 'R', 'not_met', 'an initial'],
+    ['Analysis in Python, R, SQL and Tableau', 'R', 'met', 'an item of a list line'],
+    ['Skills\nPython, R, SQL', 'R', 'met', 'in a skills section'],
+    ['Technical Skills\nStatistics in R', 'R', 'met', 'ending an item of a skills section'],
+    ['Built forecasting models in RStudio', 'R', 'met', 'an alias that cannot be a letter'],
+    ['Wrote R packages for survival analysis', 'R', 'met', 'programming context'],
+  ])
   t.same(skill('Skills\nPython, R, SQL', 'R').evidence, { quote: 'Python, R, SQL', at: { page: 1, line: 2, section: 'Skills' } })
 })
 
 t.test('"Go": not Go Pass, go to, Go-getter; Golang, a skills list, or programming context', async (t) => {
-  t.equal(verdict('Projects\nGo Pass: a ticketing app in Kotlin, Firebase', 'Go'), 'not_met', 'a project named Go Pass')
-  t.equal(verdict('Built Go Pass, a ticket app with Kotlin, Firebase and Stripe', 'Go'), 'not_met', 'Go Pass on a list line')
-  t.equal(verdict('Ready to go to the next level', 'Go'), 'not_met', 'the verb')
-  t.equal(verdict('Go to person for incidents', 'Go'), 'not_met', 'the verb, capitalised')
-  t.equal(verdict('A Go-getter with a passion for data', 'Go'), 'not_met', 'Go-getter')
-  t.equal(verdict('Golang microservices on Kubernetes', 'Go'), 'met', 'Golang')
-  t.equal(verdict('Languages: Go, Python, TypeScript', 'Go'), 'met', 'a skills list')
-  t.equal(verdict('Wrote Go microservices for payments', 'Go'), 'met', 'followed by a programming word')
-  t.equal(verdict('Services written in Go and Rust', 'Go'), 'met', 'after "written in"')
-  t.equal(verdict('Stack: Kotlin | Go | Postgres', 'Go'), 'met', 'a list line')
+  expectVerdicts(t, [
+    ['Projects\nGo Pass: a ticketing app in Kotlin, Firebase', 'Go', 'not_met', 'a project named Go Pass'],
+    ['Built Go Pass, a ticket app with Kotlin, Firebase and Stripe', 'Go', 'not_met', 'Go Pass on a list line'],
+    ['Ready to go to the next level', 'Go', 'not_met', 'the verb'],
+    ['Go to person for incidents', 'Go', 'not_met', 'the verb, capitalised'],
+    ['A Go-getter with a passion for data', 'Go', 'not_met', 'Go-getter'],
+    ['Golang microservices on Kubernetes', 'Go', 'met', 'Golang'],
+    ['Languages: Go, Python, TypeScript', 'Go', 'met', 'a skills list'],
+    ['Wrote Go microservices for payments', 'Go', 'met', 'followed by a programming word'],
+    ['Services written in Go and Rust', 'Go', 'met', 'after "written in"'],
+    ['Stack: Kotlin | Go | Postgres', 'Go', 'met', 'a list line'],
+  ])
 })
 
 t.test('"Excel", "C", "Swift", "Rust": everyday words are not skills', async (t) => {
-  t.equal(verdict('I excel in communication and teamwork', 'Excel'), 'not_met', 'I excel in')
-  t.equal(verdict('Excel in fast-paced environments', 'Excel'), 'not_met', 'Excel as a verb at the start of a line')
-  t.equal(verdict('Advanced Excel models for budgeting', 'Excel'), 'met', 'Excel models')
-  t.equal(verdict('Tools: Excel, Tableau, Power BI', 'Excel'), 'met', 'a tools list')
-  t.equal(verdict('Microsoft Excel (pivot tables, VLOOKUP)', 'Excel'), 'met', 'Microsoft Excel is never a verb')
-  t.equal(verdict('Moved to a C-level role; grade C in maths', 'C'), 'not_met', 'C-level and a grade')
-  t.equal(verdict('Skills: C, C++, Python', 'C'), 'met')
-  t.equal(verdict('A swift learner who delivers Swift results', 'Swift'), 'not_met', 'swift, the adjective')
-  t.equal(verdict('iOS apps in Swift and SwiftUI', 'Swift'), 'met')
-  t.equal(verdict('Removed rust from old bikes; Rust belt native', 'Rust'), 'not_met')
-  t.equal(verdict('Rust programming: async services with Tokio', 'Rust'), 'met')
+  expectVerdicts(t, [
+    ['I excel in communication and teamwork', 'Excel', 'not_met', 'I excel in'],
+    ['Excel in fast-paced environments', 'Excel', 'not_met', 'Excel as a verb at the start of a line'],
+    ['Advanced Excel models for budgeting', 'Excel', 'met', 'Excel models'],
+    ['Tools: Excel, Tableau, Power BI', 'Excel', 'met', 'a tools list'],
+    ['Microsoft Excel (pivot tables, VLOOKUP)', 'Excel', 'met', 'Microsoft Excel is never a verb'],
+    ['Moved to a C-level role; grade C in maths', 'C', 'not_met', 'C-level and a grade'],
+    ['Skills: C, C++, Python', 'C', 'met', 'a skills list'],
+    ['A swift learner who delivers Swift results', 'Swift', 'not_met', 'swift, the adjective'],
+    ['iOS apps in Swift and SwiftUI', 'Swift', 'met', 'the language, beside its UI framework'],
+    ['Removed rust from old bikes; Rust belt native', 'Rust', 'not_met', 'corrosion, and the Rust Belt'],
+    ['Rust programming: async services with Tokio', 'Rust', 'met', 'programming context'],
+  ])
 })
 
 // ---------------------------------------------------------------- umbrellas
