@@ -73,6 +73,16 @@ export interface RequirementGroupView {
   items: RequirementView[]
 }
 
+/** Something in the resume that was not meant for a reader (hidden text, words aimed at the screener), taken out before scoring. */
+export interface IntegrityFlagView {
+  kind: 'hidden_text' | 'instructions'
+  /** "Hidden text", "Instructions to the screener". */
+  kindLabel: string
+  detail: string
+  /** "page 1, section Skills"; null when the flag has no place. */
+  where: string | null
+}
+
 export interface ProfileLinkView {
   kind: string
   url: string
@@ -119,6 +129,8 @@ export interface HrNotificationView {
   /** Every requirement of the requisition with its verdict and evidence, in groups; empty groups left out. */
   requirements: RequirementGroupView[]
   reasons: string[]
+  /** What was taken out of the resume before it was scored, for HR to judge. */
+  integrity: IntegrityFlagView[]
   resume: { filename: string; size: number; sizeLabel: string; mediaType: string }
   delivery:
     | { kind: 'attached' }
@@ -264,6 +276,12 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
     niceToHave: skills.filter((s) => !s.required).map(skillView),
     requirements: requirementGroups(candidate.score),
     reasons: kind !== 'unreadable' ? (decision?.reasons ?? []) : [],
+    integrity: (candidate.score?.flags ?? []).map((flag) => ({
+      kind: flag.kind,
+      kindLabel: INTEGRITY_LABEL[flag.kind],
+      detail: flag.detail,
+      where: flag.at ? whereLabel(flag.at) : null,
+    })),
     resume: {
       filename,
       size: candidate.resume.size,
@@ -364,6 +382,11 @@ function requirementView(r: RequirementAssessment): RequirementView {
     where: r.evidence ? whereLabel(r.evidence.at) : null,
     note: r.note,
   }
+}
+
+const INTEGRITY_LABEL: Record<IntegrityFlagView['kind'], string> = {
+  hidden_text: 'Hidden text',
+  instructions: 'Instructions to the screener',
 }
 
 /** "page 1, section Skills", or "page 1" above the first heading. */

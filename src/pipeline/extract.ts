@@ -251,13 +251,14 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
       if (Date.now() > deadline) throw tooSlow()
       const page = await doc.getPage(pageNumber)
       const content = await page.getTextContent()
-      // The text content has no colours: the operators say what a reader actually sees.
-      const glyphs = judgeGlyphs(await page.getOperatorList(), pdfjs.OPS, page.view)
-      if (hidden.length < MAX_HIDDEN) hidden.push(...hiddenRuns(glyphs, pageNumber))
-      const items = withoutHidden(
-        content.items.filter((item) => 'str' in item),
-        glyphs,
-      )
+      let items = content.items.filter((item) => 'str' in item)
+      // The text content has no colours: the operators say what a reader actually sees. A page
+      // without text (a scan) is not replayed, which would decode its images for nothing.
+      if (items.some((item) => item.str.trim() !== '')) {
+        const glyphs = judgeGlyphs(await page.getOperatorList(), pdfjs.OPS, page.view)
+        if (hidden.length < MAX_HIDDEN) hidden.push(...hiddenRuns(glyphs, pageNumber))
+        items = withoutHidden(items, glyphs)
+      }
       // Form feeds inside a page's own text would count as page breaks.
       const text = pageText(items).replaceAll(PAGE_BREAK, '\n')
       page.cleanup()
