@@ -1,21 +1,19 @@
 // Anthropic's Messages API. The answer comes back as the input of a tool the
 // model is made to call (tool_choice names it), whose input_schema is the
 // assessment schema.
-import { HttpClient } from '../../net/http-client.ts'
-import { parseJsonText, tokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client.ts'
+import type { HttpClient } from '../../net/http-client.ts'
+import {
+  modelHttpClient,
+  tokens,
+  toolCallAnswer,
+  type HttpModelClientOptions,
+  type ModelAnswer,
+  type ModelClient,
+  type ModelRequest,
+} from './model-client.ts'
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com'
 export const ANTHROPIC_VERSION = '2023-06-01'
-
-export interface AnthropicClientOptions {
-  model: string
-  /** Up to the path `v1/messages` is appended to. */
-  baseUrl?: string
-  apiKey?: string
-  timeoutMs: number
-  maxAttempts?: number
-  baseDelayMs?: number
-}
 
 interface MessageResponse {
   content?: ({ type: 'tool_use'; name?: string; input?: unknown } | { type: 'text'; text?: string } | { type: string })[]
@@ -28,17 +26,12 @@ export class AnthropicModelClient implements ModelClient {
   readonly model: string
   readonly #http: HttpClient
 
-  constructor(options: AnthropicClientOptions) {
+  /** `baseUrl`: up to the path `v1/messages` is appended to. */
+  constructor(options: HttpModelClientOptions) {
     this.model = options.model
     const key = options.apiKey
-    this.#http = new HttpClient({
-      baseUrl: options.baseUrl ?? ANTHROPIC_BASE_URL,
-      provider: 'anthropic',
-      auth: key ? { authorize: async () => ({ 'x-api-key': key }) } : undefined,
-      timeoutMs: options.timeoutMs,
-      maxAttempts: options.maxAttempts ?? 2,
-      baseDelayMs: options.baseDelayMs,
-    })
+    const auth = key ? { authorize: async () => ({ 'x-api-key': key }) } : undefined
+    this.#http = modelHttpClient('anthropic', options.baseUrl ?? ANTHROPIC_BASE_URL, auth, options)
   }
 
   async ask(request: ModelRequest): Promise<ModelAnswer> {
@@ -58,8 +51,10 @@ export class AnthropicModelClient implements ModelClient {
     const usage = { inputTokens: tokens(message?.usage?.input_tokens), outputTokens: tokens(message?.usage?.output_tokens) }
     const blocks = message?.content ?? []
     const call = blocks.find((block) => block.type === 'tool_use' && 'name' in block && block.name === request.schemaName)
-    if (call && 'input' in call) return { answer: call.input, ...usage }
-    const text = blocks.map((block) => ('text' in block && typeof block.text === 'string' ? block.text : '')).join('')
-    return { answer: parseJsonText(text), ...usage }
+    return toolCallAnswer(
+      call && 'input' in call ? call : undefined,
+      () => blocks.map((block) => ('text' in block && typeof block.text === 'string' ? block.text : '')).join(''),
+      usage,
+    )
   }
 }

@@ -4,7 +4,7 @@
 // JSON text. The resume never leaves the AWS account.
 import { BedrockRuntimeClient, ConverseCommand, type ContentBlock } from '@aws-sdk/client-bedrock-runtime'
 import { awsClientConfig, type AwsClientOptions } from '../../aws/client-config.ts'
-import { parseJsonText, tokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client.ts'
+import { tokens, toolCallAnswer, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client.ts'
 
 export interface BedrockClientOptions extends AwsClientOptions {
   /** A model id or an inference profile id/ARN (`anthropic.claude-…`, `us.amazon.nova-pro-v1:0`). */
@@ -46,8 +46,7 @@ export class BedrockModelClient implements ModelClient {
     const usage = { inputTokens: tokens(response.usage?.inputTokens), outputTokens: tokens(response.usage?.outputTokens) }
     const blocks: ContentBlock[] = response.output?.message?.content ?? []
     const call = blocks.find((block) => block.toolUse?.name === request.schemaName)?.toolUse
-    if (call) return { answer: call.input, ...usage }
-    return { answer: parseJsonText(blocks.map((block) => block.text ?? '').join('')), ...usage }
+    return toolCallAnswer(call, () => blocks.map((block) => block.text ?? '').join(''), usage)
   }
 
   close(): void {

@@ -25,21 +25,11 @@ export function createScreener(config: Config, redis: Redis, log: LlmScreenerOpt
     case 'lexical':
       return { screener: lexicalScreener, close }
     case 'openai':
-      client = new OpenAiModelClient({
-        model: settings.model,
-        baseUrl: settings.baseUrl,
-        apiKey: settings.apiKey,
-        timeoutMs: settings.timeoutMs,
-      })
+    case 'anthropic': {
+      const options = { model: settings.model, baseUrl: settings.baseUrl, apiKey: settings.apiKey, timeoutMs: settings.timeoutMs }
+      client = settings.kind === 'openai' ? new OpenAiModelClient(options) : new AnthropicModelClient(options)
       break
-    case 'anthropic':
-      client = new AnthropicModelClient({
-        model: settings.model,
-        baseUrl: settings.baseUrl,
-        apiKey: settings.apiKey,
-        timeoutMs: settings.timeoutMs,
-      })
-      break
+    }
     case 'bedrock': {
       const bedrock = new BedrockModelClient({
         model: settings.model,

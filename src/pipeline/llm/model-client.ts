@@ -1,6 +1,7 @@
 // One call to a language model, whatever its wire format: the system prompt and
 // the user message go in; the structured answer (already parsed from the tool
 // call or the JSON text) and the tokens it cost come out.
+import { HttpClient, type AuthProvider } from '../../net/http-client.ts'
 
 export interface ModelRequest {
   system: string
@@ -25,6 +26,41 @@ export interface ModelClient {
   readonly model: string
   /** Rejects when the call fails after the client's own transport retries (timeout, 5xx, 429, refused). */
   ask(request: ModelRequest): Promise<ModelAnswer>
+}
+
+/** What a client that speaks a provider's HTTP API itself (OpenAI, Anthropic) is built from. */
+export interface HttpModelClientOptions {
+  model: string
+  /** Up to the path of the call; undefined: the provider's public API. */
+  baseUrl?: string
+  apiKey?: string
+  timeoutMs: number
+  /** Transport attempts per call (429, 5xx, network), the first included. */
+  maxAttempts?: number
+  baseDelayMs?: number
+}
+
+/** The transport of such a client: one retry unless told otherwise, as a model that timed out twice will not answer a third time in a useful while. */
+export function modelHttpClient(
+  provider: string,
+  baseUrl: string | URL,
+  auth: AuthProvider | undefined,
+  options: HttpModelClientOptions,
+): HttpClient {
+  return new HttpClient({
+    baseUrl,
+    provider,
+    auth,
+    timeoutMs: options.timeoutMs,
+    maxAttempts: options.maxAttempts ?? 2,
+    baseDelayMs: options.baseDelayMs,
+  })
+}
+
+/** The answer of a model made to call a tool: the call's input, or, from a model that wrote text instead, that text read as JSON. */
+export function toolCallAnswer(call: { input?: unknown } | undefined, text: () => string, usage: Omit<ModelAnswer, 'answer'>): ModelAnswer {
+  if (call) return { answer: call.input, ...usage }
+  return { answer: parseJsonText(text()), ...usage }
 }
 
 /** JSON text from a model, or the text itself when it is not JSON (tolerating a fenced code block around it). */

@@ -6,21 +6,18 @@
 // (https://<resource>.openai.azure.com/openai/v1) or a deployment with its API
 // version (https://<resource>.openai.azure.com/openai/deployments/<deployment>?api-version=2024-10-21).
 // Azure takes the key in an `api-key` header, the others as a bearer token.
-import { HttpClient, type AuthProvider } from '../../net/http-client.ts'
-import { parseJsonText, tokens, type ModelAnswer, type ModelClient, type ModelRequest } from './model-client.ts'
+import type { AuthProvider, HttpClient } from '../../net/http-client.ts'
+import {
+  modelHttpClient,
+  parseJsonText,
+  tokens,
+  type HttpModelClientOptions,
+  type ModelAnswer,
+  type ModelClient,
+  type ModelRequest,
+} from './model-client.ts'
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1'
-
-export interface OpenAiClientOptions {
-  model: string
-  /** Up to the path `chat/completions` is appended to; a query string (Azure's api-version) is kept. */
-  baseUrl?: string
-  apiKey?: string
-  timeoutMs: number
-  /** Transport attempts per call (429, 5xx, network), the first included. */
-  maxAttempts?: number
-  baseDelayMs?: number
-}
 
 interface ChatCompletion {
   choices?: { message?: { content?: string | null; refusal?: string | null }; finish_reason?: string }[]
@@ -33,7 +30,8 @@ export class OpenAiModelClient implements ModelClient {
   readonly #http: HttpClient
   readonly #query: Record<string, string>
 
-  constructor(options: OpenAiClientOptions) {
+  /** `baseUrl`: up to the path `chat/completions` is appended to; a query string (Azure's api-version) is kept. */
+  constructor(options: HttpModelClientOptions) {
     this.model = options.model
     const base = new URL(options.baseUrl ?? OPENAI_BASE_URL)
     this.#query = Object.fromEntries(base.searchParams)
@@ -43,14 +41,7 @@ export class OpenAiModelClient implements ModelClient {
     const auth: AuthProvider | undefined = key
       ? { authorize: async (): Promise<Record<string, string>> => (azure ? { 'api-key': key } : { authorization: `Bearer ${key}` }) }
       : undefined
-    this.#http = new HttpClient({
-      baseUrl: base,
-      provider: 'openai',
-      auth,
-      timeoutMs: options.timeoutMs,
-      maxAttempts: options.maxAttempts ?? 2,
-      baseDelayMs: options.baseDelayMs,
-    })
+    this.#http = modelHttpClient('openai', base, auth, options)
   }
 
   async ask(request: ModelRequest): Promise<ModelAnswer> {
