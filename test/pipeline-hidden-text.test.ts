@@ -2,7 +2,7 @@
 // page, invisible render mode; DOCX hidden, white or tiny runs) is taken out
 // before anything reads the text, and reported so HR sees it.
 import t from 'tap'
-import { AlignmentType, Document, Packer, Paragraph, TextRun } from 'docx'
+import { AlignmentType, Document, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun } from 'docx'
 import {
   PDFDocument,
   StandardFonts,
@@ -16,6 +16,7 @@ import {
 } from 'pdf-lib'
 import { extractResume, extractText } from '../src/pipeline/extract.ts'
 import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
+import { removeHiddenRuns } from '../src/pipeline/formats/docx-hidden.ts'
 import { buildHrNotification } from '../src/mail/hr-notification.ts'
 import { DirectoryTemplateSource, TemplateRenderer } from '../src/mail/templates.ts'
 import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
@@ -151,6 +152,48 @@ t.test('DOCX hidden, white and tiny runs are removed and reported; visible runs 
   ])
   t.equal(resume.hidden.length, 3)
   t.equal(await extractText(await Packer.toBuffer(doc), 'docx'), resume.text, 'extractText reads the same text')
+})
+
+t.test('DOCX white text on a shaded cell or paragraph is a design, not hidden: kept', async (t) => {
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Table({
+            rows: [
+              new TableRow({
+                children: [
+                  new TableCell({
+                    shading: { fill: '1F3864', type: ShadingType.CLEAR, color: 'auto' },
+                    children: [new Paragraph({ children: [new TextRun({ text: 'Ada Lovelace', color: 'FFFFFF' })] })],
+                  }),
+                ],
+              }),
+            ],
+          }),
+          new Paragraph({
+            shading: { fill: '000000', type: ShadingType.CLEAR, color: 'auto' },
+            children: [new TextRun({ text: 'Skills: Kubernetes', color: 'FFFFFF' })],
+          }),
+          new Paragraph({ children: [new TextRun({ text: 'Rust', color: 'FFFFFF' })] }),
+        ],
+      },
+    ],
+  })
+  const resume = await extractResume(await Packer.toBuffer(doc), 'docx')
+  t.match(resume.text, /Ada Lovelace/)
+  t.match(resume.text, /Skills: Kubernetes/)
+  t.notMatch(resume.text, /Rust/, 'white on the white page is still hidden')
+  t.match(resume.hidden, [{ text: 'Rust' }])
+  t.equal(resume.hidden.length, 1)
+})
+
+t.test('DOCX run scanning stays linear on runs that never close', async (t) => {
+  const xml = `<w:body>${'<w:r><w:rPr><w:vanish/></w:rPr><w:t>x</w:t>'.repeat(200_000)}</w:body>`
+  const started = performance.now()
+  const result = removeHiddenRuns(xml)
+  t.ok(performance.now() - started < 2_000, 'well under two seconds')
+  t.equal(result.xml, xml, 'nothing to cut without a closed run')
 })
 
 t.test('the extraction pool carries the findings across the thread', async (t) => {
