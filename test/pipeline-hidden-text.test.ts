@@ -49,6 +49,11 @@ const hiddenCases: Array<{ name: string; reason: RegExp; draw: (page: PDFPage, f
     reason: /white/,
     draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 11, font, color: rgb(0.97, 0.97, 0.97) }),
   },
+  {
+    name: 'fully transparent text',
+    reason: /transparent/,
+    draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 11, font, opacity: 0 }),
+  },
   { name: '0.5 pt text', reason: /tiny/, draw: (page, font) => page.drawText(POISON, { x: 56, y: 740, size: 0.5, font }) },
   {
     name: 'text outside the media box',

@@ -253,9 +253,15 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
       const content = await page.getTextContent()
       let items = content.items.filter((item) => 'str' in item)
       // The text content has no colours: the operators say what a reader actually sees. A page
-      // without text (a scan) is not replayed, which would decode its images for nothing.
+      // without text (a scan) is not replayed, which would decode its images for nothing; nor are
+      // annotations, which the text content leaves out too.
       if (items.some((item) => item.str.trim() !== '')) {
-        const glyphs = judgeGlyphs(await page.getOperatorList(), pdfjs.OPS, page.view)
+        const glyphs = judgeGlyphs(
+          await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE }),
+          pdfjs.OPS,
+          page.view,
+          (name) => type3Font(page.commonObjs, name),
+        )
         if (hidden.length < MAX_HIDDEN) hidden.push(...hiddenRuns(glyphs, pageNumber))
         items = withoutHidden(items, glyphs)
       }
@@ -280,6 +286,16 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
     // Destroying the loading task also destroys the document and its worker,
     // and aborts a parse still in progress after a timeout.
     await loadingTask.destroy()
+  }
+}
+
+/** Whether the operator list's font is a Type 3 font (pdf.js has loaded every font the list names). */
+function type3Font(fonts: { has(name: string): boolean; get(name: string): unknown }, name: string): boolean {
+  try {
+    return fonts.has(name) && (fonts.get(name) as { isType3Font?: unknown }).isType3Font === true
+  } catch {
+    // A font pdf.js could not load draws nothing readable: its size is not judged either.
+    return true
   }
 }
 

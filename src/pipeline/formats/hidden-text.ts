@@ -47,6 +47,7 @@ interface GraphicsState {
   strokeAlpha: number
   renderMode: number
   fontSize: number
+  sizeKnown: boolean
   charSpacing: number
   wordSpacing: number
   hScale: number
@@ -135,7 +136,13 @@ interface Area {
  * Replays a page's operators and returns, for each glyph with a character,
  * whether a reader could see it. `view` is the page's box [x0, y0, x1, y1].
  */
-export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: readonly number[]): Glyph[] {
+export function judgeGlyphs(
+  ops: OperatorList,
+  codes: OperatorCodes,
+  view: readonly number[],
+  /** Type 3 fonts scale glyphs by a matrix of their own, which the operators do not show: their size is not judged. */
+  isType3Font: (name: string) => boolean = () => false,
+): Glyph[] {
   const page: Rect = {
     x0: Math.min(view[0]!, view[2]!) - PAGE_MARGIN,
     y0: Math.min(view[1]!, view[3]!) - PAGE_MARGIN,
@@ -153,6 +160,7 @@ export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: reado
     strokeAlpha: 1,
     renderMode: 0,
     fontSize: 0,
+    sizeKnown: true,
     charSpacing: 0,
     wordSpacing: 0,
     hScale: 1,
@@ -175,14 +183,15 @@ export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: reado
     textMatrix = lineMatrix
   }
 
-  const verdict = (x: number, y: number, size: number): HiddenReason | null => {
-    if (!inside(page, x, y)) return 'text outside the page'
+  /** Everything but the place: judged once per run of text, where it starts. */
+  const look = (x: number, y: number, size: number): HiddenReason | null => {
     const mode = state.renderMode
+    const tiny = state.sizeKnown && size < MIN_READABLE_SIZE
     const background = backgroundAt(x, y)
     // An OCR layer: invisible text over the scan it was read from.
-    if (background === null) return size < MIN_READABLE_SIZE ? 'tiny text' : null
+    if (background === null) return tiny ? 'tiny text' : null
     if (mode === 3 || mode === 7) return 'invisible text'
-    if (size < MIN_READABLE_SIZE) return 'tiny text'
+    if (tiny) return 'tiny text'
     const fills = mode === 0 || mode === 2 || mode === 4 || mode === 6
     const strokes = mode === 1 || mode === 2 || mode === 5 || mode === 6
     const seen = (colour: RgbColour | null, alpha: number) => alpha >= MIN_VISIBLE_ALPHA && (colour === null || !near(colour, background))
@@ -193,6 +202,7 @@ export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: reado
   const show = (items: unknown) => {
     if (!Array.isArray(items)) return
     const size = state.fontSize
+    let seen: HiddenReason | null | undefined
     for (const item of items) {
       if (typeof item === 'number') {
         // A TJ adjustment, in thousandths of the font size, moves back.
@@ -205,7 +215,10 @@ export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: reado
       const [x, y] = apply(full, 0, state.rise)
       const scale = Math.sqrt(Math.abs(full[0] * full[3] - full[1] * full[2]) * state.hScale)
       const char = typeof glyph.unicode === 'string' ? glyph.unicode : ''
-      if (char !== '') glyphs.push({ char, hidden: verdict(x, y, Math.abs(size) * scale) })
+      if (char !== '') {
+        seen = seen === undefined ? look(x, y, Math.abs(size) * scale) : seen
+        glyphs.push({ char, hidden: inside(page, x, y) ? seen : 'text outside the page' })
+      }
       const width = typeof glyph.width === 'number' && Number.isFinite(glyph.width) ? glyph.width : 0
       const advance = ((width / 1000) * size + state.charSpacing + (glyph.isSpace === true ? state.wordSpacing : 0)) * state.hScale
       textMatrix = multiply([1, 0, 0, 1, advance, 0], textMatrix)
@@ -264,6 +277,7 @@ export function judgeGlyphs(ops: OperatorList, codes: OperatorCodes, view: reado
         break
       case codes.setFont:
         if (typeof args?.[1] === 'number') state.fontSize = args[1]
+        state.sizeKnown = typeof args?.[0] !== 'string' || !isType3Font(args[0])
         break
       case codes.setTextRenderingMode:
         if (typeof args?.[0] === 'number') state.renderMode = args[0]
