@@ -39,6 +39,7 @@ const requisition: Requisition = {
 async function throughPipeline(file: ResumeFile) {
   const type = await detectResumeType(file.content)
   if (type.kind === 'unsupported') throw new Error(`${file.filename} was detected as ${type.detected}`)
+  if (type.kind === 'image') throw new Error(`${file.filename} is an image, read by OCR, which this bench does not measure`)
   const text = await extractText(file.content, type.kind)
   const profile = extractProfile(text)
   const score = scoreResume(text, requisition, profile)

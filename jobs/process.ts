@@ -23,51 +23,36 @@ function blindProfile(profile: Profile): Profile {
   return { ...profile, name: null, email: null, phone: null, links: [], location: null, sources: { name: null, email: null, phone: null } }
 }
 
-export function processProcessor({ services, queues, log, extractor, screener = lexicalScreener }: JobContext) {
-  const { candidates, resumes } = services
+/**
+ * What the process and OCR jobs both do once a resume is text (profile, score, recommendation, one transition),
+ * or once it proved unreadable. `by` names the job in the candidate's history.
+ */
+export function processingSteps({ services, queues, log, screener = lexicalScreener }: JobContext, by: string) {
+  const { candidates } = services
 
   async function requisitionOf(candidate: Candidate): Promise<Requisition | null> {
     if (!candidate.requisitionId) return null
     return (await candidates.getRequisition(candidate.requisitionId)) ?? null
   }
 
-  return async (job: Job<CandidateJobData>): Promise<void> => {
-    const { candidateId } = job.data
-    const candidate = await candidates.getCandidate(candidateId)
-    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
-    if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
-    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
+  /** A resume we cannot read is an outcome, not a fault: HR gets the file to read by hand. */
+  async function unreadable(candidateId: string, error: UnreadableResumeError): Promise<void> {
+    log.info({ candidateId, reason: error.reason, problem: error.problem }, 'resume unreadable')
+    const failed = await candidates.transition(candidateId, {
+      from: [...PROCESSABLE_STATUSES],
+      to: 'failed',
+      set: { failure: { reason: error.reason, step: 'parse', message: error.message } },
+      by,
+      why: error.message,
+    })
+    if (failed) await queues.enqueueNotify(candidateId, 'unreadable')
+  }
 
-    const kind = resumeKindForMediaType(candidate.resume.mediaType)
-    let text: string
-    let hidden: HiddenText[] = []
-    try {
-      if (!kind) throw new UnreadableResumeError(`resumes of type ${candidate.resume.mediaType} cannot be read`, { problem: 'other' })
-      const bytes = await resumes.get(candidate.resume.key)
-      // Hidden text (white, tiny, off the page) is already out of the text; what it said goes to HR.
-      if (extractor.extractResume) ({ text, hidden } = await extractor.extractResume(bytes, kind))
-      else text = await extractor.extract(bytes, kind)
-    } catch (error) {
-      if (!(error instanceof UnreadableResumeError)) throw error
-      // A parse that ran out of time may be the machine's fault (a busy moment), so it gets one more try;
-      // a file that is slow by construction must not hold a worker for every attempt.
-      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
-      // A resume we cannot read is an outcome, not a fault: HR gets the file to read by hand.
-      log.info({ candidateId, reason: error.reason }, 'resume unreadable')
-      const failed = await candidates.transition(candidateId, {
-        from: [...PROCESSABLE_STATUSES],
-        to: 'failed',
-        set: { failure: { reason: error.reason, step: 'parse', message: error.message } },
-        by: BY,
-        why: error.message,
-      })
-      if (failed) await queues.enqueueNotify(candidateId, 'unreadable')
-      return
-    }
-
-    // Profile, score and recommendation are worked out together here, so they are recorded in one write that
-    // passes through each step: the history still shows parsed, scored and decided, and the store commits once.
-    // A candidate an earlier attempt left part way keeps what that attempt recorded.
+  // Profile, score and recommendation are worked out together here, so they are recorded in one write that
+  // passes through each step: the history still shows parsed, scored and decided, and the store commits once.
+  // A candidate an earlier attempt left part way keeps what that attempt recorded.
+  async function complete(candidate: Candidate, text: string, hidden: HiddenText[]): Promise<void> {
+    const candidateId = candidate.id
     const from = candidate.status
     const requisition = await requisitionOf(candidate)
     const via: NonNullable<TransitionRequest['via']> = []
@@ -99,10 +84,48 @@ export function processProcessor({ services, queues, log, extractor, screener = 
         to: 'decided',
         via,
         set: { ...set, decision },
-        by: BY,
+        by,
         why: `recommendation: ${decision.outcome}`,
       })) ?? (await candidates.getCandidate(candidateId))
     // When another attempt recorded the decision first, queueing its email again is a no-op.
     if (decided?.status === 'decided') await queues.enqueueNotify(candidateId, 'decision')
+  }
+
+  return { unreadable, complete }
+}
+
+export function processProcessor(context: JobContext) {
+  const { services, queues, extractor } = context
+  const { candidates, resumes } = services
+  const steps = processingSteps(context, BY)
+
+  return async (job: Job<CandidateJobData>): Promise<void> => {
+    const { candidateId } = job.data
+    const candidate = await candidates.getCandidate(candidateId)
+    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
+    if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
+    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
+
+    const kind = resumeKindForMediaType(candidate.resume.mediaType)
+    // OCR takes seconds a page: it has a queue of its own, so a text resume never waits behind a scan.
+    if (kind === 'image') return queues.enqueueOcr(candidateId)
+    let text: string
+    let hidden: HiddenText[] = []
+    try {
+      if (!kind) throw new UnreadableResumeError(`resumes of type ${candidate.resume.mediaType} cannot be read`, { problem: 'other' })
+      const bytes = await resumes.get(candidate.resume.key)
+      // Hidden text (white, tiny, off the page) is already out of the text; what it said goes to HR.
+      if (extractor.extractResume) ({ text, hidden } = await extractor.extractResume(bytes, kind))
+      else text = await extractor.extract(bytes, kind)
+    } catch (error) {
+      if (!(error instanceof UnreadableResumeError)) throw error
+      // A parse that ran out of time may be the machine's fault (a busy moment), so it gets one more try;
+      // a file that is slow by construction must not hold a worker for every attempt.
+      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
+      // A PDF without a text layer is a scan (or a photo printed to PDF): OCR reads its pages.
+      if (kind === 'pdf' && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
+      return steps.unreadable(candidateId, error)
+    }
+    return steps.complete(candidate, text, hidden)
   }
 }

@@ -65,6 +65,8 @@ function stepJob(deduplicationId: string): JobsOptions {
 export class HiringQueues {
   readonly intake: Queue<IntakeJobData>
   readonly process: Queue<CandidateJobData>
+  /** Scanned resumes (images, PDFs without a text layer): seconds per page, so never ahead of a text resume in `process`. */
+  readonly ocr: Queue<CandidateJobData>
   readonly notify: Queue<NotifyJobData>
   readonly sources: Queue<SourceJobData>
   readonly #connection: Redis
@@ -90,6 +92,7 @@ export class HiringQueues {
     const options = { connection, prefix, defaultJobOptions, streams: { events: { maxLen: 1_000 } } }
     this.intake = new Queue<IntakeJobData>('intake', options)
     this.process = new Queue<CandidateJobData>('process', options)
+    this.ocr = new Queue<CandidateJobData>('ocr', options)
     this.notify = new Queue<NotifyJobData>('notify', options)
     this.sources = new Queue<SourceJobData>('sources', options)
     // Connection errors are logged once, on the shared connection; an unhandled 'error' event would crash the process.
@@ -97,7 +100,7 @@ export class HiringQueues {
   }
 
   all(): Queue[] {
-    return [this.intake, this.process, this.notify, this.sources] as Queue[]
+    return [this.intake, this.process, this.ocr, this.notify, this.sources] as Queue[]
   }
 
   #checkConnected(): void {
@@ -116,6 +119,12 @@ export class HiringQueues {
   async enqueueProcess(candidateId: string): Promise<void> {
     this.#checkConnected()
     await this.process.add('process', { candidateId }, stepJob(`process.${candidateId}`))
+  }
+
+  /** Hands a scanned resume from the process step to OCR. */
+  async enqueueOcr(candidateId: string): Promise<void> {
+    this.#checkConnected()
+    await this.ocr.add('ocr', { candidateId }, stepJob(`ocr.${candidateId}`))
   }
 
   async enqueueNotify(candidateId: string, kind: 'decision' | 'unreadable'): Promise<void> {

@@ -1,4 +1,4 @@
-// The workers of the three queues. A job that cannot succeed (an
+// The workers of the queues. A job that cannot succeed (an
 // UnrecoverableError, or the last of its attempts) records the failure on the
 // candidate, so nothing is left silently stuck.
 import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq'
@@ -7,6 +7,8 @@ import { UNFINISHED_STATUSES, type PipelineStep } from '../src/domain/candidate.
 import type { JobContext } from './context.ts'
 import { intakeProcessor } from './intake.ts'
 import { processProcessor } from './process.ts'
+import { OCR_PAGE_TIMEOUT_MS, ocrProcessor } from './ocr.ts'
+import { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { notifyProcessor } from './notify.ts'
 import { sourceProcessor } from './sources.ts'
 import { StepFailure } from './step-failure.ts'
@@ -16,9 +18,12 @@ import { candidateFailed } from '../src/monitor/pipeline-metrics.ts'
 export class HiringWorkers {
   readonly workers: Worker[]
   private readonly context: JobContext
+  /** The OCR engines of this process: started on the first scan, ended on close. */
+  private readonly ocr: OcrReader
 
   constructor(context: JobContext, connection: Redis) {
     this.context = context
+    this.ocr = new OcrReader({ engines: context.config.ocrConcurrency, pageTimeoutMs: OCR_PAGE_TIMEOUT_MS })
     const options = {
       connection,
       prefix: context.config.queuePrefix,
@@ -31,6 +36,12 @@ export class HiringWorkers {
       new Worker('process', this.recording('parse', processProcessor(context)), {
         ...options,
         concurrency: context.config.processConcurrency,
+      }),
+      new Worker('ocr', this.recording('parse', ocrProcessor(context, this.ocr)), {
+        ...options,
+        // Reading a scan's page images runs pdf.js on this thread (OCR itself runs in the engine's own thread).
+        lockDuration: Math.max(options.lockDuration, 60_000),
+        concurrency: context.config.ocrConcurrency,
       }),
       new Worker('notify', this.recording('notify', notifyProcessor(context)), { ...options, concurrency: 4 }),
       new Worker('sources', sourceProcessor(context), { ...options, concurrency: 4 }),
@@ -83,5 +94,6 @@ export class HiringWorkers {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()))
+    await this.ocr.close()
   }
 }

@@ -294,6 +294,12 @@ export const VARIABLES: VariableSpec[] = [
     default: '(cores - 1, at least 1)',
     meaning: 'Worker threads that turn resumes into text, off the main thread.',
   },
+  {
+    name: 'OCR_CONCURRENCY',
+    default: '1',
+    meaning: 'Scanned resumes (images, PDFs without text) read by OCR at once per worker process, on a queue of their own.',
+  },
+  { name: 'OCR_MAX_PAGES', default: '3', meaning: 'Pages of a scanned PDF read by OCR; the rest are ignored.' },
   { name: 'JOB_ATTEMPTS', default: '8', meaning: 'Attempts per job before the candidate is marked failed.' },
   {
     name: 'JOB_BACKOFF_MS',
@@ -468,6 +474,8 @@ export interface Config {
   scorer: ScorerConfig
   processConcurrency: number
   extractThreads: number
+  ocrConcurrency: number
+  ocrMaxPages: number
   jobAttempts: number
   jobBackoffMs: number
   jobLockMs: number
@@ -790,6 +798,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scorer,
     processConcurrency: int('PROCESS_CONCURRENCY', 2, 1, 64),
     extractThreads: int('EXTRACT_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
+    ocrConcurrency: int('OCR_CONCURRENCY', 1, 1, 16),
+    ocrMaxPages: int('OCR_MAX_PAGES', 3, 1, 20),
     jobAttempts: int('JOB_ATTEMPTS', 8, 1, 50),
     jobBackoffMs: int('JOB_BACKOFF_MS', 5_000, 10),
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1_000),

@@ -34,7 +34,7 @@ t.test('detection by magic bytes', async (t) => {
 
   // An ELF binary uploaded as resume.pdf: the name plays no part, so there is none to pass.
   t.same(await detectResumeType(makeElfBinary()), { kind: 'unsupported', detected: 'application/x-elf' })
-  t.same(await detectResumeType(makePng()), { kind: 'unsupported', detected: 'image/png' })
+  t.same(await detectResumeType(makePng()), { kind: 'image', mediaType: 'image/png', extension: 'png' })
   t.same(await detectResumeType(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(256)])), {
     kind: 'unsupported',
     detected: 'application/x-msdownload',

@@ -400,14 +400,22 @@ t.test('supported formats, their media types and file names', async (t) => {
   t.equal(filenameForType('cv.docx', 'doc'), 'cv.doc')
   t.equal(filenameForType('Jane Doe CV', 'rtf'), 'Jane Doe CV.rtf')
   t.equal(filenameForType('resume.docx', 'html'), 'resume.html')
-  // Scanned images are not read (yet): refused by their own media type.
-  t.same(await detectResumeType(makePng()), { kind: 'unsupported', detected: 'image/png' })
+  // Scans and photos are read by OCR, and offered under their own extension.
+  t.equal(resumeKindForMediaType('image/tiff'), 'image')
+  t.equal(filenameForType('scan.pdf', 'png'), 'scan.png')
+  t.equal(filenameForType('Photo.JPEG', 'jpg'), 'Photo.JPEG')
+  t.equal(filenameForType('scan.tiff', 'tif'), 'scan.tiff')
+  t.same(await detectResumeType(makePng()), { kind: 'image', mediaType: 'image/png', extension: 'png' })
   t.same(await detectResumeType(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64)])), {
-    kind: 'unsupported',
-    detected: 'image/jpeg',
+    kind: 'image',
+    mediaType: 'image/jpeg',
+    extension: 'jpg',
   })
   t.same(await detectResumeType(Buffer.concat([Buffer.from('II*\0'), Buffer.from([8, 0, 0, 0]), Buffer.alloc(64)])), {
-    kind: 'unsupported',
-    detected: 'image/tiff',
+    kind: 'image',
+    mediaType: 'image/tiff',
+    extension: 'tif',
   })
+  // Other images are still refused by their own media type.
+  t.same(await detectResumeType(Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(32)])), { kind: 'unsupported', detected: 'image/gif' })
 })

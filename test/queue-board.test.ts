@@ -35,7 +35,7 @@ t.test('the board needs the API key for its page, its static files and its API',
   const listed = await app.inject({ method: 'GET', url: '/queues/api/queues', headers: AUTH })
   t.equal(listed.statusCode, 200, listed.body)
   const queues = (listed.json() as { queues: { name: string; readOnlyMode: boolean }[] }).queues
-  t.same(queues.map((queue) => queue.name).sort(), ['intake', 'notify', 'process', 'sources'])
+  t.same(queues.map((queue) => queue.name).sort(), ['intake', 'notify', 'ocr', 'process', 'sources'])
   t.ok(
     queues.every((queue) => queue.readOnlyMode),
     'every queue is read-only by default',

@@ -31,7 +31,7 @@ export function sanitizeFilename(name: string, fallback = 'resume'): string {
 const TYPED_EXTENSION = /^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,5}$/
 
 // Other spellings of a detected type's extension, kept as the sender wrote them.
-const SAME_TYPE: Readonly<Record<string, string>> = { htm: 'html', xhtml: 'html', text: 'txt' }
+const SAME_TYPE: Readonly<Record<string, string>> = { htm: 'html', xhtml: 'html', text: 'txt', jpeg: 'jpg', jpe: 'jpg', tiff: 'tif' }
 
 /**
  * The name to offer a resume under: the sender's name (sanitised), with the
@@ -40,7 +40,7 @@ const SAME_TYPE: Readonly<Record<string, string>> = { htm: 'html', xhtml: 'html'
  * "Resume.txt"; an HTML page named "cv.docx" is "cv.html"; a Word 97 file
  * named "cv.docx" is "cv.doc"; "CV.PDF" and "cv.htm" stay; "Jane Doe CV"
  * becomes "Jane Doe CV.pdf". `extension` comes from detection (pdf, docx,
- * doc, rtf, html, txt), without a dot; when it is empty the sanitised name is all there is.
+ * doc, rtf, html, txt, png, jpg, tif), without a dot; when it is empty the sanitised name is all there is.
  */
 export function filenameForType(filename: string, extension: string): string {
   const ext = extension.replace(/^\.+/, '')

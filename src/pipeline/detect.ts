@@ -6,10 +6,12 @@ import { cfbContent } from './formats/doc.ts'
 import { looksLikeHtml } from './formats/html.ts'
 import { startsWithRtf } from './formats/rtf.ts'
 
+/** Formats read for their text; an image is read by OCR (src/pipeline/ocr/). */
 export type ResumeKind = 'pdf' | 'docx' | 'doc' | 'rtf' | 'html' | 'text'
+export type ResumeFormatKind = ResumeKind | 'image'
 
 export interface SupportedResumeType {
-  kind: ResumeKind
+  kind: ResumeFormatKind
   mediaType: string
   extension: string
 }
@@ -30,14 +32,19 @@ const RTF: SupportedResumeType = { kind: 'rtf', mediaType: 'application/rtf', ex
 // are UTF-8, UTF-16 or Windows-1252, decoded the way detection judged them (text-encoding.ts).
 const HTML: SupportedResumeType = { kind: 'html', mediaType: 'text/html', extension: 'html' }
 const TEXT: SupportedResumeType = { kind: 'text', mediaType: 'text/plain', extension: 'txt' }
+// Scans and phone photos of a resume, read by OCR on a queue of their own.
+const PNG: SupportedResumeType = { kind: 'image', mediaType: 'image/png', extension: 'png' }
+const JPEG: SupportedResumeType = { kind: 'image', mediaType: 'image/jpeg', extension: 'jpg' }
+const TIFF: SupportedResumeType = { kind: 'image', mediaType: 'image/tiff', extension: 'tif' }
+const IMAGES = [PNG, JPEG, TIFF]
 
-export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, DOC, RTF, HTML, TEXT])
+export const SUPPORTED_RESUME_FORMATS: readonly SupportedResumeType[] = Object.freeze([PDF, DOCX, DOC, RTF, HTML, TEXT, ...IMAGES])
 
 /** Media types accepted as resumes, for API docs and error messages. */
 export const SUPPORTED_RESUME_TYPES: readonly string[] = Object.freeze(SUPPORTED_RESUME_FORMATS.map((format) => format.mediaType))
 
 /** The kind to extract a stored resume as, from the media type detection recorded. */
-export function resumeKindForMediaType(mediaType: string): ResumeKind | undefined {
+export function resumeKindForMediaType(mediaType: string): ResumeFormatKind | undefined {
   return SUPPORTED_RESUME_FORMATS.find((format) => format.mediaType === mediaType)?.kind
 }
 
@@ -70,6 +77,8 @@ export async function detectResumeType(bytes: Buffer): Promise<DetectedResumeTyp
     if (found.mime === PDF.mediaType) return PDF
     if (found.mime === DOCX.mediaType) return DOCX
     if (found.mime === RTF.mediaType) return RTF
+    const image = IMAGES.find((format) => format.mediaType === found.mime)
+    if (image) return image
     if (found.mime === 'application/x-cfb') {
       const content = cfbContent(bytes)
       return content === 'doc' ? DOC : { kind: 'unsupported', detected: content.other }

@@ -136,6 +136,7 @@ function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses:
 async function read(bytes: Buffer): Promise<string | { unread: string }> {
   const type = await detectResumeType(bytes)
   if (type.kind === 'unsupported') return { unread: `not read (${type.detected})` }
+  if (type.kind === 'image') return { unread: 'an image (read by OCR in the service, not by this evaluation)' }
   try {
     return await extractText(bytes, type.kind)
   } catch (error) {

@@ -21,4 +21,7 @@ export const EXPECTED_RESUME_TYPES = [
   'application/rtf',
   'text/html',
   'text/plain',
+  'image/png',
+  'image/jpeg',
+  'image/tiff',
 ]

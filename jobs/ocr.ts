@@ -1,0 +1,88 @@
+// OCR: a scanned resume (an image, or a PDF without a text layer) read by
+// tesseract, then the same steps as the process job. It runs on its own
+// queue with its own concurrency: a page takes seconds, and a text resume
+// must never wait behind one.
+import { UnrecoverableError, type Job } from 'bullmq'
+import { PROCESSABLE_STATUSES } from '../src/domain/candidate.ts'
+import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
+import { UnreadableResumeError } from '../src/pipeline/extract.ts'
+import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
+import { imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
+import { megapixels, scannedPages } from '../src/pipeline/ocr/pdf-scans.ts'
+import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
+import { DEFAULT_EXTRACTION_LIMITS } from '../src/pipeline/extract.ts'
+import { processingSteps } from './process.ts'
+import type { CandidateJobData } from './queues.ts'
+import type { JobContext } from './context.ts'
+
+const BY = 'worker:ocr'
+
+/** A phone photo is 12 to 50 megapixels and an A4 page scanned at 300 dpi is 8.7; OCR needs far fewer. */
+export const MAX_OCR_PIXELS = 40_000_000
+/** One page of tesseract is 1 to 6 seconds; one that takes longer than this is not a resume page. */
+export const OCR_PAGE_TIMEOUT_MS = 30_000
+/** Reading a scanned PDF's page images (not their OCR). */
+const SCAN_READ_TIMEOUT_MS = 20_000
+
+const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/tiff': 'tiff' }
+
+export function ocrProcessor(context: JobContext, reader: OcrReader) {
+  const { services, queues, config } = context
+  const { candidates, resumes } = services
+  const steps = processingSteps(context, BY)
+
+  async function readScan(bytes: Buffer, mediaType: string): Promise<string> {
+    const format = IMAGE_FORMATS[mediaType]
+    let pages: Buffer[]
+    if (format) {
+      const size = imageSize(bytes, format)
+      if (!size)
+        throw new UnreadableResumeError(`the ${format.toUpperCase()} image is damaged (no readable size in its header)`, {
+          problem: 'damaged',
+        })
+      if (size.width * size.height > MAX_OCR_PIXELS) {
+        throw new UnreadableResumeError(`the image is ${size.width}x${size.height}, more than ${megapixels(MAX_OCR_PIXELS)} megapixels`, {
+          problem: 'too_large',
+        })
+      }
+      pages = [bytes]
+    } else {
+      pages = await scannedPages(bytes, { maxPages: config.ocrMaxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
+    }
+    const texts: string[] = []
+    // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
+    for (const page of pages) texts.push((await reader.recognize(page)).replaceAll(PAGE_BREAK, '\n'))
+    const text = normaliseText(texts.join(PAGE_BREAK), DEFAULT_EXTRACTION_LIMITS.maxChars)
+    if (!hasText(text)) {
+      throw new UnreadableResumeError(
+        format ? 'OCR found no text in the image' : 'no text could be extracted, and OCR found none in the scanned pages',
+        { problem: 'no_text' },
+      )
+    }
+    return text
+  }
+
+  return async (job: Job<CandidateJobData>): Promise<void> => {
+    const { candidateId } = job.data
+    const candidate = await candidates.getCandidate(candidateId)
+    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
+    if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
+    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
+    const kind = resumeKindForMediaType(candidate.resume.mediaType)
+    if (kind !== 'image' && kind !== 'pdf') {
+      // Only the process job hands work here; anything else is read there.
+      return queues.enqueueProcess(candidateId)
+    }
+    let text: string
+    try {
+      text = await readScan(await resumes.get(candidate.resume.key), candidate.resume.mediaType)
+    } catch (error) {
+      if (!(error instanceof UnreadableResumeError)) throw error
+      // A page that ran out of time may be the machine's fault (a busy moment), so it gets one more try.
+      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
+      return steps.unreadable(candidateId, error)
+    }
+    // OCR reads what a person sees, so there is no hidden text to report.
+    return steps.complete(candidate, text, [])
+  }
+}

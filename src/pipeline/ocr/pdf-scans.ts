@@ -1,0 +1,147 @@
+// The page images of a scanned PDF, for OCR. A scanner or a phone app writes
+// each page as one large image; the largest image painted on a page is taken
+// as its scan (a logo or a signature beside it is smaller). Rendering the page
+// instead would need a canvas, and a scan's own pixels are what OCR wants.
+import { getResolvedPDFJS } from 'unpdf'
+import { checkPdfStreams, PdfBombError } from '../pdf-streams.ts'
+import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError } from '../extract.ts'
+import { encodePng } from './png.ts'
+
+export interface ScanLimits {
+  maxPages: number
+  /** Pixels a page image may have; a larger one is refused, not decoded further. */
+  maxPixels: number
+  timeoutMs: number
+}
+
+/** pdf.js's decoded image as page.objs holds it (isOffscreenCanvasSupported off, so pixels rather than a bitmap). */
+interface DecodedImage {
+  width: number
+  height: number
+  kind: number
+  data: Uint8Array | Uint8ClampedArray
+}
+
+// pdf.js ImageKind: one bit per pixel (a set bit is white), RGB, RGBA.
+const GRAYSCALE_1BPP = 1
+const RGB_24BPP = 2
+const RGBA_32BPP = 3
+
+/** One PNG per page (up to maxPages) that has an image; pages without one are skipped. */
+export async function scannedPages(bytes: Buffer, limits: ScanLimits): Promise<Buffer[]> {
+  try {
+    checkPdfStreams(bytes, {
+      maxStreamBytes: DEFAULT_EXTRACTION_LIMITS.maxPdfStreamBytes,
+      maxDecodedBytes: DEFAULT_EXTRACTION_LIMITS.maxPdfDecodedBytes,
+    })
+  } catch (error) {
+    if (error instanceof PdfBombError) throw new UnreadableResumeError(error.message, { problem: error.problem, cause: error })
+    throw new UnreadableResumeError('the PDF is damaged (its streams could not be checked)', { problem: 'damaged', cause: error })
+  }
+  const pdfjs = await getResolvedPDFJS()
+  const loadingTask = pdfjs.getDocument({
+    data: new Uint8Array(bytes),
+    isEvalSupported: false,
+    useSystemFonts: true,
+    disableFontFace: true,
+    // Nothing is fetched: no fonts, CMaps, ICC profiles or wasm from a URL.
+    useWorkerFetch: false,
+    useWasm: false,
+    enableXfa: false,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    stopAtErrors: false,
+    verbosity: 0,
+  })
+  const tooSlow = () =>
+    new UnreadableResumeError(`the scanned PDF took longer than ${limits.timeoutMs / 1000} s to read`, { problem: 'too_slow' })
+  const deadline = Date.now() + limits.timeoutMs
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs)
+  })
+
+  const read = async (): Promise<Buffer[]> => {
+    const doc = await loadingTask.promise
+    const pages: Buffer[] = []
+    for (let pageNumber = 1; pageNumber <= Math.min(doc.numPages, limits.maxPages); pageNumber++) {
+      if (Date.now() > deadline) throw tooSlow()
+      const page = await doc.getPage(pageNumber)
+      const operators = await page.getOperatorList()
+      let largest: DecodedImage | undefined
+      for (let i = 0; i < operators.fnArray.length; i++) {
+        const op = operators.fnArray[i]
+        const args = operators.argsArray[i] as unknown[]
+        let image: unknown
+        if (op === pdfjs.OPS.paintImageXObject) {
+          const id = String(args[0])
+          // Images shared across pages live in the document's common objects.
+          const objects = id.startsWith('g_') ? page.commonObjs : page.objs
+          // pdf.js sends a decoded image after the operator list that paints it; the callback form waits for it.
+          image = await new Promise((resolve) => objects.get(id, resolve))
+        } else if (op === pdfjs.OPS.paintInlineImageXObject) image = args[0]
+        if (isDecodedImage(image) && (!largest || image.width * image.height > largest.width * largest.height)) largest = image
+      }
+      if (largest) {
+        if (largest.width * largest.height > limits.maxPixels) {
+          throw new UnreadableResumeError(`page ${pageNumber} of the scan is larger than ${megapixels(limits.maxPixels)} megapixels`, {
+            problem: 'too_large',
+          })
+        }
+        pages.push(toPng(largest))
+      }
+      page.cleanup()
+    }
+    return pages
+  }
+
+  const reading = read()
+  reading.catch(() => {})
+  try {
+    return await Promise.race([reading, timeout])
+  } catch (error) {
+    if (error instanceof UnreadableResumeError) throw error
+    if (error instanceof Error && error.name === 'PasswordException') {
+      throw new UnreadableResumeError('the PDF is encrypted', { problem: 'encrypted', cause: error })
+    }
+    throw new UnreadableResumeError('the PDF is damaged', { problem: 'damaged', cause: error })
+  } finally {
+    clearTimeout(timer)
+    await loadingTask.destroy()
+  }
+}
+
+export function megapixels(pixels: number): string {
+  return String(Math.round(pixels / 100_000) / 10)
+}
+
+function isDecodedImage(value: unknown): value is DecodedImage {
+  if (typeof value !== 'object' || value === null) return false
+  const image = value as Partial<DecodedImage>
+  return (
+    typeof image.width === 'number' &&
+    typeof image.height === 'number' &&
+    image.width > 0 &&
+    image.height > 0 &&
+    typeof image.kind === 'number' &&
+    (image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)
+  )
+}
+
+function toPng(image: DecodedImage): Buffer {
+  const { width, height, data } = image
+  if (image.kind === RGB_24BPP) return encodePng(width, height, 3, data)
+  if (image.kind === RGBA_32BPP) return encodePng(width, height, 4, data)
+  if (image.kind !== GRAYSCALE_1BPP)
+    throw new UnreadableResumeError('a page image of the scan is in an unknown pixel format', { problem: 'other' })
+  // Rows of packed bits, each padded to a whole byte.
+  const rowBytes = (width + 7) >> 3
+  const grey = new Uint8Array(width * height)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = (data[y * rowBytes + (x >> 3)] ?? 0xff) & (0x80 >> (x & 7))
+      grey[y * width + x] = bit ? 0xff : 0
+    }
+  }
+  return encodePng(width, height, 1, grey)
+}

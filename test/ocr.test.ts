@@ -1,0 +1,230 @@
+// Scanned resumes: images and PDFs without a text layer are read by OCR on a
+// queue of their own, offline, and a text resume never waits behind them.
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { inflateSync } from 'node:zlib'
+import puppeteer from 'puppeteer-core'
+import { PDFDocument } from 'pdf-lib'
+import type { Candidate } from '../src/domain/candidate.ts'
+import { detectResumeType } from '../src/pipeline/detect.ts'
+import { imageSize } from '../src/pipeline/ocr/image-size.ts'
+import { encodePng } from '../src/pipeline/ocr/png.ts'
+import { scannedPages } from '../src/pipeline/ocr/pdf-scans.ts'
+import { OcrReader } from '../src/pipeline/ocr/reader.ts'
+import { AUTH, createRequisition, injectUpload, startHireflow, until } from './support/harness.ts'
+import { unreadable } from './support/extraction.ts'
+
+const RESUME_HTML = `<html><body style="background:#fff;color:#000;font:28px Arial,sans-serif;margin:30px">
+<div style="font-size:40px">Jane Scanlon</div>
+<div>jane.scanlon@example.com</div>
+<div>Platform Engineer, Acme Corp, 2019 - 2024</div>
+<div>Skills: TypeScript, PostgreSQL, Kubernetes</div>
+</body></html>`
+
+/** The resume as a scanner or a phone would deliver it: a picture of the page, in PNG and JPEG. */
+async function photographResume(): Promise<{ png: Buffer; jpeg: Buffer }> {
+  let executablePath: string
+  try {
+    executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
+  } catch {
+    throw new Error('chromium is not installed (CI installs it): the OCR test draws its scanned resume with it')
+  }
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  })
+  try {
+    const page = await browser.newPage()
+    await page.setViewport({ width: 800, height: 300 })
+    await page.setContent(RESUME_HTML)
+    return {
+      png: Buffer.from(await page.screenshot({ type: 'png' })),
+      jpeg: Buffer.from(await page.screenshot({ type: 'jpeg', quality: 90 })),
+    }
+  } finally {
+    await browser.close()
+  }
+}
+
+/** A PDF whose only page is the image, as a scanner writes it: no text layer. */
+async function scannedPdf(png: Buffer): Promise<Buffer> {
+  const pdf = await PDFDocument.create()
+  const image = await pdf.embedPng(png)
+  const page = pdf.addPage([image.width, image.height])
+  page.drawImage(image, { x: 0, y: 0, width: image.width, height: image.height })
+  return Buffer.from(await pdf.save())
+}
+
+/** A white page, as a scanner delivers an empty sheet. */
+function blankPng(): Buffer {
+  return encodePng(400, 300, 1, new Uint8Array(400 * 300).fill(0xff))
+}
+
+/** An uncompressed RGB TIFF of the pixels in a PNG written by encodePng (no row filters). */
+function tiffOf(png: Buffer): Buffer {
+  const { width, height } = imageSize(png, 'png')!
+  let offset = 8
+  const data: Buffer[] = []
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset)
+    if (png.toString('latin1', offset + 4, offset + 8) === 'IDAT') data.push(png.subarray(offset + 8, offset + 8 + length))
+    offset += 12 + length
+  }
+  const raw = inflateSync(Buffer.concat(data))
+  const channels = ({ 0: 1, 2: 3, 6: 4 } as Record<number, number>)[png[25]!]!
+  const rgb = Buffer.alloc(width * height * 3)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = y * (width * channels + 1) + 1 + x * channels
+      for (let c = 0; c < 3; c++) rgb[(y * width + x) * 3 + c] = raw[from + (channels === 1 ? 0 : c)]!
+    }
+  }
+  const tags: [number, number, number][] = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8],
+    [259, 3, 1],
+    [262, 3, 2],
+    [273, 4, 0],
+    [277, 3, 3],
+    [278, 4, height],
+    [279, 4, rgb.length],
+  ]
+  const directory = Buffer.alloc(2 + tags.length * 12 + 4 + 6)
+  directory.writeUInt16LE(tags.length, 0)
+  const pixelsAt = 8 + directory.length
+  tags.forEach(([tag, type, value], i) => {
+    const entry = 2 + i * 12
+    directory.writeUInt16LE(tag, entry)
+    directory.writeUInt16LE(type, entry + 2)
+    // Bits per sample has three values; they live after the directory.
+    const count = tag === 258 ? 3 : 1
+    directory.writeUInt32LE(count, entry + 4)
+    if (tag === 258) directory.writeUInt32LE(8 + 2 + tags.length * 12 + 4, entry + 8)
+    else if (tag === 273) directory.writeUInt32LE(pixelsAt, entry + 8)
+    else if (type === 3) directory.writeUInt16LE(value, entry + 8)
+    else directory.writeUInt32LE(value, entry + 8)
+  })
+  const bits = 2 + tags.length * 12 + 4
+  for (let i = 0; i < 3; i++) directory.writeUInt16LE(8, bits + i * 2)
+  return Buffer.concat([Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]), directory, rgb])
+}
+
+const { png, jpeg } = await photographResume()
+const scan = await scannedPdf(png)
+
+t.test('image headers give the size before anything decodes the image', async (t) => {
+  t.same(imageSize(png, 'png'), { width: 800, height: 300 })
+  t.same(imageSize(jpeg, 'jpeg'), { width: 800, height: 300 })
+  t.same(imageSize(tiffOf(blankPng()), 'tiff'), { width: 400, height: 300 })
+  t.same(await detectResumeType(jpeg), { kind: 'image', mediaType: 'image/jpeg', extension: 'jpg' })
+  t.same(await detectResumeType(tiffOf(blankPng())), { kind: 'image', mediaType: 'image/tiff', extension: 'tif' })
+  t.equal(imageSize(png.subarray(0, 20), 'png'), undefined, 'a header cut short has no size')
+  t.equal(imageSize(jpeg.subarray(0, 40), 'jpeg'), undefined)
+  t.equal(imageSize(Buffer.from('II*\0\xff\xff\0\0', 'latin1'), 'tiff'), undefined, 'a directory past the end')
+})
+
+t.test('a scanned PDF page is its largest image', async (t) => {
+  const pages = await scannedPages(scan, { maxPages: 3, maxPixels: 40_000_000, timeoutMs: 10_000 })
+  t.equal(pages.length, 1)
+  t.same(imageSize(pages[0]!, 'png'), { width: 800, height: 300 })
+  const tooBig = await unreadable(scannedPages(scan, { maxPages: 3, maxPixels: 100_000, timeoutMs: 10_000 }))
+  t.equal(tooBig.problem, 'too_large')
+  t.match(tooBig.message, /page 1 of the scan is larger than 0.1 megapixels/)
+  const damaged = await unreadable(scannedPages(Buffer.from('%PDF-1.4\nnot a pdf'), { maxPages: 3, maxPixels: 1e7, timeoutMs: 10_000 }))
+  t.equal(damaged.problem, 'damaged')
+})
+
+t.test('OCR reads the name, email and skills from PNG, JPEG, TIFF and a scanned page, offline', async (t) => {
+  const reader = new OcrReader({ engines: 1, pageTimeoutMs: 30_000 })
+  t.teardown(() => reader.close())
+  // Nothing is fetched: the engine and the English model come from node_modules.
+  const fetched: string[] = []
+  const realFetch = globalThis.fetch
+  globalThis.fetch = (input, init) => {
+    fetched.push(String(input))
+    return realFetch(input, init)
+  }
+  t.teardown(() => {
+    globalThis.fetch = realFetch
+  })
+  const [page] = await scannedPages(scan, { maxPages: 3, maxPixels: 40_000_000, timeoutMs: 10_000 })
+  for (const [format, image] of [
+    ['png', png],
+    ['jpeg', jpeg],
+    ['tiff', tiffOf(page!)],
+    ['scanned page', page!],
+  ] as const) {
+    const text = await reader.recognize(image)
+    t.match(text, /Jane Scanlon/, format)
+    t.match(text, /jane\.scanlon@example\.com/, format)
+    t.match(text, /Kubernetes/, format)
+  }
+  t.same(fetched, [])
+  t.equal((await reader.recognize(blankPng())).trim(), '', 'a blank page has no text')
+  const damaged = await unreadable(reader.recognize(Buffer.concat([png.subarray(0, 200), Buffer.alloc(200)])))
+  t.equal(damaged.problem, 'damaged')
+  // A page that overruns its time ends the engine; the next page gets a fresh one.
+  const hurried = new OcrReader({ engines: 1, pageTimeoutMs: 1 })
+  t.teardown(() => hurried.close())
+  t.equal((await unreadable(hurried.recognize(png))).problem, 'too_slow')
+})
+
+t.test('upload to HR email: scans go through the OCR queue, a text resume does not wait behind them', async (t) => {
+  // One process job at a time: on a shared queue, the text resume would wait behind every scan uploaded before it.
+  const hireflow = await startHireflow({ env: { PROCESS_CONCURRENCY: '1' } })
+  t.teardown(() => hireflow.stop())
+  const app = hireflow.app!
+  const requisition = await createRequisition(app, { mustHaveSkills: ['Kubernetes'] })
+  const upload = async (filename: string, content: Buffer) => {
+    const response = await injectUpload(app, { filename, content }, { requisitionId: requisition.id })
+    t.equal(response.statusCode, 202, `${filename}: ${response.body}`)
+    return response.json().id as string
+  }
+  const settled = (id: string) =>
+    until(`candidate ${id} settled`, async () => {
+      const candidate = await hireflow.services.candidates.getCandidate(id)
+      return candidate && (candidate.status === 'notified' || candidate.status === 'failed') ? candidate : undefined
+    })
+  const at = (candidate: Candidate, status: string) => candidate.history.find((step) => step.to === status)?.at ?? ''
+
+  // The scan first, so it would be ahead of the text resume on a shared queue.
+  const scanned = await upload('Jane Scanlon.pdf', scan)
+  const photo = await upload('photo.jpeg', jpeg)
+  const blank = await upload('blank scan.pdf', await scannedPdf(blankPng()))
+  const huge = Buffer.from(png)
+  huge.writeUInt32BE(10_000, 16)
+  huge.writeUInt32BE(10_000, 20)
+  const flood = await upload('poster.png', huge)
+  const text = await upload(
+    'text.txt',
+    Buffer.from('Tex Plain\ntex.plain@example.com\nPlatform Engineer, 2019 - 2024\nSkills: Kubernetes\n'),
+  )
+
+  const ocrCandidate = await settled(scanned)
+  const textCandidate = await settled(text)
+  t.equal(ocrCandidate.status, 'notified')
+  t.equal(ocrCandidate.profile?.email, 'jane.scanlon@example.com')
+  t.ok(ocrCandidate.score?.skills.find((skill) => skill.skill === 'Kubernetes')?.found, 'the skill is found in the scan')
+  t.equal(ocrCandidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
+  t.equal(textCandidate.status, 'notified')
+  t.ok(at(textCandidate, 'notified') < at(ocrCandidate, 'notified'), 'the text resume was emailed before the scan ahead of it')
+
+  const photoCandidate = await settled(photo)
+  t.equal(photoCandidate.status, 'notified')
+  t.equal(photoCandidate.profile?.email, 'jane.scanlon@example.com')
+  const download = await app.inject({ method: 'GET', url: `/candidates/${photo}/resume`, headers: AUTH })
+  t.equal(download.headers['content-type'], 'image/jpeg')
+  t.match(download.headers['content-disposition'], /photo\.jpeg/)
+
+  const blankCandidate = await settled(blank)
+  t.equal(blankCandidate.status, 'failed')
+  t.equal(blankCandidate.failure?.reason, 'unreadable_resume')
+  t.match(blankCandidate.failure?.message, /OCR found none/)
+  await until('the unreadable email', async () => (await hireflow.services.candidates.getCandidate(blank))?.notification ?? undefined)
+
+  const floodCandidate = await settled(flood)
+  t.equal(floodCandidate.status, 'failed')
+  t.match(floodCandidate.failure?.message, /10000x10000, more than 40 megapixels/)
+})
