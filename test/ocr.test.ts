@@ -11,7 +11,8 @@ import { imageSize } from '../src/pipeline/ocr/image-size.ts'
 import { encodePng } from '../src/pipeline/ocr/png.ts'
 import { scannedPages } from '../src/pipeline/ocr/pdf-scans.ts'
 import { OcrReader } from '../src/pipeline/ocr/reader.ts'
-import { AUTH, createRequisition, injectUpload, startHireflow, until } from './support/harness.ts'
+import { AUTH, createRequisition, injectUpload, startHireflow, testConfig, until } from './support/harness.ts'
+import { requeueUnfinished } from '../jobs/recover.ts'
 import { unreadable } from './support/extraction.ts'
 
 const RESUME_HTML = `<html><body style="background:#fff;color:#000;font:28px Arial,sans-serif;margin:30px">
@@ -227,4 +228,25 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   const floodCandidate = await settled(flood)
   t.equal(floodCandidate.status, 'failed')
   t.match(floodCandidate.failure?.message, /10000x10000, more than 40 megapixels/)
+})
+
+t.test('a scan whose job was lost is found by the recovery sweep and read', async (t) => {
+  const { config, dataDir } = await testConfig()
+  const api = await startHireflow({ role: 'api', config, dataDir })
+  t.teardown(() => api.stop())
+  const upload = await injectUpload(api.app!, { filename: 'scan.png', content: png })
+  t.equal(upload.statusCode, 202, upload.body)
+  const id = upload.json().id as string
+  // Redis lost the work: the candidate waits in `stored`, whether its process job or the OCR job it led to was lost.
+  await api.queues.process.obliterate({ force: true })
+  t.equal((await api.services.candidates.getCandidate(id))?.status, 'stored')
+  t.equal(await requeueUnfinished({ services: api.services, queues: api.queues }, { quietForMs: 0 }), 1)
+  const workers = await startHireflow({ role: 'worker', config, dataDir })
+  t.teardown(() => workers.stop())
+  const candidate = await until('the swept scan is read', async () => {
+    const found = await api.services.candidates.getCandidate(id)
+    return found?.status === 'notified' ? found : undefined
+  })
+  t.equal(candidate.profile?.email, 'jane.scanlon@example.com')
+  t.equal(candidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
 })
