@@ -266,7 +266,11 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
         items = withoutHidden(items, glyphs)
       }
       // Form feeds inside a page's own text would count as page breaks.
-      const text = pageText(items).replaceAll(PAGE_BREAK, '\n')
+      const visible = pageText(items).replaceAll(PAGE_BREAK, '\n')
+      // A link behind an icon or a handle ("in", a GitHub logo) lives only in the page's link annotations:
+      // its address is added after the page's text, so the profile can read it like a written one.
+      const links = linkTargets(await page.getAnnotations({ intent: 'display' }), visible)
+      const text = links.length > 0 ? `${visible}\n${links.join('\n')}` : visible
       page.cleanup()
       parts.push(text)
       length += text.length
@@ -287,6 +291,33 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
     // and aborts a parse still in progress after a timeout.
     await loadingTask.destroy()
   }
+}
+
+/** Link annotations a page carries at most that are read. */
+const MAX_LINKS_PER_PAGE = 20
+
+/**
+ * The web and mail addresses of a page's link annotations that its text does
+ * not already show, once each. Only http(s) and mailto: a javascript: or
+ * file: target is nobody's profile.
+ */
+export function linkTargets(annotations: ReadonlyArray<{ subtype?: unknown; url?: unknown }>, pageText: string): string[] {
+  const shown = pageText.toLowerCase()
+  const found = new Set<string>()
+  for (const annotation of annotations) {
+    if (found.size >= MAX_LINKS_PER_PAGE) break
+    if (annotation.subtype !== 'Link' || typeof annotation.url !== 'string') continue
+    const url = annotation.url.trim()
+    if (url.length > 500 || !/^(?:https?:\/\/|mailto:)\S+$/i.test(url)) continue
+    const address = url.replace(/^mailto:/i, '')
+    const bare = address
+      .toLowerCase()
+      .replace(/^https?:\/\/(?:www\.)?/, '')
+      .replace(/\/+$/, '')
+    if (shown.includes(bare)) continue
+    found.add(address)
+  }
+  return [...found]
 }
 
 /** Whether the operator list's font is a Type 3 font (pdf.js has loaded every font the list names). */
