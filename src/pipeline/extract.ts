@@ -203,7 +203,11 @@ function extractDoc(bytes: Buffer, caps: ExtractionLimits): string {
 
 // ---------------------------------------------------------------- PDF
 
-async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
+/**
+ * A PDF opened for reading (text here, page images for OCR): its streams checked for bombs first, then pdf.js
+ * with eval off and nothing fetched. The caller destroys the loading task.
+ */
+export async function openPdf(bytes: Buffer, caps: Pick<ExtractionLimits, 'maxPdfStreamBytes' | 'maxPdfDecodedBytes'>) {
   // Before pdf.js: it would decode a bomb whole, outside the thread's heap limit.
   try {
     checkPdfStreams(bytes, { maxStreamBytes: caps.maxPdfStreamBytes, maxDecodedBytes: caps.maxPdfDecodedBytes })
@@ -230,6 +234,11 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
     stopAtErrors: false,
     verbosity: 0,
   })
+  return { pdfjs, loadingTask }
+}
+
+async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
+  const { pdfjs, loadingTask } = await openPdf(bytes, caps)
 
   let timer: NodeJS.Timeout | undefined
   const deadline = Date.now() + caps.timeoutMs
@@ -330,7 +339,7 @@ function type3Font(fonts: { has(name: string): boolean; get(name: string): unkno
   }
 }
 
-function pdfFailure(error: unknown): UnreadableResumeError {
+export function pdfFailure(error: unknown): UnreadableResumeError {
   if (error instanceof UnreadableResumeError) return error
   const name = error instanceof Error ? error.name : ''
   if (name === 'PasswordException') return new UnreadableResumeError('the PDF is encrypted', { problem: 'encrypted', cause: error })

@@ -2,9 +2,7 @@
 // each page as one large image; the largest image painted on a page is taken
 // as its scan (a logo or a signature beside it is smaller). Rendering the page
 // instead would need a canvas, and a scan's own pixels are what OCR wants.
-import { getResolvedPDFJS } from 'unpdf'
-import { checkPdfStreams, PdfBombError } from '../pdf-streams.ts'
-import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError } from '../extract.ts'
+import { DEFAULT_EXTRACTION_LIMITS, openPdf, pdfFailure, UnreadableResumeError } from '../extract.ts'
 import { encodePng } from './png.ts'
 
 export interface ScanLimits {
@@ -29,30 +27,7 @@ const RGBA_32BPP = 3
 
 /** One PNG per page (up to maxPages) that has an image; pages without one are skipped. */
 export async function scannedPages(bytes: Buffer, limits: ScanLimits): Promise<Buffer[]> {
-  try {
-    checkPdfStreams(bytes, {
-      maxStreamBytes: DEFAULT_EXTRACTION_LIMITS.maxPdfStreamBytes,
-      maxDecodedBytes: DEFAULT_EXTRACTION_LIMITS.maxPdfDecodedBytes,
-    })
-  } catch (error) {
-    if (error instanceof PdfBombError) throw new UnreadableResumeError(error.message, { problem: error.problem, cause: error })
-    throw new UnreadableResumeError('the PDF is damaged (its streams could not be checked)', { problem: 'damaged', cause: error })
-  }
-  const pdfjs = await getResolvedPDFJS()
-  const loadingTask = pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    isEvalSupported: false,
-    useSystemFonts: true,
-    disableFontFace: true,
-    // Nothing is fetched: no fonts, CMaps, ICC profiles or wasm from a URL.
-    useWorkerFetch: false,
-    useWasm: false,
-    enableXfa: false,
-    isOffscreenCanvasSupported: false,
-    isImageDecoderSupported: false,
-    stopAtErrors: false,
-    verbosity: 0,
-  })
+  const { pdfjs, loadingTask } = await openPdf(bytes, DEFAULT_EXTRACTION_LIMITS)
   const tooSlow = () =>
     new UnreadableResumeError(`the scanned PDF took longer than ${limits.timeoutMs / 1000} s to read`, { problem: 'too_slow' })
   const deadline = Date.now() + limits.timeoutMs
@@ -100,11 +75,7 @@ export async function scannedPages(bytes: Buffer, limits: ScanLimits): Promise<B
   try {
     return await Promise.race([reading, timeout])
   } catch (error) {
-    if (error instanceof UnreadableResumeError) throw error
-    if (error instanceof Error && error.name === 'PasswordException') {
-      throw new UnreadableResumeError('the PDF is encrypted', { problem: 'encrypted', cause: error })
-    }
-    throw new UnreadableResumeError('the PDF is damaged', { problem: 'damaged', cause: error })
+    throw pdfFailure(error)
   } finally {
     clearTimeout(timer)
     await loadingTask.destroy()
