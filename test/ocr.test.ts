@@ -133,6 +133,26 @@ t.test('a scanned PDF page is its largest image', async (t) => {
   const tooBig = await unreadable(scannedPages(scan, { maxPages: 3, maxPixels: 100_000, timeoutMs: 10_000 }))
   t.equal(tooBig.problem, 'too_large')
   t.match(tooBig.message, /page 1 of the scan is larger than 0.1 megapixels/)
+  // A logo beside the scan is not the page; pages past maxPages are not read.
+  const pdf = await PDFDocument.create()
+  const logo = await pdf.embedPng(encodePng(50, 50, 3, new Uint8Array(50 * 50 * 3)))
+  const page = await pdf.embedPng(png)
+  for (let i = 0; i < 2; i++) {
+    const sheet = pdf.addPage([page.width, page.height])
+    sheet.drawImage(logo, { x: 0, y: 0, width: 50, height: 50 })
+    sheet.drawImage(page, { x: 0, y: 0, width: page.width, height: page.height })
+    sheet.drawImage(logo, { x: 60, y: 0, width: 50, height: 50 })
+  }
+  const twoPages = Buffer.from(await pdf.save())
+  const both = await scannedPages(twoPages, { maxPages: 3, maxPixels: 40_000_000, timeoutMs: 10_000 })
+  t.same(
+    both.map((image) => imageSize(image, 'png')),
+    [
+      { width: 800, height: 300 },
+      { width: 800, height: 300 },
+    ],
+  )
+  t.equal((await scannedPages(twoPages, { maxPages: 1, maxPixels: 40_000_000, timeoutMs: 10_000 })).length, 1)
   const damaged = await unreadable(scannedPages(Buffer.from('%PDF-1.4\nnot a pdf'), { maxPages: 3, maxPixels: 1e7, timeoutMs: 10_000 }))
   t.equal(damaged.problem, 'damaged')
 })
