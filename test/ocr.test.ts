@@ -218,6 +218,7 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   huge.writeUInt32BE(10_000, 16)
   huge.writeUInt32BE(10_000, 20)
   const flood = await upload('poster.png', huge)
+  const cut = await upload('cut.png', png.subarray(0, 20))
   const text = await upload(
     'text.txt',
     Buffer.from('Tex Plain\ntex.plain@example.com\nPlatform Engineer, 2019 - 2024\nSkills: Kubernetes\n'),
@@ -248,6 +249,9 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   const floodCandidate = await settled(flood)
   t.equal(floodCandidate.status, 'failed')
   t.match(floodCandidate.failure?.message, /10000x10000, more than 40 megapixels/)
+  const cutCandidate = await settled(cut)
+  t.equal(cutCandidate.failure?.reason, 'unreadable_resume')
+  t.match(cutCandidate.failure?.message, /the PNG image is damaged/)
 })
 
 t.test('a scan whose job was lost is found by the recovery sweep and read', async (t) => {
