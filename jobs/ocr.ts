@@ -8,7 +8,7 @@ import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
 import { imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
-import { megapixels, scannedPages } from '../src/pipeline/ocr/pdf-scans.ts'
+import { megapixels, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { DEFAULT_EXTRACTION_LIMITS } from '../src/pipeline/extract.ts'
 import { processingSteps } from './process.ts'
@@ -47,7 +47,11 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
       }
       pages = [bytes]
     } else {
-      pages = await scannedPages(bytes, { maxPages: config.ocrMaxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
+      pages = await scannedPagesOffThread(bytes, {
+        maxPages: config.ocrMaxPages,
+        maxPixels: MAX_OCR_PIXELS,
+        timeoutMs: SCAN_READ_TIMEOUT_MS,
+      })
     }
     const texts: string[] = []
     // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.

@@ -39,8 +39,6 @@ export class HiringWorkers {
       }),
       new Worker('ocr', this.recording('parse', ocrProcessor(context, this.ocr)), {
         ...options,
-        // Reading a scan's page images runs pdf.js on this thread (OCR itself runs in the engine's own thread).
-        lockDuration: Math.max(options.lockDuration, 60_000),
         concurrency: context.config.ocrConcurrency,
       }),
       new Worker('notify', this.recording('notify', notifyProcessor(context)), { ...options, concurrency: 4 }),

@@ -9,7 +9,7 @@ import type { Candidate } from '../src/domain/candidate.ts'
 import { detectResumeType } from '../src/pipeline/detect.ts'
 import { imageSize } from '../src/pipeline/ocr/image-size.ts'
 import { encodePng } from '../src/pipeline/ocr/png.ts'
-import { scannedPages } from '../src/pipeline/ocr/pdf-scans.ts'
+import { scannedPages, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { AUTH, createRequisition, injectUpload, startHireflow, testConfig, until } from './support/harness.ts'
 import { requeueUnfinished } from '../jobs/recover.ts'
@@ -153,6 +153,10 @@ t.test('a scanned PDF page is its largest image', async (t) => {
     ],
   )
   t.equal((await scannedPages(twoPages, { maxPages: 1, maxPixels: 40_000_000, timeoutMs: 10_000 })).length, 1)
+  // The job reads them in a thread of its own, with the same answers.
+  t.same(await scannedPagesOffThread(twoPages, { maxPages: 3, maxPixels: 40_000_000, timeoutMs: 10_000 }), both)
+  const refused = await unreadable(scannedPagesOffThread(twoPages, { maxPages: 3, maxPixels: 100_000, timeoutMs: 10_000 }))
+  t.equal(refused.problem, 'too_large')
   const damaged = await unreadable(scannedPages(Buffer.from('%PDF-1.4\nnot a pdf'), { maxPages: 3, maxPixels: 1e7, timeoutMs: 10_000 }))
   t.equal(damaged.problem, 'damaged')
 })

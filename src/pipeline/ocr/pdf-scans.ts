@@ -2,7 +2,9 @@
 // each page as one large image; the largest image painted on a page is taken
 // as its scan (a logo or a signature beside it is smaller). Rendering the page
 // instead would need a canvas, and a scan's own pixels are what OCR wants.
-import { DEFAULT_EXTRACTION_LIMITS, openPdf, pdfFailure, UnreadableResumeError } from '../extract.ts'
+import { Worker } from 'node:worker_threads'
+import { DEFAULT_EXTRACTION_LIMITS, openPdf, pdfFailure, UnreadableResumeError, type UnreadableProblem } from '../extract.ts'
+import type { ScanReply, ScanRequest } from './scan-thread.ts'
 import { encodePng } from './png.ts'
 
 export interface ScanLimits {
@@ -115,4 +117,54 @@ function toPng(image: DecodedImage): Buffer {
     }
   }
   return encodePng(width, height, 1, grey)
+}
+
+/** Past the scan's own time cap, how long before its thread is ended. */
+const THREAD_GRACE_MS = 5_000
+const THREAD_HEAP_MB = 512
+
+/** scannedPages in a worker thread of its own, ended when it overruns its time or heap. */
+export function scannedPagesOffThread(bytes: Buffer, limits: ScanLimits): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const request: ScanRequest = { bytes: new Uint8Array(bytes), limits }
+    const worker = new Worker(new URL('./scan-thread.ts', import.meta.url), {
+      workerData: request,
+      transferList: [request.bytes.buffer as ArrayBuffer],
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+    })
+    let settled = false
+    const settle = (outcome: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      outcome()
+      void worker.terminate()
+    }
+    const timer = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            new UnreadableResumeError(`the scanned PDF took longer than ${limits.timeoutMs / 1000} s to read`, { problem: 'too_slow' }),
+          ),
+        ),
+      limits.timeoutMs + THREAD_GRACE_MS,
+    )
+    worker.on('message', (reply: ScanReply) =>
+      settle(() => {
+        if (reply.ok) resolve(reply.pages.map((page) => Buffer.from(page.buffer, page.byteOffset, page.byteLength)))
+        else if (reply.unreadable) reject(new UnreadableResumeError(reply.message, { problem: reply.problem as UnreadableProblem }))
+        else reject(new Error(reply.message))
+      }),
+    )
+    worker.on('error', (error: Error & { code?: string }) =>
+      settle(() =>
+        reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new UnreadableResumeError(`reading the scanned PDF needed more than ${THREAD_HEAP_MB} MB of memory`, { problem: 'too_large' })
+            : error,
+        ),
+      ),
+    )
+    worker.on('exit', (code) => settle(() => reject(new Error(`the scan thread ended (exit code ${code}) without an answer`))))
+  })
 }
