@@ -2,8 +2,7 @@
 // tesseract, then the same steps as the process job. It runs on its own
 // queue with its own concurrency: a page takes seconds, and a text resume
 // must never wait behind one.
-import { UnrecoverableError, type Job } from 'bullmq'
-import { PROCESSABLE_STATUSES } from '../src/domain/candidate.ts'
+import type { Job } from 'bullmq'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
@@ -28,7 +27,7 @@ const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = { 'image/png': 'png
 
 export function ocrProcessor(context: JobContext, reader: OcrReader) {
   const { services, queues, config } = context
-  const { candidates, resumes } = services
+  const { resumes } = services
   const steps = processingSteps(context, BY)
 
   async function readScan(bytes: Buffer, mediaType: string): Promise<string> {
@@ -68,10 +67,8 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
     const { candidateId } = job.data
-    const candidate = await candidates.getCandidate(candidateId)
-    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
-    if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
-    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
+    const candidate = await steps.pending(candidateId)
+    if (!candidate) return
     const kind = resumeKindForMediaType(candidate.resume.mediaType)
     if (kind !== 'image' && kind !== 'pdf') {
       // Only the process job hands work here; anything else is read there.

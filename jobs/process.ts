@@ -91,20 +91,32 @@ export function processingSteps({ services, queues, log, screener = lexicalScree
     if (decided?.status === 'decided') await queues.enqueueNotify(candidateId, 'decision')
   }
 
-  return { unreadable, complete }
+  /**
+   * The candidate when it still has processing to do. One already decided only
+   * has its email queued (again: a no-op while it waits); any other has nothing to do.
+   */
+  async function pending(candidateId: string): Promise<Candidate | undefined> {
+    const candidate = await candidates.getCandidate(candidateId)
+    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
+    if (candidate.status === 'decided') {
+      await queues.enqueueNotify(candidateId, 'decision')
+      return undefined
+    }
+    return (PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status) ? candidate : undefined
+  }
+
+  return { pending, unreadable, complete }
 }
 
 export function processProcessor(context: JobContext) {
   const { services, queues, extractor } = context
-  const { candidates, resumes } = services
+  const { resumes } = services
   const steps = processingSteps(context, BY)
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
     const { candidateId } = job.data
-    const candidate = await candidates.getCandidate(candidateId)
-    if (!candidate) throw new UnrecoverableError(`candidate ${candidateId} does not exist`)
-    if (candidate.status === 'decided') return queues.enqueueNotify(candidateId, 'decision')
-    if (!(PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status)) return
+    const candidate = await steps.pending(candidateId)
+    if (!candidate) return
 
     const kind = resumeKindForMediaType(candidate.resume.mediaType)
     // OCR takes seconds a page: it has a queue of its own, so a text resume never waits behind a scan.

@@ -207,6 +207,8 @@ function extractDoc(bytes: Buffer, caps: ExtractionLimits): string {
  * A PDF opened for reading (text here, page images for OCR): its streams checked for bombs first, then pdf.js
  * with eval off and nothing fetched. The caller destroys the loading task.
  */
+export type OpenedPdf = Awaited<ReturnType<typeof openPdf>>
+
 export async function openPdf(bytes: Buffer, caps: Pick<ExtractionLimits, 'maxPdfStreamBytes' | 'maxPdfDecodedBytes'>) {
   // Before pdf.js: it would decode a bomb whole, outside the thread's heap limit.
   try {
@@ -238,26 +240,15 @@ export async function openPdf(bytes: Buffer, caps: Pick<ExtractionLimits, 'maxPd
 }
 
 async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
-  const { pdfjs, loadingTask } = await openPdf(bytes, caps)
-
-  let timer: NodeJS.Timeout | undefined
-  const deadline = Date.now() + caps.timeoutMs
-  const tooSlow = () =>
-    new UnreadableResumeError(`the PDF took longer than ${formatDuration(caps.timeoutMs)} to read`, { problem: 'too_slow' })
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(tooSlow()), caps.timeoutMs)
-  })
-
-  const read = async (): Promise<ExtractedResume> => {
-    const doc = await loadingTask.promise
+  const opened = await openPdf(bytes, caps)
+  const { pdfjs } = opened
+  return readPdfWithin(opened, caps.timeoutMs, 'the PDF', async (doc, checkTime) => {
     const pageCount = Math.min(doc.numPages, caps.maxPages)
     const parts: string[] = []
     const hidden: HiddenText[] = []
     let length = 0
     for (let pageNumber = 1; pageNumber <= pageCount && length <= caps.maxChars; pageNumber++) {
-      // The timer only fires when pdf.js yields; checking here also bounds a
-      // document that yields often but never finishes.
-      if (Date.now() > deadline) throw tooSlow()
+      checkTime()
       const page = await doc.getPage(pageNumber)
       const content = await page.getTextContent()
       let items = content.items.filter((item) => 'str' in item)
@@ -285,9 +276,32 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
       length += text.length
     }
     return { text: parts.join(PAGE_BREAK), hidden }
-  }
+  })
+}
 
-  const reading = read()
+/**
+ * Reads an opened PDF within `timeoutMs`. pdf.js's own timer only fires when
+ * it yields, so `read` also calls `checkTime` between pages, which bounds a
+ * document that yields often but never finishes. pdf.js is destroyed
+ * afterwards whatever happened (aborting a parse still running after a
+ * timeout), and what it threw becomes an UnreadableResumeError.
+ */
+export async function readPdfWithin<T>(
+  { loadingTask }: OpenedPdf,
+  timeoutMs: number,
+  what: string,
+  read: (doc: Awaited<OpenedPdf['loadingTask']['promise']>, checkTime: () => void) => Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = Date.now() + timeoutMs
+  const tooSlow = () => new UnreadableResumeError(`${what} took longer than ${formatDuration(timeoutMs)} to read`, { problem: 'too_slow' })
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(tooSlow()), timeoutMs)
+  })
+  const checkTime = () => {
+    if (Date.now() > deadline) throw tooSlow()
+  }
+  const reading = loadingTask.promise.then((doc) => read(doc, checkTime))
   // Whichever loses the race must not surface later as an unhandled rejection.
   reading.catch(() => {})
   try {
@@ -296,8 +310,6 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
     throw pdfFailure(error)
   } finally {
     clearTimeout(timer)
-    // Destroying the loading task also destroys the document and its worker,
-    // and aborts a parse still in progress after a timeout.
     await loadingTask.destroy()
   }
 }

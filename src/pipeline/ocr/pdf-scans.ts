@@ -3,7 +3,7 @@
 // as its scan (a logo or a signature beside it is smaller). Rendering the page
 // instead would need a canvas, and a scan's own pixels are what OCR wants.
 import { Worker } from 'node:worker_threads'
-import { DEFAULT_EXTRACTION_LIMITS, openPdf, pdfFailure, UnreadableResumeError, type UnreadableProblem } from '../extract.ts'
+import { DEFAULT_EXTRACTION_LIMITS, openPdf, readPdfWithin, UnreadableResumeError, type UnreadableProblem } from '../extract.ts'
 import type { ScanReply, ScanRequest } from './scan-thread.ts'
 import { encodePng } from './png.ts'
 
@@ -29,20 +29,12 @@ const RGBA_32BPP = 3
 
 /** One PNG per page (up to maxPages) that has an image; pages without one are skipped. */
 export async function scannedPages(bytes: Buffer, limits: ScanLimits): Promise<Buffer[]> {
-  const { pdfjs, loadingTask } = await openPdf(bytes, DEFAULT_EXTRACTION_LIMITS)
-  const tooSlow = () =>
-    new UnreadableResumeError(`the scanned PDF took longer than ${limits.timeoutMs / 1000} s to read`, { problem: 'too_slow' })
-  const deadline = Date.now() + limits.timeoutMs
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs)
-  })
-
-  const read = async (): Promise<Buffer[]> => {
-    const doc = await loadingTask.promise
+  const opened = await openPdf(bytes, DEFAULT_EXTRACTION_LIMITS)
+  const { pdfjs } = opened
+  return readPdfWithin(opened, limits.timeoutMs, 'the scanned PDF', async (doc, checkTime) => {
     const pages: Buffer[] = []
     for (let pageNumber = 1; pageNumber <= Math.min(doc.numPages, limits.maxPages); pageNumber++) {
-      if (Date.now() > deadline) throw tooSlow()
+      checkTime()
       const page = await doc.getPage(pageNumber)
       const operators = await page.getOperatorList()
       let largest: DecodedImage | undefined
@@ -70,18 +62,7 @@ export async function scannedPages(bytes: Buffer, limits: ScanLimits): Promise<B
       page.cleanup()
     }
     return pages
-  }
-
-  const reading = read()
-  reading.catch(() => {})
-  try {
-    return await Promise.race([reading, timeout])
-  } catch (error) {
-    throw pdfFailure(error)
-  } finally {
-    clearTimeout(timer)
-    await loadingTask.destroy()
-  }
+  })
 }
 
 export function megapixels(pixels: number): string {
