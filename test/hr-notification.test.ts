@@ -12,6 +12,8 @@ import { emulatorCredentials, startS3rver } from './support/emulators.ts'
 
 const SHA = 'ab'.repeat(32)
 
+const span = (line: number) => ({ page: 1, line, section: 'Experience' })
+
 function candidate(overrides: Partial<Candidate> = {}): Candidate {
   return {
     id: 'cand-1',
@@ -36,6 +38,14 @@ function candidate(overrides: Partial<Candidate> = {}): Candidate {
         { kind: 'website', url: 'javascript:alert(1)' },
       ],
       yearsOfExperience: 8,
+      work: [
+        { employer: 'Northwind', title: 'Staff Engineer', start: '2020-01', end: null, current: true, kind: 'work', at: span(10) },
+        { employer: 'Code Club', title: 'Mentor', start: '2019', end: null, current: true, kind: 'volunteer', at: span(12) },
+        { employer: 'Contoso', title: 'Engineer', start: '2014', end: '2019-12', current: false, kind: 'work', at: span(14) },
+      ],
+      education: [
+        { institution: 'University of Leeds', degree: 'BSc', field: 'Computer Science', start: '2010', end: '2014', at: span(20) },
+      ],
     },
     score: {
       value: 86,
@@ -152,6 +162,9 @@ t.test('decision email', async (t) => {
     t.match(body, /at least 5 years of experience[\s\S]*8 years of experience/, `${format}: the years requirement`)
     t.notMatch(body, /line 14|line 30/, `${format}: no bare line numbers`)
     t.match(body, '1 of 2 must-have skills missing: Go', `${format}: reasons`)
+    t.match(body, /Staff Engineer, Northwind \(2020-01 - present\)[\s\S]*Engineer, Contoso \(2014 - 2019-12\)/, `${format}: latest roles`)
+    t.notMatch(body, 'Code Club', `${format}: a volunteer role is not among the roles`)
+    t.match(body, 'BSc Computer Science, University of Leeds (2010 - 2014)', `${format}: education`)
     t.match(body, 'Jane Doe CV.pdf', `${format}: resume filename`)
     t.match(body, 'application/pdf', `${format}: resume type`)
     t.match(body, '240.0 KB', `${format}: resume size`)

@@ -66,6 +66,8 @@ function hostileCandidate(h: string): Candidate {
         { kind: 'website', url: h },
       ],
       yearsOfExperience: 3,
+      work: [{ employer: h, title: h, start: h, end: h, current: false, kind: 'work', at: { page: 1, line: 1, section: h } }],
+      education: [{ institution: h, degree: h, field: h, start: h, end: null, at: { page: 1, line: 2, section: h } }],
     },
     score: {
       value: 50,

@@ -18,6 +18,16 @@ import { filenameForType } from '../domain/filename.ts'
 import { decisionLinkUrl, EMAILED_OUTCOMES, linkableCandidateId, signDecisionToken } from './decision-links.ts'
 import type { TemplateRenderer } from './templates.ts'
 
+/** How much of the structured profile HR's email shows: the latest roles, the education. */
+const LATEST_ROLES = 3
+const EDUCATION_LINES = 2
+
+/** " (2019 - present)", " (2014 - 2016)", or nothing when the resume gives no dates. */
+function datesOf(start: string | null, end: string | null, current: boolean): string {
+  if (!start && !end && !current) return ''
+  return ` (${start ?? '?'} - ${current ? 'present' : (end ?? '?')})`
+}
+
 export type HrNotificationKind = 'decision' | 'unreadable' | 'final-decision'
 
 /** How HR gets the resume file; the caller picks by size and store. */
@@ -108,6 +118,9 @@ export interface HrNotificationView {
     yearsOfExperience: number | null
     source: string
     receivedAt: string
+    /** The latest roles of the work history (at most three), and the education, each on one line. */
+    roles: string[]
+    education: string[]
   }
   /** The task or mail the resume came from; null for a direct upload. */
   origin: {
@@ -257,6 +270,17 @@ export function hrNotificationView(input: HrNotificationInput): HrNotificationVi
       yearsOfExperience: profile?.yearsOfExperience ?? null,
       source: candidate.source,
       receivedAt: candidate.createdAt,
+      roles: (profile?.work ?? [])
+        .filter((entry) => entry.kind === 'work')
+        .slice(0, LATEST_ROLES)
+        .map((entry) => [entry.title, entry.employer].filter(Boolean).join(', ') + datesOf(entry.start, entry.end, entry.current)),
+      education: (profile?.education ?? [])
+        .slice(0, EDUCATION_LINES)
+        .map(
+          (entry) =>
+            [[entry.degree, entry.field].filter(Boolean).join(' '), entry.institution].filter(Boolean).join(', ') +
+            datesOf(entry.start, entry.end, false),
+        ),
     },
     origin: candidate.origin
       ? {
