@@ -4,15 +4,8 @@
 // instead would need a canvas, and a scan's own pixels are what OCR wants.
 import { Worker } from 'node:worker_threads'
 import { DEFAULT_EXTRACTION_LIMITS, openPdf, readPdfWithin, UnreadableResumeError, type UnreadableProblem } from '../extract.ts'
-import type { ScanReply, ScanRequest } from './scan-thread.ts'
+import type { ScanLimits, ScanReply, ScanRequest } from './scan-messages.ts'
 import { encodePng } from './png.ts'
-
-export interface ScanLimits {
-  maxPages: number
-  /** Pixels a page image may have; a larger one is refused, not decoded further. */
-  maxPixels: number
-  timeoutMs: number
-}
 
 /** pdf.js's decoded image as page.objs holds it (isOffscreenCanvasSupported off, so pixels rather than a bitmap). */
 interface DecodedImage {

@@ -4,14 +4,8 @@
 // or memory is stopped by ending the thread.
 import { parentPort, workerData } from 'node:worker_threads'
 import { UnreadableResumeError } from '../extract.ts'
-import { scannedPages, type ScanLimits } from './pdf-scans.ts'
-
-export interface ScanRequest {
-  bytes: Uint8Array
-  limits: ScanLimits
-}
-
-export type ScanReply = { ok: true; pages: Uint8Array[] } | { ok: false; unreadable: boolean; problem?: string; message: string }
+import { scannedPages } from './pdf-scans.ts'
+import type { ScanReply, ScanRequest } from './scan-messages.ts'
 
 const port = parentPort
 if (!port) throw new Error('scan-thread.ts runs only as a worker thread')
