@@ -62,7 +62,7 @@ async function service() {
   const notifiedAt = new Map<string, number>()
   let round: { ids: Set<string>; uploaded: boolean; resolve(): void; reject(error: Error): void } | undefined
   const roundDone = () => round?.uploaded && [...round.ids].every((id) => notifiedAt.has(id))
-  const [, , notifyWorker] = running.workers!.workers
+  const notifyWorker = running.workers!.workers.find((worker) => worker.name === 'notify')
   notifyWorker!.on('completed', (job) => {
     notifiedAt.set(job.data.candidateId, performance.now())
     if (roundDone()) round!.resolve()
