@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { HttpError } from '../src/http/errors.ts'
+import { withDeadline } from '../src/async/deadline.ts'
 import { errorResponses } from '../src/http/schemas.ts'
 import { ProviderHttpError, ProviderNetworkError } from '../src/net/http-client.ts'
 import { deleteSourceWebhooks, listSourceWebhooks, registerSourceWebhook, WebhookSetupError } from '../src/sources/webhook-registrations.ts'
@@ -68,18 +69,6 @@ const Deliveries = Type.Object({
 
 /** A probe that hangs is an answer too: unhealthy, said within this long. */
 const MAILBOX_PROBE_TIMEOUT_MS = 20_000
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, sources, services, queues, integrations } = app.hiring
@@ -259,7 +248,7 @@ const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const started = performance.now()
       let error: string | null = null
       try {
-        await withTimeout(source.probe(), MAILBOX_PROBE_TIMEOUT_MS)
+        await withDeadline(source.probe(), MAILBOX_PROBE_TIMEOUT_MS, () => new Error(`no answer within ${MAILBOX_PROBE_TIMEOUT_MS} ms`))
       } catch (failure) {
         error = (failure as Error).message.slice(0, 500)
         request.log.warn({ provider: source.provider, err: { message: error } }, 'mailbox probe failed')

@@ -12,6 +12,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Alert, Alerter } from '../ports/alerts.ts'
 import type { MetricsSink } from '../ports/metrics.ts'
 import { SingleFlight } from '../async/single-flight.ts'
+import { withDeadline } from '../async/deadline.ts'
 import {
   INTEGRATION_NAMES,
   type IntegrationDetail,
@@ -64,20 +65,6 @@ export const HISTORY_LENGTH = 50
 
 export class ProbeTimeoutError extends Error {
   override name = 'ProbeTimeoutError'
-}
-
-async function withDeadline<T>(run: () => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      run(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ProbeTimeoutError(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** The error as an operator needs it: its message, and its cause's when that says more. One line, bounded. */
@@ -148,7 +135,7 @@ export class IntegrationMonitor implements IntegrationStatusReader {
     let error: string | null = null
     let facts: IntegrationFacts = {}
     try {
-      facts = (await withDeadline(probe.run, timeoutMs)) ?? {}
+      facts = (await withDeadline(probe.run(), timeoutMs, () => new ProbeTimeoutError(`no answer within ${timeoutMs} ms`))) ?? {}
     } catch (failure) {
       error = describeProbeError(failure)
     }

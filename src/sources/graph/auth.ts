@@ -12,6 +12,7 @@ import { ConfidentialClientApplication, LogLevel, type Configuration } from '@az
 import type { FastifyBaseLogger } from 'fastify'
 import type { GraphMailboxConfig } from '../../config.ts'
 import { backoffDelay, pause, type AuthProvider } from '../../net/http-client.ts'
+import { withDeadline } from '../../async/deadline.ts'
 
 /** Entra's own host: MSAL knows it; any other authority (a sovereign cloud, a stand-in) is trusted by name. */
 const PUBLIC_AUTHORITY_HOST = 'login.microsoftonline.com'
@@ -99,6 +100,7 @@ export class MsalTokenSource implements AuthProvider {
         const result = await withDeadline(
           this.#app.acquireTokenByClientCredential({ scopes: this.#scopes, ...(skipCache ? { skipCache: true } : {}) }),
           TOKEN_TIMEOUT_MS,
+          () => new GraphTokenError(`Microsoft Entra did not answer within ${TOKEN_TIMEOUT_MS} ms`, false),
         )
         if (!result?.accessToken) throw new GraphTokenError('Microsoft Entra answered without an access token', false)
         this.#skipCache = false
@@ -120,16 +122,4 @@ function describeTokenFailure(error: unknown): GraphTokenError {
   const reason = (errorMessage ?? message ?? String(error)).split(/\r?\n/)[0]!.slice(0, 240)
   const permanent = PERMANENT_CODES.test(text)
   return new GraphTokenError(`no Microsoft Graph token from Entra: ${errorCode ? `${errorCode}: ` : ''}${reason}`, permanent, error)
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GraphTokenError(`Microsoft Entra did not answer within ${ms} ms`, false)), ms)
-  })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
 }
