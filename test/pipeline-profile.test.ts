@@ -3,6 +3,9 @@ import type { Profile } from '../src/domain/candidate.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
 import { findRanges } from '../src/pipeline/profile/dates.ts'
 
+/** Where a field was read: page, line, section. */
+const at = (page: number, line: number, section: string | null) => ({ page, line, section })
+
 const NOW = new Date('2025-06-15T12:00:00Z')
 const profile = (text: string): Profile => extractProfile(text, NOW)
 const work = (text: string) =>
@@ -571,11 +574,7 @@ const chronoProfile: Profile = {
       end: null,
       current: true,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 6,
-        section: 'PROFESSIONAL EXPERIENCE',
-      },
+      at: at(1, 6, 'PROFESSIONAL EXPERIENCE'),
     },
     {
       employer: 'Cargoline AG',
@@ -584,11 +583,7 @@ const chronoProfile: Profile = {
       end: '2021-03',
       current: false,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 10,
-        section: 'PROFESSIONAL EXPERIENCE',
-      },
+      at: at(1, 10, 'PROFESSIONAL EXPERIENCE'),
     },
     {
       employer: 'Technische Universität München',
@@ -597,11 +592,7 @@ const chronoProfile: Profile = {
       end: '2016-08',
       current: false,
       kind: 'student',
-      at: {
-        page: 1,
-        line: 13,
-        section: 'PROFESSIONAL EXPERIENCE',
-      },
+      at: at(1, 13, 'PROFESSIONAL EXPERIENCE'),
     },
   ],
   education: [
@@ -611,11 +602,7 @@ const chronoProfile: Profile = {
       field: 'Informatics',
       start: '2014',
       end: '2016',
-      at: {
-        page: 1,
-        line: 17,
-        section: 'EDUCATION',
-      },
+      at: at(1, 17, 'EDUCATION'),
     },
     {
       institution: 'Universität Stuttgart',
@@ -623,11 +610,7 @@ const chronoProfile: Profile = {
       field: 'Informatics',
       start: '2011',
       end: '2014',
-      at: {
-        page: 1,
-        line: 18,
-        section: 'EDUCATION',
-      },
+      at: at(1, 18, 'EDUCATION'),
     },
   ],
   skills: ['Go', 'Java', 'Kotlin', 'PostgreSQL', 'Kafka', 'Kubernetes', 'Terraform'],
@@ -697,11 +680,7 @@ const functionalProfile: Profile = {
       end: null,
       current: true,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 11,
-        section: 'Employment History',
-      },
+      at: at(1, 11, 'Employment History'),
     },
     {
       employer: 'Lone Star Bank',
@@ -710,11 +689,7 @@ const functionalProfile: Profile = {
       end: '2019-12',
       current: false,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 12,
-        section: 'Employment History',
-      },
+      at: at(1, 12, 'Employment History'),
     },
     {
       employer: 'Code for Austin',
@@ -723,11 +698,7 @@ const functionalProfile: Profile = {
       end: null,
       current: true,
       kind: 'volunteer',
-      at: {
-        page: 1,
-        line: 17,
-        section: 'Volunteer Experience',
-      },
+      at: at(1, 17, 'Volunteer Experience'),
     },
   ],
   education: [
@@ -737,11 +708,7 @@ const functionalProfile: Profile = {
       field: 'Statistics',
       start: '2013',
       end: '2017',
-      at: {
-        page: 1,
-        line: 14,
-        section: 'Education',
-      },
+      at: at(1, 14, 'Education'),
     },
   ],
   skills: ['SQL', 'Python', 'Tableau', 'Power BI', 'A/B testing', 'Excel'],
@@ -809,11 +776,7 @@ const academicProfile: Profile = {
       end: null,
       current: true,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 6,
-        section: 'Academic Appointments',
-      },
+      at: at(1, 6, 'Academic Appointments'),
     },
     {
       employer: 'CERN',
@@ -822,11 +785,7 @@ const academicProfile: Profile = {
       end: '2019',
       current: false,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 7,
-        section: 'Academic Appointments',
-      },
+      at: at(1, 7, 'Academic Appointments'),
     },
     {
       employer: 'Charles University',
@@ -835,11 +794,7 @@ const academicProfile: Profile = {
       end: '2015',
       current: false,
       kind: 'student',
-      at: {
-        page: 1,
-        line: 8,
-        section: 'Academic Appointments',
-      },
+      at: at(1, 8, 'Academic Appointments'),
     },
     {
       employer: 'Institute of Physics',
@@ -848,11 +803,7 @@ const academicProfile: Profile = {
       end: null,
       current: true,
       kind: 'membership',
-      at: {
-        page: 1,
-        line: 15,
-        section: 'Professional Memberships',
-      },
+      at: at(1, 15, 'Professional Memberships'),
     },
     {
       employer: 'European Physical Society',
@@ -861,11 +812,7 @@ const academicProfile: Profile = {
       end: null,
       current: true,
       kind: 'membership',
-      at: {
-        page: 1,
-        line: 16,
-        section: 'Professional Memberships',
-      },
+      at: at(1, 16, 'Professional Memberships'),
     },
   ],
   education: [
@@ -875,11 +822,7 @@ const academicProfile: Profile = {
       field: 'Particle Physics',
       start: '2011',
       end: '2016',
-      at: {
-        page: 1,
-        line: 10,
-        section: 'Education',
-      },
+      at: at(1, 10, 'Education'),
     },
     {
       institution: 'Charles University',
@@ -887,11 +830,7 @@ const academicProfile: Profile = {
       field: 'Physics',
       start: '2009',
       end: '2011',
-      at: {
-        page: 1,
-        line: 13,
-        section: 'Education',
-      },
+      at: at(1, 13, 'Education'),
     },
   ],
   skills: [],
@@ -960,11 +899,7 @@ const jobboardProfile: Profile = {
       end: null,
       current: true,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 6,
-        section: 'Work Experience',
-      },
+      at: at(1, 6, 'Work Experience'),
     },
     {
       employer: 'Contoso Ltd',
@@ -973,11 +908,7 @@ const jobboardProfile: Profile = {
       end: '2018-12',
       current: false,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 10,
-        section: 'Work Experience',
-      },
+      at: at(1, 10, 'Work Experience'),
     },
   ],
   education: [
@@ -987,11 +918,7 @@ const jobboardProfile: Profile = {
       field: 'Computer Science',
       start: '2012',
       end: '2015',
-      at: {
-        page: 1,
-        line: 14,
-        section: 'Education',
-      },
+      at: at(1, 14, 'Education'),
     },
   ],
   skills: ['C#', 'ASP.NET', 'SQL Server', 'Azure', 'JavaScript'],
@@ -1058,11 +985,7 @@ const lebenslaufProfile: Profile = {
       end: null,
       current: true,
       kind: 'work',
-      at: {
-        page: 1,
-        line: 9,
-        section: 'Work Experience',
-      },
+      at: at(1, 9, 'Work Experience'),
     },
     {
       employer: 'SAP SE',
@@ -1071,11 +994,7 @@ const lebenslaufProfile: Profile = {
       end: '2018-02',
       current: false,
       kind: 'student',
-      at: {
-        page: 1,
-        line: 10,
-        section: 'Work Experience',
-      },
+      at: at(1, 10, 'Work Experience'),
     },
   ],
   education: [
@@ -1085,11 +1004,7 @@ const lebenslaufProfile: Profile = {
       field: 'Computer Science',
       start: '2011-10',
       end: '2015-09',
-      at: {
-        page: 1,
-        line: 12,
-        section: 'Education',
-      },
+      at: at(1, 12, 'Education'),
     },
   ],
   skills: ['Java', 'Spring Boot', 'Kotlin', 'AWS', 'Docker'],
