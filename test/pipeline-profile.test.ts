@@ -6,8 +6,18 @@ import { findRanges } from '../src/pipeline/profile/dates.ts'
 /** Where a field was read: page, line, section. */
 const at = (page: number, line: number, section: string | null) => ({ page, line, section })
 
+const listed = (name: string, written: string, where: ReturnType<typeof at>) => ({ name, written, at: where })
+
 const NOW = new Date('2025-06-15T12:00:00Z')
 const profile = (text: string): Profile => extractProfile(text, NOW)
+/** Links without where they were read (a test of its own checks that). */
+const bareLinks = (links: Profile['links']) => links.map(({ kind, url }) => ({ kind, url }))
+const links = (text: string) => bareLinks(profile(text).links)
+/** A profile without the provenance of links and listed items, for tests about what was read rather than where. */
+const core = (read: Profile): Profile => {
+  const { skills: _skills, languages: _languages, certificates: _certificates, ...sources } = read.sources!
+  return { ...read, links: bareLinks(read.links), sources }
+}
 const work = (text: string) =>
   (profile(text).work ?? []).map((entry) => [entry.title, entry.employer, entry.start, entry.end, entry.current, entry.kind])
 
@@ -105,26 +115,26 @@ t.test('phone: dash look-alikes and soft hyphens, kept as written', async (t) =>
 // ---------------------------------------------------------------- links
 
 t.test('links: no false links from abbreviations, products and employers', async (t) => {
-  t.same(profile('Jane Doe\nB.tech in CSE, M.Tech, Node.js, ASP.NET, Booking.com, Vue.js').links, [])
+  t.same(links('Jane Doe\nB.tech in CSE, M.Tech, Node.js, ASP.NET, Booking.com, Vue.js'), [])
   t.same(
-    profile('Jane Doe\nExperience\nBuilt the shop on acme-shop.com and docs at https://docs.acme.com').links,
+    links('Jane Doe\nExperience\nBuilt the shop on acme-shop.com and docs at https://docs.acme.com'),
     [],
     'sites in the work history are the employer’s',
   )
   t.same(
-    profile('Jane Doe\nExperience\nPortfolio: janedoe.design').links,
+    links('Jane Doe\nExperience\nPortfolio: janedoe.design'),
     [{ kind: 'website', url: 'https://janedoe.design' }],
     'a labelled site counts anywhere',
   )
 })
 
 t.test('links: wrapped URLs are joined', async (t) => {
-  t.same(profile('Jane Doe\nhttps://www.linkedin.com/in/jane-doe-\n12345678/\nhttps://github.com/\njanedoe').links, [
+  t.same(links('Jane Doe\nhttps://www.linkedin.com/in/jane-doe-\n12345678/\nhttps://github.com/\njanedoe'), [
     { kind: 'linkedin', url: 'https://www.linkedin.com/in/jane-doe-12345678' },
     { kind: 'github', url: 'https://github.com/janedoe' },
   ])
   t.same(
-    profile('Jane Doe\nlinkedin.com/in/jane-doe Berlin\nGermany').links,
+    links('Jane Doe\nlinkedin.com/in/jane-doe Berlin\nGermany'),
     [{ kind: 'linkedin', url: 'https://www.linkedin.com/in/jane-doe' }],
     'a finished URL is not extended',
   )
@@ -135,21 +145,21 @@ t.test('links: handles beside icon glyphs or labels, where the PDF kept no URL',
     { kind: 'github', url: 'https://github.com/janedoe' },
     { kind: 'linkedin', url: 'https://www.linkedin.com/in/jane-doe' },
   ]
-  t.same(profile('Jane Doe\n\uf09b janedoe   \uf08c jane-doe   \uf0e0 jane@example.com').links, both, 'Font Awesome glyphs')
-  t.same(profile('Jane Doe\nGitHub: janedoe | LinkedIn: jane-doe').links, both)
-  t.same(profile('Jane Doe\nExperience\nSet up GitHub Actions and LinkedIn Learning courses').links, [], 'products are not handles')
-  t.same(profile('Jane Doe\nExperience\nGitHub: https://github.com/janedoe').links, [both[0]], 'a URL is read once')
+  t.same(links('Jane Doe\n\uf09b janedoe   \uf08c jane-doe   \uf0e0 jane@example.com'), both, 'Font Awesome glyphs')
+  t.same(links('Jane Doe\nGitHub: janedoe | LinkedIn: jane-doe'), both)
+  t.same(links('Jane Doe\nExperience\nSet up GitHub Actions and LinkedIn Learning courses'), [], 'products are not handles')
+  t.same(links('Jane Doe\nExperience\nGitHub: https://github.com/janedoe'), [both[0]], 'a URL is read once')
 })
 
 t.test("links: someone else's repository is not the candidate's GitHub", async (t) => {
   const cited = 'Jane Doe jane.doe@example.com\nProjects\nContributed to https://github.com/facebook/react'
-  t.same(profile(cited).links, [])
+  t.same(links(cited), [])
   t.same(
-    profile(`${cited} and github.com/janedoe/ledger`).links,
+    links(`${cited} and github.com/janedoe/ledger`),
     [{ kind: 'github', url: 'https://github.com/janedoe' }],
     'an own repository names the user',
   )
-  t.same(profile('Jane Doe | github.com/jdoe\nContributed to https://github.com/kubernetes/kubernetes').links, [
+  t.same(links('Jane Doe | github.com/jdoe\nContributed to https://github.com/kubernetes/kubernetes'), [
     { kind: 'github', url: 'https://github.com/jdoe' },
   ])
 })
@@ -316,8 +326,8 @@ t.test('languages with levels, in a section of their own', async (t) => {
   ])
   t.same(
     profile('Languages\nGerman\nNative\nEnglish\nC1 – business fluent').languages,
-    ['German (Native)', 'English (C1)'],
-    'the level on the next line',
+    ['German (native)', 'English (C1)'],
+    'the level on the next line, on the same scale',
   )
   t.same(profile('Languages\nPython, Go').languages, [], 'programming languages are not spoken ones')
 })
@@ -329,17 +339,63 @@ t.test('certificates: in their section and named anywhere', async (t) => {
   t.same(read.certificates, [
     'AWS Certified Solutions Architect – Associate',
     'Certified Kubernetes Administrator (CKA)',
-    'PMP',
-    'CISSP',
+    'Project Management Professional (PMP)',
+    'Certified Information Systems Security Professional (CISSP)',
     'AWS Certified Developer – Associate',
   ])
+})
+
+t.test("skills, languages and certificates: one name each, the resume's words and place kept", async (t) => {
+  const read = profile(
+    [
+      'Jane Doe',
+      'jane@example.com',
+      'Skills',
+      'Golang, Postgres, k8s, Kubernetes, Forklift operation',
+      '\fLanguages',
+      'Farsi (mother tongue), English – full professional proficiency, German: B2',
+      'Certifications',
+      'CKA (2021)',
+      'Certified Kubernetes Administrator',
+      'PSM I',
+      'Certified Widget Handler - Associate',
+    ].join('\n'),
+  )
+  t.same(read.skills, ['Go', 'PostgreSQL', 'Kubernetes', 'Forklift operation'], 'aliases named as the taxonomy names them, once')
+  t.same(read.sources!.skills, [
+    listed('Go', 'Golang', at(1, 4, 'Skills')),
+    listed('PostgreSQL', 'Postgres', at(1, 4, 'Skills')),
+    listed('Kubernetes', 'k8s', at(1, 4, 'Skills')),
+    listed('Forklift operation', 'Forklift operation', at(1, 4, 'Skills')),
+  ])
+  t.same(read.languages, ['Persian (native)', 'English (fluent)', 'German (B2)'], 'levels on one scale')
+  t.same(
+    read.sources!.languages!.map((item) => [item.written, item.at]),
+    [
+      ['Farsi (mother tongue)', at(2, 6, 'Languages')],
+      ['English – full professional proficiency', at(2, 6, 'Languages')],
+      ['German: B2', at(2, 6, 'Languages')],
+    ],
+    'on the second page',
+  )
+  t.same(
+    read.certificates,
+    ['Certified Kubernetes Administrator (CKA)', 'Professional Scrum Master I (PSM I)', 'Certified Widget Handler – Associate'],
+    'an acronym and its name are one credential; an unknown one keeps its words',
+  )
+  t.same(read.sources!.certificates![0], listed('Certified Kubernetes Administrator (CKA)', 'CKA', at(2, 8, 'Certifications')))
+})
+
+t.test('links keep where they were read', async (t) => {
+  const read = profile('Jane Doe\njane@example.com\nExperience\nDeveloper, Acme, 2020 - 2022\n\fLinks\nhttps://github.com/janedoe')
+  t.same(read.links, [{ kind: 'github', url: 'https://github.com/janedoe', at: at(2, 6, 'Links') }])
 })
 
 t.test('a links section is contact details', async (t) => {
   const read = profile(
     'Oliver Grant\nExperience\nDeveloper, Acme, 2020 - 2022\nLinks\nhttps://github.com/olivergrant\nhttps://olivergrant.co.uk\nLanguages\nEnglish, Twi',
   )
-  t.same(read.links, [
+  t.same(bareLinks(read.links), [
     { kind: 'github', url: 'https://github.com/olivergrant' },
     { kind: 'website', url: 'https://olivergrant.co.uk' },
   ])
@@ -350,7 +406,12 @@ t.test('certificates and degrees wrapped by a narrow column', async (t) => {
   const read = profile(
     'Lukas Brenner\nEducation\nMSc Information Systems, Technische Universitat Berlin, 10.2014 - 12.2016\nCertifications\nCertified Kubernetes\nAdministrator (CKA)\nAWS Certified Data Analytics -\nSpecialty\nCISSP\nOSCP',
   )
-  t.same(read.certificates, ['Certified Kubernetes Administrator (CKA)', 'AWS Certified Data Analytics - Specialty', 'CISSP', 'OSCP'])
+  t.same(read.certificates, [
+    'Certified Kubernetes Administrator (CKA)',
+    'AWS Certified Data Analytics – Specialty',
+    'Certified Information Systems Security Professional (CISSP)',
+    'Offensive Security Certified Professional (OSCP)',
+  ])
   t.same(
     read.education!.map((entry) => [entry.degree, entry.field, entry.institution]),
     [['MSc', 'Information Systems', 'Technische Universitat Berlin']],
@@ -420,7 +481,7 @@ t.test('more layouts: moderncv date column, a flattened two-column page, a job b
   t.equal(twoColumn.monthsOfExperience, 74)
   t.same(education(twoColumn), [['B.S.', 'Computer Engineering', 'Federal University of Rio de Janeiro', null, '2019-12']])
   t.same(twoColumn.skills, ['Python', 'Go', 'JavaScript', 'Git', 'Docker'])
-  t.same(twoColumn.links, [{ kind: 'website', url: 'https://anasouza.dev' }])
+  t.same(bareLinks(twoColumn.links), [{ kind: 'website', url: 'https://anasouza.dev' }])
 
   const board = profile(
     [
@@ -474,7 +535,14 @@ t.test('every field keeps its page, line and section', async (t) => {
       'BSc Physics, University of Leeds, 2015 - 2018',
     ].join('\n'),
   )
-  t.same(read.sources, { name: { page: 1, line: 1, section: null }, email: { page: 1, line: 2, section: null }, phone: null })
+  t.same(read.sources, {
+    name: { page: 1, line: 1, section: null },
+    email: { page: 1, line: 2, section: null },
+    phone: null,
+    skills: [],
+    languages: [],
+    certificates: [],
+  })
   t.same(read.work![0]!.at, { page: 1, line: 4, section: 'Experience' })
   t.same(read.education![0]!.at, { page: 2, line: 6, section: 'Education' })
   const above = profile('Experience\nAcme Payments\nSenior Engineer    Jan 2020 – Present\n• Led the ledger migration')
@@ -541,10 +609,12 @@ const chronoProfile: Profile = {
     {
       kind: 'linkedin',
       url: 'https://www.linkedin.com/in/marcus-weber',
+      at: at(1, 2, null),
     },
     {
       kind: 'github',
       url: 'https://github.com/mweber',
+      at: at(1, 2, null),
     },
   ],
   yearsOfExperience: 8.8,
@@ -564,6 +634,16 @@ const chronoProfile: Profile = {
       line: 2,
       section: null,
     },
+    skills: [
+      ...['Go', 'Java', 'Kotlin', 'PostgreSQL'].map((name) => listed(name, name, at(1, 20, 'SKILLS'))),
+      listed('Apache Kafka', 'Kafka', at(1, 20, 'SKILLS')),
+      listed('Kubernetes', 'Kubernetes', at(1, 20, 'SKILLS')),
+      listed('Terraform', 'Terraform', at(1, 20, 'SKILLS')),
+    ],
+    languages: ['German (native)', 'English (C1)', 'Spanish (A2)'].map((name) => listed(name, name, at(1, 22, 'LANGUAGES'))),
+    certificates: [
+      listed('Certified Kubernetes Administrator (CKA)', 'Certified Kubernetes Administrator (CKA)', at(1, 24, 'CERTIFICATIONS')),
+    ],
   },
   location: 'Munich, Germany',
   work: [
@@ -613,7 +693,7 @@ const chronoProfile: Profile = {
       at: at(1, 18, 'EDUCATION'),
     },
   ],
-  skills: ['Go', 'Java', 'Kotlin', 'PostgreSQL', 'Kafka', 'Kubernetes', 'Terraform'],
+  skills: ['Go', 'Java', 'Kotlin', 'PostgreSQL', 'Apache Kafka', 'Kubernetes', 'Terraform'],
   languages: ['German (native)', 'English (C1)', 'Spanish (A2)'],
   certificates: ['Certified Kubernetes Administrator (CKA)'],
   monthsOfExperience: 106,
@@ -711,7 +791,7 @@ const functionalProfile: Profile = {
       at: at(1, 14, 'Education'),
     },
   ],
-  skills: ['SQL', 'Python', 'Tableau', 'Power BI', 'A/B testing', 'Excel'],
+  skills: ['SQL', 'Python', 'Tableau', 'Power BI', 'A/B testing', 'Microsoft Excel'],
   languages: [],
   certificates: [],
   monthsOfExperience: 97,
@@ -719,7 +799,7 @@ const functionalProfile: Profile = {
 }
 
 t.test('complete resume: functional, with a volunteer role and one-line roles "at" employers', async (t) => {
-  t.same(profile(functionalLines.join('\n')), functionalProfile)
+  t.same(core(profile(functionalLines.join('\n'))), functionalProfile)
 })
 
 const academicLines: string[] = [
@@ -841,7 +921,7 @@ const academicProfile: Profile = {
 }
 
 t.test('complete resume: academic CV with appointments, memberships and a PhD', async (t) => {
-  t.same(profile(academicLines.join('\n')), academicProfile)
+  t.same(core(profile(academicLines.join('\n'))), academicProfile)
 })
 
 const jobboardLines: string[] = [
@@ -929,7 +1009,7 @@ const jobboardProfile: Profile = {
 }
 
 t.test('complete resume: job-board export: letter-spaced name, headers above dates, a footer on every page', async (t) => {
-  t.same(profile(jobboardLines.join('\n')), jobboardProfile)
+  t.same(core(profile(jobboardLines.join('\n'))), jobboardProfile)
 })
 
 const lebenslaufLines: string[] = [
@@ -1008,12 +1088,12 @@ const lebenslaufProfile: Profile = {
     },
   ],
   skills: ['Java', 'Spring Boot', 'Kotlin', 'AWS', 'Docker'],
-  languages: ['German (mother tongue)', 'English (fluent)'],
+  languages: ['German (native)', 'English (fluent)'],
   certificates: [],
   monthsOfExperience: 88,
   statedYears: null,
 }
 
 t.test('complete resume: German-style Lebenslauf in English: personal details, dates first', async (t) => {
-  t.same(profile(lebenslaufLines.join('\n')), lebenslaufProfile)
+  t.same(core(profile(lebenslaufLines.join('\n'))), lebenslaufProfile)
 })

@@ -83,12 +83,15 @@ t.test('links: classified, normalised to https, deduplicated', async (t) => {
     'Email domain alone: janedoe.com',
     'https://github.com/features/actions and linkedin.com/company/acme',
   ].join('\n')
-  t.same(extractProfile(text, NOW).links, [
-    { kind: 'linkedin', url: 'https://www.linkedin.com/in/jane-doe' },
-    { kind: 'github', url: 'https://github.com/janedoe' },
-    { kind: 'website', url: 'https://www.jane.dev/work' },
-    { kind: 'website', url: 'https://janes.blog/posts' },
-  ])
+  t.same(
+    extractProfile(text, NOW).links.map((link) => [link.kind, link.url, link.at?.line]),
+    [
+      ['linkedin', 'https://www.linkedin.com/in/jane-doe', 2],
+      ['github', 'https://github.com/janedoe', 3],
+      ['website', 'https://www.jane.dev/work', 4],
+      ['website', 'https://janes.blog/posts', 4],
+    ],
+  )
 })
 
 t.test('years of experience', async (t) => {

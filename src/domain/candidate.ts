@@ -43,6 +43,8 @@ export interface ResumeInfo {
 export interface ProfileLink {
   kind: 'linkedin' | 'github' | 'website'
   url: string
+  /** Where it was read (absent on profiles read before provenance was kept). */
+  at?: SourceSpan
 }
 
 /**
@@ -55,6 +57,13 @@ export interface SourceSpan {
   line: number
   /** The heading of the section it sits in ("Experience", "Education"), null above the first heading. */
   section: string | null
+}
+
+/** Where a listed skill, language or certificate was read, and the resume's own words for it ("Golang" for Go). */
+export interface ListedSource {
+  name: string
+  written: string
+  at: SourceSpan
 }
 
 /** A role in the work history (JSON Resume `work`). Dates are `YYYY` or `YYYY-MM`. */
@@ -89,13 +98,23 @@ export interface Profile {
   /** Years of experience stated or derived from date ranges; null when the text gives none. */
   yearsOfExperience: number | null
   /** Where name, email and phone were read (absent on profiles read before provenance was kept). */
-  sources?: { name: SourceSpan | null; email: SourceSpan | null; phone: SourceSpan | null }
+  sources?: {
+    name: SourceSpan | null
+    email: SourceSpan | null
+    phone: SourceSpan | null
+    /** One per entry of `skills`, `languages`, `certificates`, in the same order. */
+    skills?: ListedSource[]
+    languages?: ListedSource[]
+    certificates?: ListedSource[]
+  }
   location?: string | null
   work?: WorkEntry[]
   education?: EducationEntry[]
-  /** Skills named in the resume, normalised to the taxonomy's names. */
+  /** Skills listed in the resume, named as the taxonomy names them ("Golang": Go); skills it does not know as written. */
   skills?: string[]
+  /** Spoken languages, with the level on one scale: a CEFR code, or native, fluent, professional, advanced, intermediate, basic. */
   languages?: string[]
+  /** Certificates, well-known ones named "Name (ACRONYM)" however the resume wrote them. */
   certificates?: string[]
   /** Months of work experience from the work entries, overlaps merged (volunteer, student, membership excluded). */
   monthsOfExperience?: number | null

@@ -103,6 +103,14 @@ const SourceSpan = Type.Object(
   { page: Type.Integer(), line: Type.Integer(), section: Nullable(Type.String()) },
   { description: 'where in the resume: page, 1-based line of the extracted text, the section heading above it' },
 )
+const ListedSource = Type.Object(
+  {
+    name: Type.String({ description: 'the entry as listed in the profile' }),
+    written: Type.String({ description: "the resume's own words for it" }),
+    at: SourceSpan,
+  },
+  { description: 'where a skill, language or certificate was read' },
+)
 const REQUIREMENT_KINDS = ['must_have', 'nice_to_have', 'min_years', 'criterion'] as const
 const REQUIREMENT_VERDICTS = ['met', 'partly', 'not_met'] as const
 
@@ -143,13 +151,21 @@ export const Candidate = Type.Object(
           Type.Object({
             kind: Type.Union([Type.Literal('linkedin'), Type.Literal('github'), Type.Literal('website')]),
             url: Type.String(),
+            at: Type.Optional(SourceSpan),
           }),
         ),
         yearsOfExperience: Nullable(Type.Number()),
         sources: Type.Optional(
           Type.Object(
-            { name: Nullable(SourceSpan), email: Nullable(SourceSpan), phone: Nullable(SourceSpan) },
-            { description: 'where the name, email and phone were read' },
+            {
+              name: Nullable(SourceSpan),
+              email: Nullable(SourceSpan),
+              phone: Nullable(SourceSpan),
+              skills: Type.Optional(Type.Array(ListedSource, { description: 'one per entry of skills, in order' })),
+              languages: Type.Optional(Type.Array(ListedSource, { description: 'one per entry of languages, in order' })),
+              certificates: Type.Optional(Type.Array(ListedSource, { description: 'one per entry of certificates, in order' })),
+            },
+            { description: 'where the name, email and phone, and each skill, language and certificate were read' },
           ),
         ),
         location: Type.Optional(Nullable(Type.String())),
@@ -181,9 +197,18 @@ export const Candidate = Type.Object(
             }),
           ),
         ),
-        skills: Type.Optional(Type.Array(Type.String())),
-        languages: Type.Optional(Type.Array(Type.String())),
-        certificates: Type.Optional(Type.Array(Type.String())),
+        skills: Type.Optional(
+          Type.Array(Type.String(), { description: "named as the skills taxonomy names them ('Golang': Go); unknown skills as written" }),
+        ),
+        languages: Type.Optional(
+          Type.Array(Type.String(), {
+            description:
+              "spoken languages with a level on one scale: 'German (C1)', 'English (native)'; levels are CEFR codes or native, fluent, professional, advanced, upper intermediate, intermediate, basic",
+          }),
+        ),
+        certificates: Type.Optional(
+          Type.Array(Type.String(), { description: "well-known credentials as 'Name (ACRONYM)' however the resume wrote them" }),
+        ),
         monthsOfExperience: Type.Optional(Nullable(Type.Integer({ description: 'months of work from the work history, overlaps merged' }))),
         statedYears: Type.Optional(Nullable(Type.Number({ description: 'years of experience the resume states, kept apart' }))),
       }),

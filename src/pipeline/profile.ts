@@ -3,11 +3,11 @@
 // page, line and section it was read from.
 // The text is attacker-controlled: everything here works line by line with
 // bounded quantifiers, so cost stays linear in its length.
-import type { Profile } from '../domain/candidate.ts'
+import type { ListedSource, Profile } from '../domain/candidate.ts'
 import { candidateEmail, findEmails, isBoardFooter, findLinks, findLocation, findPhone, runningLines } from './profile/contacts.ts'
 import { mergedMonths, monthOfNow, monthSpan } from './profile/dates.ts'
 import { findEducation } from './profile/education.ts'
-import { findCertificates, findLanguages, findSkills } from './profile/lists.ts'
+import { findCertificates, findLanguages, findSkills, type Listed } from './profile/lists.ts'
 import { findName } from './profile/names.ts'
 import { resumeLines, spanOf } from './profile/text.ts'
 import { findWork } from './profile/work.ts'
@@ -34,27 +34,37 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const work = findWork(content, nowYear)
   const monthsOfExperience = experienceMonths(work, monthOfNow(now))
   const statedYears = findStatedYears(lines)
+  const skills = findSkills(content)
+  const languages = findLanguages(content)
+  const certificates = findCertificates(content, nowYear)
   return {
     name: name?.value ?? null,
     email: email?.value ?? null,
     phone: phone?.value ?? null,
-    links: links.map((link) => link.value),
+    links: links.map((link) => ({ ...link.value, at: spanOf(link.line) })),
     // Computed from the work history first: a stated figure is only a claim.
     yearsOfExperience: monthsOfExperience !== null ? Math.round((monthsOfExperience / 12) * 10) / 10 : statedYears,
     sources: {
       name: name ? spanOf(name.line) : null,
       email: email ? spanOf(email.line) : null,
       phone: phone ? spanOf(phone.line) : null,
+      skills: skills.map(listedSource),
+      languages: languages.map(listedSource),
+      certificates: certificates.map(listedSource),
     },
     location: findLocation(lines)?.value ?? null,
     work,
     education: findEducation(content, nowYear),
-    skills: findSkills(content).map((skill) => skill.value),
-    languages: findLanguages(content).map((language) => language.value),
-    certificates: findCertificates(content, nowYear).map((certificate) => certificate.value),
+    skills: skills.map((skill) => skill.value),
+    languages: languages.map((language) => language.value),
+    certificates: certificates.map((certificate) => certificate.value),
     monthsOfExperience,
     statedYears,
   }
+}
+
+function listedSource(item: Listed): ListedSource {
+  return { name: item.value, written: item.written, at: spanOf(item.line) }
 }
 
 /** Months of work (student jobs, volunteering and memberships left out), overlaps merged; null without any dated work. */

@@ -1,7 +1,14 @@
-// Lists: skills as written, spoken languages with their level, certificates.
+// Lists: skills, spoken languages with their level, certificates; each named
+// one way (canonical.ts) and kept with the words the resume used and the line.
+import { certificateName, languageLevel, languageName, skillName } from './canonical.ts'
 import { findRanges } from './dates.ts'
 import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
 import type { Found } from './contacts.ts'
+
+/** A listed item: its one name, the resume's words for it, and the line. */
+export interface Listed extends Found<string> {
+  written: string
+}
 
 const ITEM_SEPARATORS = / ?[,;|•·▪●■◆►✓\u2022] ?| {2,}| [–—-] |\s\/\s/u
 const MAX_ITEMS = 200
@@ -25,9 +32,11 @@ function items(text: string): string[] {
   )
 }
 
-function pushUnique(list: Array<Found<string>>, value: string, line: ResumeLine): void {
+/** Adds the item under its one name unless an item of that name is there already (the first mention is kept). */
+function pushUnique(list: Listed[], written: string, line: ResumeLine, name: (written: string) => string): void {
+  const value = name(written)
   const key = value.toLowerCase()
-  if (list.length < MAX_ITEMS && !list.some((item) => item.value.toLowerCase() === key)) list.push({ value, line })
+  if (list.length < MAX_ITEMS && !list.some((item) => item.value.toLowerCase() === key)) list.push({ value, written, line })
 }
 
 // ---------------------------------------------------------------- skills
@@ -35,8 +44,8 @@ function pushUnique(list: Array<Found<string>>, value: string, line: ResumeLine)
 // "Languages: Python, Go" inside a skills list names tools; a category label is cut, the rest kept.
 const CATEGORY = /^[\p{L}][\p{L}\s&/-]{1,40}:\s*/u
 
-export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
-  const skills: Array<Found<string>> = []
+export function findSkills(lines: ResumeLine[]): Listed[] {
+  const skills: Listed[] = []
   for (const [i, line] of lines.entries()) {
     const inSkills = line.section === 'skills' || line.label === 'skills'
     if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
@@ -52,7 +61,7 @@ export function findSkills(lines: ResumeLine[]): Array<Found<string>> {
     if (line.label === 'languages' && SPOKEN.has((listed[0] ?? '').split(' ')[0]!.toLowerCase())) continue
     for (const item of listed) {
       if (SPOKEN.has(item.split(' ')[0]!.toLowerCase()) && /\b(?:native|fluent|C[12]|B[12])\b/.test(item)) continue
-      pushUnique(skills, item, line)
+      pushUnique(skills, item, line, skillName)
     }
   }
   return skills
@@ -68,8 +77,8 @@ const SPOKEN = new Set(
 const LEVEL =
   /\b(?:native(?: speaker)?|mother tongue|first language|bilingual|fluent|fluency|proficient|full professional(?: proficiency)?|professional working(?: proficiency)?|professional|business(?: fluent| level)?|advanced|upper[- ]intermediate|intermediate|conversational|basic|beginner|elementary|limited working(?: proficiency)?|working knowledge|good|very good|excellent|[ABC][12](?:\+)?)\b/i
 
-export function findLanguages(lines: ResumeLine[]): Array<Found<string>> {
-  const languages: Array<Found<string>> = []
+export function findLanguages(lines: ResumeLine[]): Listed[] {
+  const languages: Listed[] = []
   for (const line of lines) {
     const labelled = line.label === 'languages'
     if (!(line.section === 'languages' || labelled) || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
@@ -83,9 +92,9 @@ export function findLanguages(lines: ResumeLine[]): Array<Found<string>> {
       const name = words[0] ?? ''
       if (!SPOKEN.has(name.toLowerCase())) continue
       const level = LEVEL.exec(words.slice(1).join(' '))
-      const language = name[0]!.toUpperCase() + name.slice(1).toLowerCase()
-      if (!languages.some((item) => item.value.split(' ')[0] === language)) {
-        languages.push({ value: level ? `${language} (${level[0]})` : language, line })
+      const language = languageName(name)
+      if (!languages.some((item) => item.value.split(' (')[0] === language)) {
+        languages.push({ value: level ? `${language} (${languageLevel(level[0])})` : language, written: piece.trim(), line })
       }
     }
     // A level on its own line under the language ("German" / "C1 – business fluent").
@@ -98,7 +107,10 @@ export function findLanguages(lines: ResumeLine[]): Array<Found<string>> {
       !SPOKEN.has((pieces[0] ?? '').split(' ')[0]!.toLowerCase())
     ) {
       const level = LEVEL.exec(line.body)
-      if (level && line.index === last.line.index + 1) last.value = `${last.value} (${level[0]})`
+      if (level && line.index === last.line.index + 1) {
+        last.value = `${last.value} (${languageLevel(level[0])})`
+        last.written = `${last.written} ${line.body}`
+      }
     }
   }
   return languages
@@ -119,8 +131,8 @@ function continuesCertificate(text: string, next: ResumeLine): boolean {
 const KNOWN_CERTIFICATE =
   /(?<![\p{L}\p{N}])(?:(?:AWS|Google Cloud|Microsoft|Azure|Oracle|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake|Professional Scrum|Certified)(?: Certified)?[ :\-–]{1,3}[A-Z][\p{L}\d+]{0,30}(?: (?:[A-Z][\p{L}\d+]{0,30}|-|–|of|and|for|in|on|I{1,3})){0,7}|Certified Kubernetes (?:Application Developer|Administrator|Security Specialist)|(?:PMP|CKA|CKAD|CKS|CISSP|CISA|CISM|CCNA|CCNP|CCIE|OSCP|CEH|CSM|PSM I{0,3}|CPA|CFA|ITIL(?: v?4)?(?: Foundation)?|PRINCE2(?: Foundation| Practitioner)?|TOGAF|RHCSA|RHCE|CompTIA (?:Security|Network|A|Cloud|Linux)\+))(?![\p{L}\p{N}])/gu
 
-export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Found<string>> {
-  const certificates: Array<Found<string>> = []
+export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[] {
+  const certificates: Listed[] = []
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     if (line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
@@ -142,7 +154,7 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Fo
         .replace(/\(\s*\)/g, '')
         .replace(/[\s,.:;–—-]+$/, '')
         .trim()
-      if (name.length >= 2 && name.length <= 120 && /\p{L}/u.test(name)) pushUnique(certificates, name, line)
+      if (name.length >= 2 && name.length <= 120 && /\p{L}/u.test(name)) pushUnique(certificates, name, line, certificateName)
       continue
     }
     if (!/[A-Z]{2}|Certified/.test(line.body)) continue
@@ -155,7 +167,8 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Array<Fo
         !/Certified|Certificate|Associate|Professional|Specialty|Expert|Fundamentals/.test(value)
       )
         continue
-      if (!certificates.some((item) => item.value.toLowerCase().includes(value.toLowerCase()))) pushUnique(certificates, value, line)
+      if (!certificates.some((item) => item.value.toLowerCase().includes(value.toLowerCase())))
+        pushUnique(certificates, value, line, certificateName)
     }
   }
   return certificates
