@@ -1,6 +1,7 @@
 // Text a reader of the resume never sees (white, near-white, tiny, off the
-// page, invisible render mode; DOCX hidden, white or tiny runs) is taken out
-// before anything reads the text, and reported so HR sees it.
+// page, invisible render mode; DOCX hidden, white or tiny runs; DOC and RTF
+// hidden text; HTML elements hidden by an attribute or their style) is taken
+// out before anything reads the text, and reported so HR sees it.
 import t from 'tap'
 import { AlignmentType, Document, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun } from 'docx'
 import {
@@ -21,6 +22,7 @@ import { buildHrNotification } from '../src/mail/hr-notification.ts'
 import { DirectoryTemplateSource, TemplateRenderer } from '../src/mail/templates.ts'
 import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
 import { sampleResumeLines } from './support/resumes.ts'
+import { makeWord97 } from './support/word97.ts'
 
 const POISON = 'Kubernetes Go Rust expert'
 
@@ -201,6 +203,128 @@ t.test('DOCX run scanning stays linear on runs that never close', async (t) => {
   t.equal(result.xml, xml, 'nothing to cut without a closed run')
 })
 
+// ---------------------------------------------------------------- HTML, RTF, DOC
+
+/** A short web-page resume with `markup` between its skills and its town. */
+const htmlResume = (markup: string) =>
+  Buffer.from(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>CV</title></head><body>
+<h1>Ada Lovelace</h1>
+<p>Skills: TypeScript, PostgreSQL</p>
+${markup}
+<p>Leeds, UK</p>
+</body></html>`)
+
+const VISIBLE_HTML = 'Ada Lovelace\nSkills: TypeScript, PostgreSQL\nLeeds, UK'
+
+const htmlCases: Array<{ name: string; markup: string; reason: string }> = [
+  { name: 'an inline display:none', markup: `<p style="color: grey; display : none">${POISON}</p>`, reason: 'hidden element' },
+  { name: 'an inline font-size:0', markup: `<p><span style="font-size:0px">${POISON}</span></p>`, reason: 'tiny text' },
+  { name: 'the hidden attribute', markup: `<div hidden>${POISON}</div>`, reason: 'hidden element' },
+  { name: 'aria-hidden', markup: `<p aria-hidden="true">${POISON}</p>`, reason: 'hidden element' },
+  { name: 'an inline visibility:hidden', markup: `<p style="visibility: hidden">${POISON}</p>`, reason: 'hidden element' },
+  { name: 'an inline opacity:0', markup: `<p style="opacity:0">${POISON}</p>`, reason: 'transparent text' },
+]
+
+for (const { name, markup, reason } of htmlCases) {
+  t.test(`HTML text hidden by ${name} is removed and reported`, async (t) => {
+    const resume = await extractResume(htmlResume(markup), 'html')
+    t.equal(resume.text, VISIBLE_HTML, 'the visible text is untouched, the hidden text gone')
+    t.same(resume.hidden, [{ page: 1, text: POISON, reason }])
+  })
+}
+
+t.test('HTML scripts, styles, the head, templates and comments are markup: left out, not reported', async (t) => {
+  const bytes = Buffer.from(`<!DOCTYPE html>
+<html><head><title>Kubernetes engineer CV</title><style>.rust { color: red }</style>
+<script>const skills = ['Go', 'Rust']</script></head><body>
+<h1>Ada Lovelace</h1>
+<!-- Kubernetes Rust expert -->
+<template><p>Kubernetes</p></template>
+<noscript>Enable JavaScript to see Go</noscript>
+<p>Skills: TypeScript, PostgreSQL</p>
+<div hidden>  <br>  </div>
+<p style="display:none">   </p>
+<div hidden><script>var stuffing = 'Scala'</script><style>.x { color: red }</style><!-- Elixir -->Haskell</div>
+<p>Leeds, UK</p>
+</body></html>`)
+  const resume = await extractResume(bytes, 'html')
+  t.equal(resume.text, VISIBLE_HTML)
+  t.same(resume.hidden, [{ page: 1, text: 'Haskell', reason: 'hidden element' }], 'only text hidden on purpose, white space aside')
+})
+
+t.test('HTML hidden text in neighbouring hidden elements is one finding; visible text between parts them', async (t) => {
+  const resume = await extractResume(
+    htmlResume(
+      '<p>Languages: Python<span hidden> Kubernetes</span></p><div hidden><p>Rust</p><p>Go</p></div><p>Java</p><p hidden>Haskell</p>',
+    ),
+    'html',
+  )
+  t.match(resume.text, /Languages: Python\nJava\nLeeds, UK$/)
+  t.same(resume.hidden, [
+    { page: 1, text: 'Kubernetes Rust Go', reason: 'hidden element' },
+    { page: 1, text: 'Haskell', reason: 'hidden element' },
+  ])
+})
+
+t.test('HTML findings are capped in number and length, like a PDF', async (t) => {
+  const many = Array.from({ length: 30 }, (_, i) => `<p>Visible ${i}</p><p hidden>Stuffed${i}</p>`).join('\n')
+  const resume = await extractResume(htmlResume(many), 'html')
+  t.equal(resume.hidden.length, 20)
+  t.same(resume.hidden.at(-1), { page: 1, text: 'Stuffed19', reason: 'hidden element' })
+  t.match(resume.text, /Visible 29/, 'the visible text is all there')
+  const long = await extractResume(htmlResume(`<p hidden>${'Kubernetes '.repeat(1_000)}</p>`), 'html')
+  t.equal(long.hidden.length, 1)
+  t.equal(long.hidden[0]!.text.length, 200)
+  t.match(long.hidden[0]!.text, /^Kubernetes Kubernetes .*…$/)
+})
+
+t.test('RTF hidden text (\\v) is removed and reported; tables, properties and field codes are not', async (t) => {
+  const rtf = Buffer.from(
+    String.raw`{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\v Arial;}}{\colortbl;\red255\green255\blue255;}{\stylesheet{\s1\v Kubernetes Style;}}` +
+      String.raw`{\info{\keywords Rust Go}}{\*\userprops\v {\propname Haskell}}` +
+      String.raw`\pard\plain Ada Lovelace\par Skills: TypeScript\v  Kubernetes Rust\v0 , PostgreSQL\par ` +
+      String.raw`{\v Caf\'e9 owner, Go\par }` +
+      String.raw`{\field{\*\fldinst\v  HYPERLINK "https://example.com/scala"}{\fldrslt github.com/ada}}\par ` +
+      String.raw`Leeds{\v    }, UK}`,
+    'latin1',
+  )
+  const resume = await extractResume(rtf, 'rtf')
+  t.equal(resume.text, 'Ada Lovelace\nSkills: TypeScript, PostgreSQL\ngithub.com/ada\nLeeds, UK')
+  t.same(resume.hidden, [
+    { page: 1, text: 'Kubernetes Rust', reason: 'invisible text' },
+    { page: 1, text: 'Café owner, Go', reason: 'invisible text' },
+  ])
+})
+
+t.test('DOC hidden (vanish) text is removed and reported; deleted text and hidden field codes are not', async (t) => {
+  const doc = makeWord97([
+    { text: 'Ada Lovelace\rSkills: TypeScript', compressed: true },
+    { text: ' Kubernetes Rust', compressed: false, hidden: true },
+    { text: ', PostgreSQL\r', compressed: true },
+    { text: 'Go expert\r', compressed: true, deleted: true },
+    // An index entry: Word formats the whole field hidden; its instruction is no text.
+    { text: '\u0013 XE "Haskell" \u0015', compressed: true, hidden: true },
+    { text: 'Leeds, UK', compressed: false },
+    { text: '  \r ', compressed: true, hidden: true },
+  ])
+  const resume = await extractResume(doc, 'doc')
+  t.equal(resume.text, 'Ada Lovelace\nSkills: TypeScript, PostgreSQL\nLeeds, UK')
+  t.same(resume.hidden, [{ page: 1, text: 'Kubernetes Rust', reason: 'invisible text' }])
+
+  // A field opened in hidden text and never closed is its own: it does not swallow the text shown after it.
+  const stray = await extractResume(
+    makeWord97([
+      { text: 'Ada Lovelace ', compressed: true },
+      { text: '\u0013', compressed: true, hidden: true },
+      { text: 'Skills: Go', compressed: true },
+    ]),
+    'doc',
+  )
+  t.equal(stray.text, 'Ada Lovelace Skills: Go')
+  t.same(stray.hidden, [])
+})
+
 t.test('the extraction pool carries the findings across the thread', async (t) => {
   const pool = new ExtractionPool({ threads: 1 })
   t.teardown(() => pool.close())
@@ -208,6 +332,20 @@ t.test('the extraction pool carries the findings across the thread', async (t) =
   const resume = await pool.extractResume(bytes, 'pdf')
   t.match(resume.hidden, [{ page: 1, text: POISON }])
   t.equal(await pool.extract(bytes, 'pdf'), resume.text)
+  const others = [
+    { kind: 'html', bytes: htmlResume(`<p hidden>${POISON}</p>`) },
+    { kind: 'rtf', bytes: Buffer.from(String.raw`{\rtf1 Ada Lovelace\par {\v ${POISON}}Skills: TypeScript}`) },
+    {
+      kind: 'doc',
+      bytes: makeWord97([
+        { text: `Ada Lovelace ${POISON}`, compressed: true, hidden: true },
+        { text: 'Skills', compressed: true },
+      ]),
+    },
+  ] as const
+  for (const { kind, bytes } of others) {
+    t.match((await pool.extractResume(bytes, kind)).hidden, [{ page: 1, text: new RegExp(POISON) }], kind)
+  }
 })
 
 t.test('end to end: a white-text PDF is scored without the hidden skills, and HR sees the flag', async (t) => {
@@ -277,4 +415,39 @@ t.test('end to end: a white-text PDF is scored without the hidden skills, and HR
   )
   t.match(mail.html, /&lt;b&gt;rate me 10\/10&lt;\/b&gt;/)
   t.notMatch(mail.html, /<b>rate me/)
+})
+
+t.test('end to end: an HTML resume with hidden keywords is scored without them, and the candidate carries the flag', async (t) => {
+  const hireflow = await startHireflow()
+  t.teardown(() => hireflow.stop())
+  const requisitionId = crypto.randomUUID()
+  await hireflow.services.candidates.createRequisition({
+    id: requisitionId,
+    title: 'Platform Engineer',
+    mustHaveSkills: ['Kubernetes', 'Haskell'],
+    niceToHaveSkills: [],
+    minYearsExperience: 2,
+    advanceAtOrAbove: 70,
+    rejectBelow: 20,
+    createdAt: new Date().toISOString(),
+  })
+  const lines = sampleResumeLines('Ada Lovelace').map((line) => `<p>${line}</p>`)
+  const html = `<!DOCTYPE html><html><head><title>Ada Lovelace</title></head><body>
+${lines.join('\n')}
+<p style="display:none">Haskell Haskell Haskell expert</p>
+</body></html>`
+  const upload = await injectUpload(
+    hireflow.app!,
+    { filename: 'ada.html', content: Buffer.from(html), contentType: 'text/html' },
+    { requisitionId },
+  )
+  const id = upload.json().id
+  const candidate = await hireflow.waitFor(id, 'decided')
+  t.match(candidate.score?.flags, [
+    { kind: 'hidden_text', detail: 'hidden text on page 1 (hidden element): "Haskell Haskell Haskell expert"', at: { page: 1, line: 1 } },
+  ])
+  t.equal(candidate.score?.skills.find((skill) => skill.skill === 'Haskell')?.found, false, 'the hidden skill is not credited')
+  t.equal(candidate.score?.skills.find((skill) => skill.skill === 'Kubernetes')?.found, true, 'the visible one is')
+  const shown = (await hireflow.app!.inject({ method: 'GET', url: `/candidates/${id}`, headers: AUTH })).json()
+  t.match(shown.score.flags, [{ kind: 'hidden_text', detail: /\(hidden element\): "Haskell Haskell Haskell expert"/ }])
 })

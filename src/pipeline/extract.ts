@@ -15,9 +15,9 @@ import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
 import { hiddenRuns, judgeGlyphs, withoutHidden, type HiddenText } from './formats/hidden-text.ts'
 import { removeHiddenRuns } from './formats/docx-hidden.ts'
-import { RtfError, rtfToText } from './formats/rtf.ts'
-import { declaredCharset, HtmlError, htmlToText } from './formats/html.ts'
-import { DocError, docToText } from './formats/doc.ts'
+import { readRtf, RtfError } from './formats/rtf.ts'
+import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
+import { DocError, readDoc } from './formats/doc.ts'
 import { CfbError } from './formats/cfb.ts'
 
 export { normaliseText, PAGE_BREAK } from './formats/normalise.ts'
@@ -86,7 +86,7 @@ export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Parti
   return (await extractResume(bytes, kind, limits)).text
 }
 
-/** The text with hidden text (PDF, DOCX) taken out, and what was taken out. */
+/** The text with hidden text (PDF, DOCX, DOC, RTF, HTML) taken out, and what was taken out. */
 export async function extractResume(bytes: Buffer, kind: ResumeKind, limits: Partial<ExtractionLimits> = {}): Promise<ExtractedResume> {
   const caps: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits }
   let raw: string
@@ -99,13 +99,13 @@ export async function extractResume(bytes: Buffer, kind: ResumeKind, limits: Par
       ;({ text: raw, hidden } = await extractDocx(bytes, caps))
       break
     case 'doc':
-      raw = extractDoc(bytes, caps)
+      ;({ text: raw, hidden } = extractDoc(bytes, caps))
       break
     case 'rtf':
-      raw = extractRtf(bytes, caps)
+      ;({ text: raw, hidden } = extractRtf(bytes, caps))
       break
     case 'html':
-      raw = extractHtml(bytes, caps)
+      ;({ text: raw, hidden } = extractHtml(bytes, caps))
       break
     case 'text':
       raw = decodeTextResume(bytes)
@@ -167,10 +167,10 @@ function decodeHtml(bytes: Buffer): string {
   return decodeTextResume(bytes, 'HTML page')
 }
 
-function extractHtml(bytes: Buffer, caps: ExtractionLimits): string {
+function extractHtml(bytes: Buffer, caps: ExtractionLimits): ExtractedResume {
   const html = decodeHtml(bytes)
   try {
-    return htmlToText(html, caps.maxChars * 2)
+    return readHtml(html, caps.maxChars * 2, MAX_HIDDEN)
   } catch (cause) {
     if (cause instanceof HtmlError)
       throw new UnreadableResumeError(`the HTML page is damaged (${cause.message})`, { problem: 'damaged', cause })
@@ -178,9 +178,9 @@ function extractHtml(bytes: Buffer, caps: ExtractionLimits): string {
   }
 }
 
-function extractRtf(bytes: Buffer, caps: ExtractionLimits): string {
+function extractRtf(bytes: Buffer, caps: ExtractionLimits): ExtractedResume {
   try {
-    return rtfToText(bytes, caps.maxChars * 2)
+    return readRtf(bytes, caps.maxChars * 2, MAX_HIDDEN)
   } catch (cause) {
     if (cause instanceof RtfError)
       throw new UnreadableResumeError(`the RTF document is damaged (${cause.message})`, { problem: 'damaged', cause })
@@ -188,9 +188,9 @@ function extractRtf(bytes: Buffer, caps: ExtractionLimits): string {
   }
 }
 
-function extractDoc(bytes: Buffer, caps: ExtractionLimits): string {
+function extractDoc(bytes: Buffer, caps: ExtractionLimits): ExtractedResume {
   try {
-    return docToText(bytes, caps.maxChars * 2)
+    return readDoc(bytes, caps.maxChars * 2, MAX_HIDDEN)
   } catch (cause) {
     if (cause instanceof DocError && cause.encrypted)
       throw new UnreadableResumeError('the Word document is encrypted', { problem: 'encrypted', cause })

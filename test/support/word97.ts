@@ -119,6 +119,8 @@ export interface WordPiece {
   compressed: boolean
   /** Formatted hidden (vanish), as Word's Hidden font effect does. */
   hidden?: boolean
+  /** Deleted in tracked changes (sprmCFRMarkDel). */
+  deleted?: boolean
 }
 
 const FIB_SIZE = 0x9a + 93 * 8
@@ -153,9 +155,15 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; 
   // One property set, shared by every hidden run, at an even offset near the page's end.
   const chpxAt = FKP_SIZE - 6
   Buffer.from([3, 0x3c, 0x08, 0x01]).copy(fkp, chpxAt)
+  // Another, for deleted runs, just before it (where the run offsets of 99 or 100 runs would be).
+  const deletedAt = chpxAt - 4
+  if (pieces.some((piece) => piece.deleted)) {
+    if (pieces.length > 98) throw new Error('one formatting page holds at most 98 runs when some are deleted')
+    Buffer.from([3, 0x00, 0x08, 0x01]).copy(fkp, deletedAt)
+  }
   pieces.forEach((piece, index) => {
-    if (!piece.hidden) return
-    fkp[(pieces.length + 1) * 4 + index] = chpxAt / 2
+    if (piece.hidden) fkp[(pieces.length + 1) * 4 + index] = chpxAt / 2
+    else if (piece.deleted) fkp[(pieces.length + 1) * 4 + index] = deletedAt / 2
   })
   fkp[FKP_SIZE - 1] = pieces.length
   // Padded past the mini stream cutoff, as Word's own WordDocument streams are.

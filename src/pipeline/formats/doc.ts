@@ -4,8 +4,10 @@
 // character positions to 8-bit (Windows-1252) or UTF-16 bytes. Only the main
 // text is read (not footnotes, headers or text boxes), at most a bounded
 // number of characters however the pieces are laid out, and without the
-// characters its formatting hides (vanish) or marks deleted.
+// characters its formatting hides (vanish) or marks deleted. Hidden characters
+// are reported too; deleted ones are a revision, not hidden text, and are not.
 import { CompoundFile, isCfb } from './cfb.ts'
+import { HiddenFindings, type HiddenText } from './hidden-text.ts'
 
 export class DocError extends Error {
   override name = 'DocError'
@@ -50,7 +52,8 @@ export function isDoc(bytes: Uint8Array): boolean {
   return isCfb(bytes) && cfbContent(bytes) === 'doc'
 }
 
-export function docToText(bytes: Uint8Array, maxChars: number): string {
+/** The main text, and the hidden (vanish) text left out of it (at most `maxHidden` findings). */
+export function readDoc(bytes: Uint8Array, maxChars: number, maxHidden: number): { text: string; hidden: HiddenText[] } {
   const file = new CompoundFile(bytes)
   const word = file.rootStream('WordDocument')
   if (!word || word.length < 0x20) throw new DocError('no WordDocument stream')
@@ -83,10 +86,15 @@ export function docToText(bytes: Uint8Array, maxChars: number): string {
 
   const fcChpx = word.readUInt32LE(pairsStart + CHPX_PAIR * 8)
   const lcbChpx = word.readUInt32LE(pairsStart + CHPX_PAIR * 8 + 4)
-  const hidden = lcbChpx > 0 && fcChpx + lcbChpx <= table.length ? hiddenRanges(word, table.subarray(fcChpx, fcChpx + lcbChpx)) : []
+  const marked = lcbChpx > 0 && fcChpx + lcbChpx <= table.length ? hiddenRanges(word, table.subarray(fcChpx, fcChpx + lcbChpx)) : []
 
   const wanted = Math.min(ccpText, maxChars * 2)
-  let raw = ''
+  // The shown and the hidden characters are two streams, each with its own
+  // fields: hidden text cannot open a field that swallows the shown text.
+  const shown = wordText()
+  const hiddenText = wordText()
+  const findings = new HiddenFindings(maxHidden)
+  let out = ''
   for (const piece of pieces) {
     if (piece.cpStart >= wanted) break
     const count = Math.min(piece.cpEnd, wanted) - piece.cpStart
@@ -95,23 +103,40 @@ export function docToText(bytes: Uint8Array, maxChars: number): string {
     const start = piece.compressed ? piece.fc / 2 : piece.fc
     const end = start + count * width
     if (end > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
-    for (const [from, to] of visibleParts(start, end, width, hidden)) {
-      raw += (piece.compressed ? cp1252 : utf16).decode(word.subarray(from, to))
+    for (const part of partsOf(start, end, width, marked)) {
+      if (part.mark === 'deleted') continue
+      const raw = (piece.compressed ? cp1252 : utf16).decode(word.subarray(part.from, part.to))
+      if (part.mark === 'hidden') {
+        findings.hidden(hiddenText(raw), 'invisible text')
+      } else {
+        const text = shown(raw)
+        out += text
+        findings.shown(text)
+      }
     }
   }
-  return plainText(raw)
+  return { text: out, hidden: findings.found() }
+}
+
+type Mark = 'hidden' | 'deleted'
+
+interface MarkedRange {
+  from: number
+  to: number
+  mark: Mark
 }
 
 /**
  * The byte ranges of the WordDocument stream whose characters are hidden
  * (vanish) or deleted in tracked changes, from the character formatting
  * (PlcBteChpx, then each 512-byte ChpxFkp page it points to), sorted and
- * merged. Hidden text is what the reader never sees: it must not reach a screener.
+ * apart. Hidden text is what the reader never sees: it must not reach a
+ * screener. Where a hostile file has runs overlap, deleted wins over hidden.
  */
-function hiddenRanges(word: Buffer, plc: Buffer): Array<[number, number]> {
+function hiddenRanges(word: Buffer, plc: Buffer): MarkedRange[] {
   if (plc.length < 4 || (plc.length - 4) % 8 !== 0) return []
   const count = (plc.length - 4) / 8
-  const ranges: Array<[number, number]> = []
+  const ranges: MarkedRange[] = []
   const seen = new Set<number>()
   for (let i = 0; i < count; i++) {
     const page = plc.readUInt32LE((count + 1) * 4 + i * 4) & 0x3fffff
@@ -127,21 +152,39 @@ function hiddenRanges(word: Buffer, plc: Buffer): Array<[number, number]> {
       if (offset === 0 || offset >= FKP_SIZE - 1) continue
       const size = fkp[offset]!
       if (offset + 1 + size > FKP_SIZE - 1) continue
-      if (hidesText(fkp.subarray(offset + 1, offset + 1 + size))) {
+      const mark = markOf(fkp.subarray(offset + 1, offset + 1 + size))
+      if (mark) {
         const from = fkp.readUInt32LE(run * 4)
         const to = fkp.readUInt32LE((run + 1) * 4)
-        if (to > from) ranges.push([from, to])
+        if (to > from) ranges.push({ from, to, mark })
       }
     }
   }
-  ranges.sort((a, b) => a[0] - b[0])
-  const merged: Array<[number, number]> = []
-  for (const range of ranges) {
-    const last = merged.at(-1)
-    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1])
-    else merged.push([range[0], range[1]])
+  return partition(ranges)
+}
+
+/** Overlapping and touching ranges as sorted ranges apart, each with one mark (deleted over hidden). */
+function partition(ranges: readonly MarkedRange[]): MarkedRange[] {
+  const edges = ranges.flatMap(({ from, to, mark }) => [
+    { at: from, mark, step: 1 },
+    { at: to, mark, step: -1 },
+  ])
+  edges.sort((a, b) => a.at - b.at)
+  const open: Record<Mark, number> = { hidden: 0, deleted: 0 }
+  const parts: MarkedRange[] = []
+  let current: MarkedRange | undefined
+  for (let i = 0; i < edges.length;) {
+    const at = edges[i]!.at
+    for (; i < edges.length && edges[i]!.at === at; i++) open[edges[i]!.mark] += edges[i]!.step
+    const mark: Mark | null = open.deleted > 0 ? 'deleted' : open.hidden > 0 ? 'hidden' : null
+    if (current?.mark === mark) continue
+    if (current) {
+      current.to = at
+      parts.push(current)
+    }
+    current = mark ? { from: at, to: at, mark } : undefined
   }
-  return merged
+  return parts
 }
 
 const SPRM_VANISH = 0x083c
@@ -149,38 +192,55 @@ const SPRM_DELETED = 0x0800
 // Operand sizes by the sprm's spra bits ([MS-DOC] 2.2.5.1); 6 means "the first operand byte is the size".
 const OPERAND_SIZES = [1, 1, 2, 4, 2, 2, -1, 3]
 
-/** Whether a run's properties switch on hidden (vanish) or deleted text: 1, or 0x81 (the opposite of its style, which hides nothing by default). */
-function hidesText(grpprl: Buffer): boolean {
+/**
+ * Whether a run's properties switch on deleted or hidden (vanish) text: 1, or
+ * 0x81 (the opposite of its style, which hides nothing by default). A run
+ * both deleted and hidden is deleted.
+ */
+function markOf(grpprl: Buffer): Mark | null {
+  let mark: Mark | null = null
   for (let at = 0; at + 2 <= grpprl.length;) {
     const sprm = grpprl.readUInt16LE(at)
     at += 2
     const size = OPERAND_SIZES[sprm >> 13]!
-    if ((sprm === SPRM_VANISH || sprm === SPRM_DELETED) && (grpprl[at] === 1 || grpprl[at] === 0x81)) return true
+    const on = grpprl[at] === 1 || grpprl[at] === 0x81
+    if (on && sprm === SPRM_DELETED) return 'deleted'
+    if (on && sprm === SPRM_VANISH) mark = 'hidden'
     at += size >= 0 ? size : 1 + (grpprl[at] ?? 0)
   }
-  return false
+  return mark
 }
 
-/** The parts of [start, end) outside the hidden ranges, cut on character boundaries. */
-function visibleParts(start: number, end: number, width: number, hidden: Array<[number, number]>): Array<[number, number]> {
-  const parts: Array<[number, number]> = []
-  // The first hidden range that may overlap: binary search on range ends.
+/**
+ * [start, end) cut into parts on character boundaries: those in a marked
+ * range with its mark, the rest unmarked. A character partly in a range is in it.
+ */
+function partsOf(
+  start: number,
+  end: number,
+  width: number,
+  marked: readonly MarkedRange[],
+): Array<{ from: number; to: number; mark: Mark | null }> {
+  const parts: Array<{ from: number; to: number; mark: Mark | null }> = []
+  // The first range that may overlap: binary search on range ends.
   let low = 0
-  let high = hidden.length
+  let high = marked.length
   while (low < high) {
     const middle = (low + high) >> 1
-    if (hidden[middle]![1] <= start) low = middle + 1
+    if (marked[middle]!.to <= start) low = middle + 1
     else high = middle
   }
   let at = start
-  for (let i = low; i < hidden.length && hidden[i]![0] < end; i++) {
-    const [from, to] = hidden[i]!
+  for (let i = low; i < marked.length && marked[i]!.from < end; i++) {
+    const { from, to, mark } = marked[i]!
     const cut = at + Math.max(0, Math.floor((from - at) / width)) * width
-    if (cut > at) parts.push([at, cut])
-    at = Math.max(at, start + Math.ceil((to - start) / width) * width)
+    if (cut > at) parts.push({ from: at, to: cut, mark: null })
+    const until = Math.min(end, Math.max(cut, start + Math.ceil((to - start) / width) * width))
+    if (until > cut) parts.push({ from: cut, to: until, mark })
+    at = until
     if (at >= end) break
   }
-  if (at < end) parts.push([at, end])
+  if (at < end) parts.push({ from: at, to: end, mark: null })
   return parts
 }
 
@@ -216,39 +276,43 @@ function readPieceTable(clx: Buffer): Piece[] {
 }
 
 /**
- * Word's special characters to plain text: paragraph, line, page and column
- * breaks to line ends, table cell marks to tabs, fields to their shown
- * result (the instruction between 0x13 and 0x14 is dropped), object anchors dropped.
+ * Word's special characters to plain text, fed a part at a time: paragraph,
+ * line, page and column breaks to line ends, table cell marks to tabs, fields
+ * to their shown result (the instruction between 0x13 and 0x14 is dropped),
+ * object anchors dropped.
  */
-function plainText(raw: string): string {
-  let out = ''
+function wordText(): (raw: string) => string {
   // One entry per open field: true once its result (after 0x14) has begun.
   const fields: boolean[] = []
-  let hiddenFields = 0
-  for (const char of raw) {
-    const code = char.charCodeAt(0)
-    if (code === 0x13) {
-      fields.push(false)
-      hiddenFields++
-      continue
-    }
-    if (code === 0x14) {
-      if (fields.length > 0 && !fields.at(-1)) {
-        fields[fields.length - 1] = true
-        hiddenFields--
+  // Open fields still in their instruction: nothing is text until they reach their result.
+  let instructions = 0
+  return (raw) => {
+    let out = ''
+    for (const char of raw) {
+      const code = char.charCodeAt(0)
+      if (code === 0x13) {
+        fields.push(false)
+        instructions++
+        continue
       }
-      continue
+      if (code === 0x14) {
+        if (fields.length > 0 && !fields.at(-1)) {
+          fields[fields.length - 1] = true
+          instructions--
+        }
+        continue
+      }
+      if (code === 0x15) {
+        if (fields.length > 0 && !fields.pop()) instructions--
+        continue
+      }
+      if (instructions > 0) continue
+      if (code === 0x0d || code === 0x0b || code === 0x0c || code === 0x0e) out += '\n'
+      else if (code === 0x07 || code === 0x09) out += '\t'
+      else if (code === 0x1e) out += '-'
+      else if (code === 0x1f) out += '\u00ad'
+      else if (code >= 0x20 || code === 0x0a) out += char
     }
-    if (code === 0x15) {
-      if (fields.length > 0 && !fields.pop()) hiddenFields--
-      continue
-    }
-    if (hiddenFields > 0) continue
-    if (code === 0x0d || code === 0x0b || code === 0x0c || code === 0x0e) out += '\n'
-    else if (code === 0x07 || code === 0x09) out += '\t'
-    else if (code === 0x1e) out += '-'
-    else if (code === 0x1f) out += '\u00ad'
-    else if (code >= 0x20 || code === 0x0a) out += char
+    return out
   }
-  return out
 }

@@ -12,8 +12,11 @@
 import type { IntegrityFlag } from '../../domain/candidate.ts'
 import type { PositionedText } from './pdf-layout.ts'
 
+// Each reason completes "hidden text on page N (…)" in HR's flag. Word's hidden
+// font effect is 'invisible text' in every Word format (DOCX, DOC, RTF);
+// 'hidden element' is a web page's element hidden by an attribute or its style.
 export type HiddenReason =
-  'white or background-coloured text' | 'transparent text' | 'tiny text' | 'text outside the page' | 'invisible text'
+  'white or background-coloured text' | 'transparent text' | 'tiny text' | 'text outside the page' | 'invisible text' | 'hidden element'
 
 /** Text a reader of the page cannot see, as it was found. */
 export interface HiddenText {
@@ -378,6 +381,57 @@ export function hiddenRuns(glyphs: readonly Glyph[], pageNumber: number): Hidden
   }
   close()
   return found
+}
+
+/**
+ * The hidden text of a one-page format (HTML, RTF, DOC), gathered as the
+ * document is read in order: hidden text goes to `hidden`, the text around it
+ * to `shown`. Hidden text with one reason and nothing visible between (white
+ * space aside) is one finding, as in a PDF; white-space-only findings are
+ * dropped. Findings and their excerpts are bounded, whatever the document holds.
+ */
+export class HiddenFindings {
+  readonly #found: HiddenText[] = []
+  readonly #limit: number
+  #run: { text: string; reason: HiddenReason } | undefined
+
+  constructor(limit: number) {
+    this.#limit = limit
+  }
+
+  hidden(text: string, reason: HiddenReason): void {
+    if (this.#run && this.#run.reason !== reason) this.#close()
+    if (!this.#run) {
+      if (this.#found.length >= this.#limit) return
+      this.#run = { text: '', reason }
+    }
+    // One character past the excerpt's length tells the excerpt to end in an ellipsis.
+    if (this.#run.text.length <= MAX_EXCERPT) this.#run.text += text.slice(0, MAX_EXCERPT + 1 - this.#run.text.length)
+  }
+
+  /** Text a reader sees: anything but white space ends the finding being gathered. */
+  shown(text: string): void {
+    if (/\S/.test(text)) this.#close()
+    else this.gap()
+  }
+
+  /** A break between words that is no text of its own (a block's edge, a cell). */
+  gap(): void {
+    if (this.#run && this.#run.text.length <= MAX_EXCERPT) this.#run.text += ' '
+  }
+
+  found(): HiddenText[] {
+    this.#close()
+    return [...this.#found]
+  }
+
+  #close(): void {
+    const run = this.#run
+    this.#run = undefined
+    const text = run?.text.replace(/\s+/g, ' ').trim()
+    if (!run || !text) return
+    this.#found.push({ page: 1, text: text.length > MAX_EXCERPT ? `${text.slice(0, MAX_EXCERPT - 1)}…` : text, reason: run.reason })
+  }
 }
 
 /**

@@ -2,10 +2,13 @@
 // email body saved to a file): what a browser would show of the body, block
 // elements on lines of their own. Whatever a browser would not show is dropped
 // (scripts, styles, templates, the head, hidden and CSS-hidden elements),
-// since a screener must not read text the candidate hid from HR.
+// since a screener must not read text the candidate hid from HR. What hidden
+// elements held is reported too; the content of scripts, styles and the like
+// is markup, never meant as text, and is not.
 import { Parser } from 'htmlparser2'
+import { HiddenFindings, type HiddenReason, type HiddenText } from './hidden-text.ts'
 
-// Elements whose content is never shown as text.
+// Elements whose content is never shown as text, nor meant to be.
 const NEVER_SHOWN = new Set([
   'head',
   'script',
@@ -65,10 +68,15 @@ const BLOCKS = new Set([
 const CELLS = new Set(['td', 'th'])
 const VOID = new Set(['br', 'hr'])
 
-// Inline styles that hide an element. Only the element's own style attribute
-// is read: stylesheets are not applied (a hidden class goes unseen).
-const HIDING_STYLE =
-  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:!important)?\s*(?:;|$)|font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$))/i
+// Inline styles that hide an element, each with the reason HR is given. Only
+// the element's own style attribute is read: stylesheets are not applied (a
+// hidden class goes unseen).
+const HIDING_STYLES: ReadonlyArray<{ style: RegExp; reason: HiddenReason }> = [
+  { style: /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))/i, reason: 'hidden element' },
+  { style: /(?:^|;)\s*opacity\s*:\s*0(?:\.0*)?\s*(?:!important)?\s*(?:;|$)/i, reason: 'transparent text' },
+  { style: /(?:^|;)\s*font-size\s*:\s*0(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$)/i, reason: 'tiny text' },
+]
+const MAX_STYLE = 10_000
 
 // htmlparser2 keeps its open elements in an array it unshifts onto, so each
 // open tag costs the current depth; bounding the depth keeps a page linear.
@@ -79,27 +87,38 @@ export class HtmlError extends Error {
   override name = 'HtmlError'
 }
 
+/** Why nothing inside an element is shown: markup that is never text, or hidden text (and how it was hidden). */
+type Hiding = 'markup' | HiddenReason | null
+
 interface Open {
   name: string
-  /** Nothing inside is shown (this element or one around it is hidden). */
-  hidden: boolean
+  /** Nothing inside is shown when set (this element or one around it hides it). */
+  hidden: Hiding
   pre: boolean
 }
 
-function hides(name: string, attributes: Record<string, string>): boolean {
-  if (NEVER_SHOWN.has(name)) return true
-  if ('hidden' in attributes) return true
-  if (attributes['aria-hidden']?.trim().toLowerCase() === 'true') return true
-  if (name === 'input' && attributes.type?.toLowerCase() === 'hidden') return true
+function hiding(name: string, attributes: Record<string, string>): Hiding {
+  if (NEVER_SHOWN.has(name)) return 'markup'
+  if ('hidden' in attributes) return 'hidden element'
+  if (attributes['aria-hidden']?.trim().toLowerCase() === 'true') return 'hidden element'
+  if (name === 'input' && attributes.type?.toLowerCase() === 'hidden') return 'hidden element'
   const style = attributes.style
-  return style !== undefined && style.length < 10_000 && HIDING_STYLE.test(style)
+  if (style === undefined || style.length >= MAX_STYLE) return null
+  return HIDING_STYLES.find((entry) => entry.style.test(style))?.reason ?? null
 }
 
-export function htmlToText(html: string, maxChars: number): string {
+/** Markup inside hidden text is still markup; otherwise the outermost hidden element gives the reason. */
+function within(parent: Hiding, own: Hiding): Hiding {
+  return parent === 'markup' || own === 'markup' ? 'markup' : (parent ?? own)
+}
+
+/** The text a browser shows, and the hidden text left out of it (at most `maxHidden` findings). */
+export function readHtml(html: string, maxChars: number, maxHidden: number): { text: string; hidden: HiddenText[] } {
   const open: Open[] = []
   const parts: string[] = []
+  const findings = new HiddenFindings(maxHidden)
   let length = 0
-  const hidden = () => open.at(-1)?.hidden ?? false
+  const hidden = () => open.at(-1)?.hidden ?? null
   const inPre = () => open.at(-1)?.pre ?? false
   let atLineStart = true
   const push = (text: string) => {
@@ -107,6 +126,7 @@ export function htmlToText(html: string, maxChars: number): string {
     parts.push(text)
     length += text.length
     atLineStart = text.endsWith('\n')
+    findings.shown(text)
   }
   // Block edges end the line unless it has just ended: nested blocks make one break, not several; <br> always breaks.
   const breakLine = (name: string) => {
@@ -118,13 +138,21 @@ export function htmlToText(html: string, maxChars: number): string {
       onopentag(name, attributes) {
         if (open.length >= MAX_DEPTH) throw new HtmlError(`elements are nested more than ${MAX_DEPTH} deep`)
         const parentHidden = hidden()
-        open.push({ name, hidden: parentHidden || hides(name, attributes), pre: inPre() || name === 'pre' || name === 'textarea' })
+        open.push({ name, hidden: within(parentHidden, hiding(name, attributes)), pre: inPre() || name === 'pre' || name === 'textarea' })
+        // Words in neighbouring hidden blocks are apart in what HR is shown.
+        if (BLOCKS.has(name) || CELLS.has(name)) findings.gap()
         if (parentHidden) return
         if (BLOCKS.has(name)) breakLine(name)
         else if (CELLS.has(name)) push('\t')
       },
       ontext(text) {
-        if (hidden()) return
+        const reason = hidden()
+        if (reason === 'markup') return
+        if (reason) {
+          // Past the text's cap nothing is read, hidden or not.
+          if (length <= maxChars) findings.hidden(text, reason)
+          return
+        }
         // Outside <pre>, runs of white space are one space, as a browser shows them.
         if (inPre()) return push(text)
         const collapsed = text.replace(/\s+/g, ' ')
@@ -137,6 +165,7 @@ export function htmlToText(html: string, maxChars: number): string {
         if (at < 0) return
         const wasHidden = open[at]!.hidden
         open.length = at
+        if (BLOCKS.has(name) || CELLS.has(name)) findings.gap()
         // A void element (br, hr) is reported closed right after it opens: it made its line break already.
         if (!wasHidden && BLOCKS.has(name) && !VOID.has(name)) breakLine(name)
       },
@@ -145,11 +174,12 @@ export function htmlToText(html: string, maxChars: number): string {
   )
   parser.end(html)
   // A block's own leading space ("<p> text") is no part of its line.
-  return parts
+  const text = parts
     .join('')
     .split('\n')
     .map((line) => line.trim())
     .join('\n')
+  return { text, hidden: findings.found() }
 }
 
 const HTML_START =

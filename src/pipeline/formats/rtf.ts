@@ -5,7 +5,10 @@
 // instructions, anything marked \*), or hidden (\v). Bytes written as \'hh are
 // decoded in the document's code page, or the code page of the current font's
 // charset; \uN is a UTF-16 code unit, followed by \ucN fallback characters to skip.
+// Hidden text is reported as well as left out; the destinations skipped are
+// the document's machinery (tables, properties, field codes), never reported.
 import { codePageDecoder, type Decoder } from '../text-encoding.ts'
+import { HiddenFindings, type HiddenText } from './hidden-text.ts'
 
 export class RtfError extends Error {
   override name = 'RtfError'
@@ -113,13 +116,21 @@ const CHARSET_CODE_PAGES: Readonly<Record<number, number>> = {
 
 const MAX_DEPTH = 512
 const DEFAULT_CODE_PAGE = 1252
+/** Hidden text is kept only for an excerpt of it: any run of it needs no more bytes than this (two per character at most). */
+const MAX_HIDDEN_BYTES = 1_024
 
 const isLetter = (byte: number) => (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a)
 const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39
 const hexValue = (byte: number) =>
   isDigit(byte) ? byte - 0x30 : byte >= 0x61 && byte <= 0x66 ? byte - 0x57 : byte >= 0x41 && byte <= 0x46 ? byte - 0x37 : -1
 
+/** The document's text alone. */
 export function rtfToText(bytes: Uint8Array, maxChars: number): string {
+  return readRtf(bytes, maxChars, 0).text
+}
+
+/** The document's text, and the hidden (\v) text left out of it (at most `maxHidden` findings). */
+export function readRtf(bytes: Uint8Array, maxChars: number, maxHidden: number): { text: string; hidden: HiddenText[] } {
   if (!startsWithRtf(bytes)) throw new RtfError('it does not start with {\\rtf')
   const decoders = new Map<number, Decoder | undefined>()
   const decoderFor = (codePage: number) => {
@@ -133,9 +144,11 @@ export function rtfToText(bytes: Uint8Array, maxChars: number): string {
 
   const stack: GroupState[] = []
   let state: GroupState = { skip: false, fontTable: false, hidden: false, header: false, uc: 1, font: undefined }
+  const findings = new HiddenFindings(maxHidden)
   let out = ''
   let pending: number[] = []
   let pendingCodePage = DEFAULT_CODE_PAGE
+  let pendingHidden = false
   let fallbackToSkip = 0
   let highSurrogate = ''
 
@@ -143,23 +156,36 @@ export function rtfToText(bytes: Uint8Array, maxChars: number): string {
     const font = state.font ?? defaultFont
     return (font !== undefined ? fontCodePages.get(font) : undefined) ?? documentCodePage
   }
+  const write = (text: string, hidden: boolean) => {
+    if (hidden) {
+      findings.hidden(text, 'invisible text')
+    } else {
+      out += text
+      findings.shown(text)
+    }
+  }
   const flush = () => {
     if (pending.length === 0) return
-    out += decoderFor(pendingCodePage).decode(Uint8Array.from(pending))
+    write(decoderFor(pendingCodePage).decode(Uint8Array.from(pending)), pendingHidden)
     pending = []
   }
-  const visible = () => !state.skip && !state.hidden && !state.fontTable
+  /** Where text read now goes: the body, the hidden text, or nowhere (a destination that holds no text). */
+  const destination = (): 'shown' | 'hidden' | null => (state.skip || state.fontTable ? null : state.hidden ? 'hidden' : 'shown')
   const emitByte = (byte: number) => {
-    if (!visible()) return
+    const to = destination()
+    if (!to) return
+    const hidden = to === 'hidden'
     const codePage = codePageNow()
-    if (codePage !== pendingCodePage) flush()
+    if (codePage !== pendingCodePage || hidden !== pendingHidden) flush()
     pendingCodePage = codePage
-    pending.push(byte)
+    pendingHidden = hidden
+    if (!hidden || pending.length < MAX_HIDDEN_BYTES) pending.push(byte)
   }
   const emit = (text: string) => {
-    if (!visible()) return
+    const to = destination()
+    if (!to) return
     flush()
-    out += text
+    write(text, to === 'hidden')
   }
 
   for (let i = 0; i < bytes.length && out.length <= maxChars;) {
@@ -309,7 +335,7 @@ export function rtfToText(bytes: Uint8Array, maxChars: number): string {
     }
   }
   flush()
-  return out
+  return { text: out, hidden: findings.found() }
 }
 
 export function startsWithRtf(bytes: Uint8Array): boolean {
