@@ -9,6 +9,7 @@ import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/norm
 import { imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
 import { megapixels, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
+import { singlePageTiff, tiffPages } from '../src/pipeline/ocr/tiff.ts'
 import { DEFAULT_EXTRACTION_LIMITS } from '../src/pipeline/extract.ts'
 import { processingSteps } from './process.ts'
 import type { CandidateJobData } from './queues.ts'
@@ -25,45 +26,60 @@ const SCAN_READ_TIMEOUT_MS = 20_000
 
 const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/tiff': 'tiff' }
 
+/**
+ * The text OCR reads in a scan: an image, each page of a multi-page TIFF, or a
+ * scanned PDF's page images, up to maxPages pages (the rest are ignored), joined
+ * by page breaks as a text PDF's pages are.
+ */
+export async function readScan(bytes: Buffer, mediaType: string, reader: Pick<OcrReader, 'recognize'>, maxPages: number): Promise<string> {
+  const format = IMAGE_FORMATS[mediaType]
+  let pages: (() => Buffer)[]
+  if (format === 'tiff') {
+    const tiff = tiffPages(bytes, maxPages)
+    if (tiff.length === 0) throw new UnreadableResumeError('the TIFF image is damaged (it holds no page)', { problem: 'damaged' })
+    // Every page is sized before any is read: a pixel flood on page 3 should not cost the OCR of pages 1 and 2.
+    tiff.forEach((page, i) => checkSize(page, format, tiff.length > 1 ? i + 1 : undefined))
+    // Each page is a copy of the whole file, made only when its turn comes.
+    pages = tiff.map((page) => () => singlePageTiff(bytes, page))
+  } else if (format) {
+    checkSize(imageSize(bytes, format), format)
+    pages = [() => bytes]
+  } else {
+    const scans = await scannedPagesOffThread(bytes, { maxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
+    pages = scans.map((page) => () => page)
+  }
+  const texts: string[] = []
+  // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
+  for (const page of pages) texts.push((await reader.recognize(page())).replaceAll(PAGE_BREAK, '\n'))
+  const text = normaliseText(texts.join(PAGE_BREAK), DEFAULT_EXTRACTION_LIMITS.maxChars)
+  if (!hasText(text)) {
+    throw new UnreadableResumeError(
+      format ? 'OCR found no text in the image' : 'no text could be extracted, and OCR found none in the scanned pages',
+      { problem: 'no_text' },
+    )
+  }
+  return text
+}
+
+/** Refuses an image (or one page of a TIFF) whose header gives no size or too large a one, before anything decodes it. */
+function checkSize(size: { width?: number; height?: number } | undefined, format: ImageFormat, pageNumber?: number): void {
+  const { width, height } = size ?? {}
+  if (!width || !height) {
+    const where = pageNumber ? `page ${pageNumber} has no readable size` : 'no readable size in its header'
+    throw new UnreadableResumeError(`the ${format.toUpperCase()} image is damaged (${where})`, { problem: 'damaged' })
+  }
+  if (width * height > MAX_OCR_PIXELS) {
+    const what = pageNumber ? `page ${pageNumber} of the image` : 'the image'
+    throw new UnreadableResumeError(`${what} is ${width}x${height}, more than ${megapixels(MAX_OCR_PIXELS)} megapixels`, {
+      problem: 'too_large',
+    })
+  }
+}
+
 export function ocrProcessor(context: JobContext, reader: OcrReader) {
   const { services, queues, config } = context
   const { resumes } = services
   const steps = processingSteps(context, BY)
-
-  async function readScan(bytes: Buffer, mediaType: string): Promise<string> {
-    const format = IMAGE_FORMATS[mediaType]
-    let pages: Buffer[]
-    if (format) {
-      const size = imageSize(bytes, format)
-      if (!size)
-        throw new UnreadableResumeError(`the ${format.toUpperCase()} image is damaged (no readable size in its header)`, {
-          problem: 'damaged',
-        })
-      if (size.width * size.height > MAX_OCR_PIXELS) {
-        throw new UnreadableResumeError(`the image is ${size.width}x${size.height}, more than ${megapixels(MAX_OCR_PIXELS)} megapixels`, {
-          problem: 'too_large',
-        })
-      }
-      pages = [bytes]
-    } else {
-      pages = await scannedPagesOffThread(bytes, {
-        maxPages: config.ocrMaxPages,
-        maxPixels: MAX_OCR_PIXELS,
-        timeoutMs: SCAN_READ_TIMEOUT_MS,
-      })
-    }
-    const texts: string[] = []
-    // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
-    for (const page of pages) texts.push((await reader.recognize(page)).replaceAll(PAGE_BREAK, '\n'))
-    const text = normaliseText(texts.join(PAGE_BREAK), DEFAULT_EXTRACTION_LIMITS.maxChars)
-    if (!hasText(text)) {
-      throw new UnreadableResumeError(
-        format ? 'OCR found no text in the image' : 'no text could be extracted, and OCR found none in the scanned pages',
-        { problem: 'no_text' },
-      )
-    }
-    return text
-  }
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
     const { candidateId } = job.data
@@ -76,7 +92,7 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
     }
     let text: string
     try {
-      text = await readScan(await resumes.get(candidate.resume.key), candidate.resume.mediaType)
+      text = await readScan(await resumes.get(candidate.resume.key), candidate.resume.mediaType, reader, config.ocrMaxPages)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
       // A page that ran out of time may be the machine's fault (a busy moment), so it gets one more try.

@@ -1,6 +1,8 @@
 // An image's size read from its header, before anything decodes it: a small
 // file can declare a huge canvas (a "pixel flood"), and the OCR engine would
 // allocate the whole of it.
+import { UnreadableResumeError } from '../extract.ts'
+import { tiffPages } from './tiff.ts'
 
 export interface ImageSize {
   width: number
@@ -53,30 +55,13 @@ function jpegSize(bytes: Buffer): ImageSize | undefined {
   return undefined
 }
 
-const TIFF_WIDTH = 256
-const TIFF_HEIGHT = 257
-const TIFF_SHORT = 3
-const TIFF_LONG = 4
-
-/** The first image of a TIFF (the one OCR reads). */
+/** The first page of a TIFF; the OCR job sizes every page from the same walk of its directories. */
 function tiffSize(bytes: Buffer): ImageSize | undefined {
-  const order = bytes.toString('latin1', 0, 2)
-  if (order !== 'II' && order !== 'MM') return undefined
-  const little = order === 'II'
-  const u16 = (at: number) => (little ? bytes.readUInt16LE(at) : bytes.readUInt16BE(at))
-  const u32 = (at: number) => (little ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at))
-  const directory = u32(4)
-  const entries = u16(directory)
-  let width: number | undefined
-  let height: number | undefined
-  for (let i = 0; i < entries; i++) {
-    const entry = directory + 2 + i * 12
-    const tag = u16(entry)
-    if (tag !== TIFF_WIDTH && tag !== TIFF_HEIGHT) continue
-    const type = u16(entry + 2)
-    const value = type === TIFF_SHORT ? u16(entry + 8) : type === TIFF_LONG ? u32(entry + 8) : undefined
-    if (tag === TIFF_WIDTH) width = value
-    else height = value
+  try {
+    const [first] = tiffPages(bytes, 1)
+    return first?.width !== undefined && first.height !== undefined ? { width: first.width, height: first.height } : undefined
+  } catch (error) {
+    if (error instanceof UnreadableResumeError) return undefined
+    throw error
   }
-  return width !== undefined && height !== undefined ? { width, height } : undefined
 }
