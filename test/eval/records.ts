@@ -1,17 +1,30 @@
 // The labelled set of `npm run eval`: resumes written as JSON Resume records
-// (https://jsonresume.org/schema), the ground truth each rendered file is
-// scored against. Every person, employer and address here is invented.
-// `style` varies what real resumes vary: date formats, headings, the name
-// line glued to the title, letter-spaced names, phone formats.
+// (https://jsonresume.org/schema), one file each in test/fixtures/json-resume/,
+// the ground truth each rendered file is scored against. Every person,
+// employer and address in them is invented.
+//
+// A record keeps to the JSON Resume sections the evaluation renders and
+// scores (basics, work, volunteer, education, skills, languages,
+// certificates); a current job or role has no endDate, as in JSON Resume.
+// `basics.location.region` is what the resume prints after the city. The
+// non-standard "x-style" object varies what real resumes vary: date formats,
+// headings, the name line glued to the title, letter-spaced names (phone
+// formats vary with the records themselves).
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 export interface EvalRecord {
+  /** The file's name without `.json`. */
   id: string
   basics: {
     name: string
     label: string
     email: string
     phone: string
+    /** As printed: "City, Region". */
     location: string
+    /** Profile URLs, then the personal site (`basics.url`) if there is one. */
     profiles: string[]
   }
   work: Array<{ name: string; position: string; startDate: string; endDate: string | null; summary: string }>
@@ -21,388 +34,211 @@ export interface EvalRecord {
   skills: string[]
   languages: string[]
   certificates: string[]
-  style: {
-    dates: 'mon-yyyy' | 'mm/yyyy' | 'yyyy' | 'mm/yy-now' | 'dotted'
-    headings: 'title' | 'upper' | 'spaced'
-    /** The name and the title on one line, as some PDF extractions glue them. */
-    glued?: boolean
-    letterSpacedName?: boolean
+  style: EvalStyle
+}
+
+const DATE_STYLES = ['mon-yyyy', 'mm/yyyy', 'yyyy', 'mm/yy-now', 'dotted'] as const
+const HEADING_STYLES = ['title', 'upper', 'spaced'] as const
+
+export interface EvalStyle {
+  dates: (typeof DATE_STYLES)[number]
+  headings: (typeof HEADING_STYLES)[number]
+  /** The name and the title on one line, as some PDF extractions glue them. */
+  glued?: boolean
+  letterSpacedName?: boolean
+}
+
+export const RECORDS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'json-resume')
+
+export class RecordError extends Error {
+  override name = 'RecordError'
+}
+
+type Json = unknown
+
+/**
+ * Reads one field after another of a parsed record; the first field that is
+ * missing or of the wrong shape throws, naming the file and the field's path.
+ */
+class Reader {
+  readonly file: string
+  readonly at: string
+  readonly value: Json
+
+  constructor(file: string, at: string, value: Json) {
+    this.file = file
+    this.at = at
+    this.value = value
+  }
+
+  fail(problem: string): never {
+    throw new RecordError(`${this.file}: ${this.at || 'the record'} ${problem}`)
+  }
+
+  #child(key: string | number): Reader {
+    const at = typeof key === 'number' ? `${this.at}[${key}]` : this.at ? `${this.at}.${key}` : key
+    const object = this.value as Record<string | number, Json>
+    return new Reader(this.file, at, object[key])
+  }
+
+  object(allowed: readonly string[]): Reader {
+    if (typeof this.value !== 'object' || this.value === null || Array.isArray(this.value)) this.fail('must be an object')
+    for (const key of Object.keys(this.value)) {
+      if (!allowed.includes(key)) this.#child(key).fail(`is not a field the evaluation knows (expected one of: ${allowed.join(', ')})`)
+    }
+    return this
+  }
+
+  field(key: string): Reader {
+    return this.#child(key)
+  }
+
+  array<T>(key: string, each: (item: Reader) => T): T[] {
+    const list = this.#child(key)
+    if (!Array.isArray(list.value)) list.fail('must be an array')
+    return (list.value as Json[]).map((_, index) => each(list.#child(index)))
+  }
+
+  string(key: string): string {
+    const value = this.#child(key)
+    if (typeof value.value !== 'string' || value.value.trim() === '') value.fail('must be a non-empty string')
+    return value.value as string
+  }
+
+  optionalString(key: string): string | null {
+    return (this.value as Record<string, Json>)[key] === undefined ? null : this.string(key)
+  }
+
+  /** JSON Resume's dates: yyyy-mm or yyyy-mm-dd here (a year alone cannot be scored by month). */
+  date(key: string): string {
+    const value = this.string(key)
+    if (!/^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/.test(value)) this.#child(key).fail(`must be a date as yyyy-mm or yyyy-mm-dd (got "${value}")`)
+    return value
+  }
+
+  optionalDate(key: string): string | null {
+    return (this.value as Record<string, Json>)[key] === undefined ? null : this.date(key)
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    const value = this.#child(key)
+    if (value.value === undefined) return undefined
+    if (typeof value.value !== 'boolean') value.fail('must be true or false')
+    return value.value as boolean
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[]): T {
+    const value = this.string(key)
+    if (!(choices as readonly string[]).includes(value)) this.#child(key).fail(`must be one of ${choices.join(', ')} (got "${value}")`)
+    return value as T
   }
 }
 
-export const EVAL_RECORDS: EvalRecord[] = [
-  {
-    id: 'amara-okafor',
+/** One JSON Resume file as the evaluation's record; a RecordError names the file and field that are wrong. */
+export function parseRecord(file: string, text: string): EvalRecord {
+  let json: Json
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new RecordError(`${file}: not valid JSON (${(error as Error).message})`)
+  }
+  const record = new Reader(file, '', json).object([
+    'basics',
+    'work',
+    'volunteer',
+    'education',
+    'skills',
+    'languages',
+    'certificates',
+    'x-style',
+  ])
+  const basics = record.field('basics').object(['name', 'label', 'email', 'phone', 'url', 'location', 'profiles'])
+  const location = basics.field('location').object(['city', 'region', 'countryCode'])
+  const countryCode = location.string('countryCode')
+  if (!/^[A-Z]{2}$/.test(countryCode)) location.field('countryCode').fail(`must be an ISO 3166-1 alpha-2 code (got "${countryCode}")`)
+  const email = basics.string('email')
+  if (!/^[^\s@]+@[^\s@]+\.[a-z]+$/.test(email) || email !== email.toLowerCase())
+    basics.field('email').fail(`must be a lower-case email address (got "${email}")`)
+  const url = (item: Reader, key: string) => {
+    const value = item.string(key)
+    if (!/^https?:\/\/\S+$/.test(value)) item.field(key).fail(`must be an http(s) URL (got "${value}")`)
+    return value
+  }
+  const profiles = basics.array('profiles', (profile) => {
+    profile.object(['network', 'username', 'url'])
+    profile.string('network')
+    profile.optionalString('username')
+    return url(profile, 'url')
+  })
+  const site = basics.optionalString('url') === null ? [] : [url(basics, 'url')]
+
+  const style = record.field('x-style').object(['dates', 'headings', 'glued', 'letterSpacedName'])
+  const glued = style.optionalBoolean('glued')
+  const letterSpacedName = style.optionalBoolean('letterSpacedName')
+
+  const work = record.array('work', (job) => {
+    job.object(['name', 'position', 'startDate', 'endDate', 'summary'])
+    return {
+      name: job.string('name'),
+      position: job.string('position'),
+      startDate: job.date('startDate'),
+      endDate: job.optionalDate('endDate'),
+      summary: job.string('summary'),
+    }
+  })
+  if (work.length === 0) record.field('work').fail('must list at least one job: work entries are what the evaluation scores most')
+
+  return {
+    id: path.basename(file, '.json'),
     basics: {
-      name: 'Amara Okafor',
-      label: 'Senior Backend Engineer',
-      email: 'amara.okafor@example.com',
-      phone: '+44 20 7946 0321',
-      location: 'Manchester, UK',
-      profiles: ['https://www.linkedin.com/in/amara-okafor', 'https://github.com/amaraokafor'],
+      name: basics.string('name'),
+      label: basics.string('label'),
+      email,
+      phone: basics.string('phone'),
+      location: `${location.string('city')}, ${location.string('region')}`,
+      profiles: [...profiles, ...site],
     },
-    work: [
-      {
-        name: 'Northwind Payments',
-        position: 'Senior Backend Engineer',
-        startDate: '2020-03',
-        endDate: null,
-        summary: 'Runs the ledger services in Go and PostgreSQL on Kubernetes.',
-      },
-      {
-        name: 'Contoso Retail',
-        position: 'Software Engineer',
-        startDate: '2016-09',
-        endDate: '2020-02',
-        summary: 'Built order APIs in Java and Spring Boot with MySQL.',
-      },
-    ],
-    volunteer: [{ organization: 'Code Club Manchester', position: 'Volunteer Mentor', startDate: '2018-01', endDate: null }],
-    education: [
-      { institution: 'University of Leeds', studyType: 'BSc', area: 'Computer Science', startDate: '2012-09', endDate: '2016-06' },
-    ],
-    skills: ['Go', 'Java', 'PostgreSQL', 'MySQL', 'Kubernetes', 'Spring Boot'],
-    languages: ['English', 'Igbo'],
-    certificates: ['Certified Kubernetes Administrator (CKA)'],
-    style: { dates: 'mon-yyyy', headings: 'upper' },
-  },
-  {
-    id: 'lukas-brenner',
-    basics: {
-      name: 'Lukas Brenner',
-      label: 'Data Engineer',
-      email: 'l.brenner@example.org',
-      phone: '+49 30 901820',
-      location: 'Berlin, Germany',
-      profiles: ['https://github.com/lbrenner'],
+    work,
+    volunteer: record.array('volunteer', (role) => {
+      role.object(['organization', 'position', 'startDate', 'endDate'])
+      return {
+        organization: role.string('organization'),
+        position: role.string('position'),
+        startDate: role.date('startDate'),
+        endDate: role.optionalDate('endDate'),
+      }
+    }),
+    education: record.array('education', (school) => {
+      school.object(['institution', 'studyType', 'area', 'startDate', 'endDate'])
+      return {
+        institution: school.string('institution'),
+        studyType: school.string('studyType'),
+        area: school.string('area'),
+        startDate: school.date('startDate'),
+        endDate: school.date('endDate'),
+      }
+    }),
+    skills: record.array('skills', (skill) => skill.object(['name']).string('name')),
+    languages: record.array('languages', (language) => language.object(['language']).string('language')),
+    certificates: record.array('certificates', (certificate) => certificate.object(['name']).string('name')),
+    style: {
+      dates: style.oneOf('dates', DATE_STYLES),
+      headings: style.oneOf('headings', HEADING_STYLES),
+      ...(glued === undefined ? {} : { glued }),
+      ...(letterSpacedName === undefined ? {} : { letterSpacedName }),
     },
-    work: [
-      {
-        name: 'Fabrikam Analytics',
-        position: 'Data Engineer',
-        startDate: '2019-04',
-        endDate: null,
-        summary: 'Owns Airflow pipelines in Python and Spark on AWS.',
-      },
-      {
-        name: 'Tailspin Mobility',
-        position: 'BI Developer',
-        startDate: '2017-01',
-        endDate: '2019-03',
-        summary: 'Reported with SQL Server and Power BI.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      {
-        institution: 'Technische Universität Berlin',
-        studyType: 'MSc',
-        area: 'Information Systems',
-        startDate: '2014-10',
-        endDate: '2016-12',
-      },
-    ],
-    skills: ['Python', 'Apache Spark', 'Airflow', 'AWS', 'SQL Server', 'Power BI'],
-    languages: ['German', 'English'],
-    certificates: ['AWS Certified Data Analytics - Specialty'],
-    style: { dates: 'dotted', headings: 'title' },
-  },
-  {
-    id: 'priya-raman',
-    basics: {
-      name: 'Priya Raman',
-      label: 'Frontend Developer',
-      email: 'priya.raman@example.net',
-      phone: '+91 98450 12345',
-      location: 'Bengaluru, India',
-      profiles: ['https://www.linkedin.com/in/priyaraman', 'https://priyaraman.dev'],
-    },
-    work: [
-      {
-        name: 'Litware Labs',
-        position: 'Frontend Developer',
-        startDate: '2021-06',
-        endDate: null,
-        summary: 'Builds the design system in React and TypeScript.',
-      },
-      {
-        name: 'Adatum Software',
-        position: 'UI Engineer',
-        startDate: '2018-07',
-        endDate: '2021-05',
-        summary: 'Moved a jQuery app to Vue.js.',
-      },
-    ],
-    volunteer: [{ organization: 'Women Who Code', position: 'Member', startDate: '2019-01', endDate: null }],
-    education: [
-      { institution: 'Anna University', studyType: 'B.Tech', area: 'Information Technology', startDate: '2014-08', endDate: '2018-05' },
-    ],
-    skills: ['React', 'TypeScript', 'Vue.js', 'CSS', 'Jest'],
-    languages: ['English', 'Tamil', 'Hindi'],
-    certificates: [],
-    style: { dates: 'mm/yyyy', headings: 'upper', glued: true },
-  },
-  {
-    id: 'jared-whitfield',
-    basics: {
-      name: 'Jared Whitfield',
-      label: 'DevOps Engineer',
-      email: 'jared.whitfield@example.com',
-      phone: '(555) 014-2298',
-      location: 'Austin, TX',
-      profiles: ['https://github.com/jwhitfield'],
-    },
-    work: [
-      {
-        name: 'Woodgrove Bank',
-        position: 'DevOps Engineer',
-        startDate: '2017-05',
-        endDate: null,
-        summary: 'Runs Terraform and Ansible for 300 services on Azure.',
-      },
-      {
-        name: 'Proseware Inc',
-        position: 'Systems Administrator',
-        startDate: '2013-02',
-        endDate: '2017-04',
-        summary: 'Linux, Bash and Nagios.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      {
-        institution: 'Texas State University',
-        studyType: 'BS',
-        area: 'Computer Information Systems',
-        startDate: '2009-08',
-        endDate: '2013-05',
-      },
-    ],
-    skills: ['Terraform', 'Ansible', 'Azure', 'Linux', 'Bash'],
-    languages: ['English'],
-    certificates: ['HashiCorp Certified: Terraform Associate'],
-    style: { dates: 'mon-yyyy', headings: 'spaced', letterSpacedName: true },
-  },
-  {
-    id: 'sofia-marquez',
-    basics: {
-      name: 'Sofía Márquez',
-      label: 'Machine Learning Engineer',
-      email: 'sofia.marquez@example.es',
-      phone: '+34 612 345 678',
-      location: 'Madrid, Spain',
-      profiles: ['https://www.linkedin.com/in/sofia-marquez-ml', 'https://github.com/smarquez'],
-    },
-    work: [
-      {
-        name: 'Relecloud',
-        position: 'Machine Learning Engineer',
-        startDate: '2020-01',
-        endDate: null,
-        summary: 'Trains ranking models with PyTorch; serves them with FastAPI.',
-      },
-      {
-        name: 'Universidad Politécnica de Madrid',
-        position: 'Research Assistant',
-        startDate: '2017-09',
-        endDate: '2019-12',
-        summary: 'Computer vision research in Python.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      {
-        institution: 'Universidad Politécnica de Madrid',
-        studyType: 'MSc',
-        area: 'Artificial Intelligence',
-        startDate: '2016-09',
-        endDate: '2018-07',
-      },
-      { institution: 'Universidad de Sevilla', studyType: 'BSc', area: 'Mathematics', startDate: '2012-09', endDate: '2016-06' },
-    ],
-    skills: ['Python', 'PyTorch', 'FastAPI', 'Docker', 'SQL'],
-    languages: ['Spanish', 'English', 'French'],
-    certificates: [],
-    style: { dates: 'mm/yy-now', headings: 'title' },
-  },
-  {
-    id: 'chen-wei',
-    basics: {
-      name: 'Chen Wei',
-      label: 'Mobile Developer',
-      email: 'chen.wei@example.cn',
-      phone: '+86 138 0013 8000',
-      location: 'Shanghai, China',
-      profiles: ['https://github.com/chenwei-mobile'],
-    },
-    work: [
-      {
-        name: 'Blue Yonder Apps',
-        position: 'iOS Developer',
-        startDate: '2019-08',
-        endDate: null,
-        summary: 'Ships the shopping app in Swift and SwiftUI.',
-      },
-      {
-        name: 'Lucerne Publishing',
-        position: 'Android Developer',
-        startDate: '2016-03',
-        endDate: '2019-07',
-        summary: 'Kotlin and Java apps for 2 million readers.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      { institution: 'Fudan University', studyType: 'BEng', area: 'Software Engineering', startDate: '2012-09', endDate: '2016-07' },
-    ],
-    skills: ['Swift', 'SwiftUI', 'Kotlin', 'Java', 'Firebase'],
-    languages: ['Mandarin', 'English'],
-    certificates: [],
-    style: { dates: 'yyyy', headings: 'upper' },
-  },
-  {
-    id: 'fatima-haddad',
-    basics: {
-      name: 'Fatima Haddad',
-      label: 'Security Engineer',
-      email: 'fatima.haddad@example.com',
-      phone: '+33 6 12 34 56 78',
-      location: 'Lyon, France',
-      profiles: ['https://www.linkedin.com/in/fatimahaddad'],
-    },
-    work: [
-      {
-        name: 'Margie Travel',
-        position: 'Security Engineer',
-        startDate: '2018-11',
-        endDate: null,
-        summary: 'Threat modelling, Burp Suite and SIEM rules in Splunk.',
-      },
-      {
-        name: 'Coho Winery',
-        position: 'Network Administrator',
-        startDate: '2015-06',
-        endDate: '2018-10',
-        summary: 'Cisco networks and firewalls.',
-      },
-    ],
-    volunteer: [{ organization: 'OWASP Lyon Chapter', position: 'Chapter Leader', startDate: '2019-05', endDate: null }],
-    education: [
-      { institution: 'INSA Lyon', studyType: 'Diplôme d’ingénieur', area: 'Telecommunications', startDate: '2010-09', endDate: '2015-06' },
-    ],
-    skills: ['Splunk', 'Burp Suite', 'Python', 'Cisco', 'Linux'],
-    languages: ['French', 'Arabic', 'English'],
-    certificates: ['CISSP', 'OSCP'],
-    style: { dates: 'mm/yyyy', headings: 'upper' },
-  },
-  {
-    id: 'oliver-grant',
-    basics: {
-      name: 'Oliver Grant',
-      label: 'Full Stack Developer',
-      email: 'oliver.grant@example.co.uk',
-      phone: '07700 900123',
-      location: 'Bristol, UK',
-      profiles: ['https://github.com/olivergrant', 'https://olivergrant.co.uk'],
-    },
-    work: [
-      {
-        name: 'Alpine Ski House',
-        position: 'Full Stack Developer',
-        startDate: '2022-02',
-        endDate: null,
-        summary: 'Node.js, Express and React with MongoDB.',
-      },
-      {
-        name: 'Wide World Importers',
-        position: 'Junior Developer',
-        startDate: '2020-09',
-        endDate: '2022-01',
-        summary: 'PHP and Laravel with MySQL.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      { institution: 'University of Bristol', studyType: 'BSc', area: 'Computer Science', startDate: '2017-09', endDate: '2020-06' },
-    ],
-    skills: ['Node.js', 'Express', 'React', 'MongoDB', 'PHP', 'Laravel', 'MySQL'],
-    languages: ['English'],
-    certificates: [],
-    style: { dates: 'mon-yyyy', headings: 'title', glued: true },
-  },
-  {
-    id: 'hana-sato',
-    basics: {
-      name: 'Hana Sato',
-      label: 'QA Automation Engineer',
-      email: 'hana.sato@example.jp',
-      phone: '+81 90-1234-5678',
-      location: 'Osaka, Japan',
-      profiles: ['https://www.linkedin.com/in/hana-sato-qa'],
-    },
-    work: [
-      {
-        name: 'Trey Research',
-        position: 'QA Automation Engineer',
-        startDate: '2019-10',
-        endDate: null,
-        summary: 'Playwright and Cypress suites in TypeScript; Jenkins pipelines.',
-      },
-      { name: 'The Phone Company', position: 'Test Engineer', startDate: '2016-04', endDate: '2019-09', summary: 'Selenium with Java.' },
-    ],
-    volunteer: [],
-    education: [{ institution: 'Osaka University', studyType: 'BEng', area: 'Electronics', startDate: '2012-04', endDate: '2016-03' }],
-    skills: ['Playwright', 'Cypress', 'TypeScript', 'Selenium', 'Jenkins'],
-    languages: ['Japanese', 'English'],
-    certificates: ['ISTQB Certified Tester Foundation Level'],
-    style: { dates: 'dotted', headings: 'spaced' },
-  },
-  {
-    id: 'kwame-mensah',
-    basics: {
-      name: 'Kwame Mensah',
-      label: 'Cloud Architect',
-      email: 'kwame.mensah@example.com',
-      phone: '+233 24 123 4567',
-      location: 'Accra, Ghana',
-      profiles: ['https://www.linkedin.com/in/kwamemensah', 'https://github.com/kmensah'],
-    },
-    work: [
-      {
-        name: 'Graphic Design Institute',
-        position: 'Cloud Architect',
-        startDate: '2021-01',
-        endDate: null,
-        summary: 'Designs landing zones on AWS with CDK and Terraform.',
-      },
-      {
-        name: 'First Up Consultants',
-        position: 'Cloud Engineer',
-        startDate: '2017-06',
-        endDate: '2020-12',
-        summary: 'Migrated workloads to AWS; Lambda and DynamoDB.',
-      },
-      {
-        name: 'Southridge Video',
-        position: 'Systems Engineer',
-        startDate: '2014-01',
-        endDate: '2017-05',
-        summary: 'VMware and Windows Server.',
-      },
-    ],
-    volunteer: [],
-    education: [
-      {
-        institution: 'Kwame Nkrumah University of Science and Technology',
-        studyType: 'BSc',
-        area: 'Computer Engineering',
-        startDate: '2009-09',
-        endDate: '2013-07',
-      },
-    ],
-    skills: ['AWS', 'AWS CDK', 'Terraform', 'AWS Lambda', 'DynamoDB', 'VMware'],
-    languages: ['English', 'Twi'],
-    certificates: ['AWS Certified Solutions Architect - Professional'],
-    style: { dates: 'yyyy', headings: 'title' },
-  },
-]
+  }
+}
+
+/** Every `*.json` in the folder, in file-name order. */
+export function loadRecords(dir = RECORDS_DIR): EvalRecord[] {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+  if (files.length === 0) throw new RecordError(`${dir}: no JSON Resume records`)
+  return files.map((name) =>
+    parseRecord(path.join(path.relative(process.cwd(), dir) || '.', name), readFileSync(path.join(dir, name), 'utf8')),
+  )
+}
+
+export const EVAL_RECORDS: EvalRecord[] = loadRecords()

@@ -1,9 +1,13 @@
 // Renders an evaluation record the ways resumes reach hireflow: plain text,
-// a one-column and a two-column PDF (pdf-lib), DOCX (docx), HTML and RTF;
+// a one-column and a two-column PDF (pdf-lib), DOCX (docx), Word 97 DOC,
+// HTML, RTF and a scan (the HTML page photographed by headless Chromium);
 // and poisoned variants of the same resume (an instruction to the screener,
 // white text stuffed with skills).
+import { execFileSync } from 'node:child_process'
 import { Document, Packer, Paragraph, TextRun } from 'docx'
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
+import puppeteer, { type Browser } from 'puppeteer-core'
+import { encodeWindows1252, makeWord97, type WordPiece } from '../support/word97.ts'
 import type { EvalRecord } from './records.ts'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -148,6 +152,31 @@ export async function docx(record: EvalRecord): Promise<Buffer> {
   return Packer.toBuffer(document)
 }
 
+const fitsWindows1252 = (text: string) => {
+  try {
+    encodeWindows1252(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A Word 97 document, one paragraph per line. As Word saves it, runs of text
+ * that Windows-1252 can hold are stored 8-bit and the rest as UTF-16.
+ */
+export function doc(record: EvalRecord): Buffer {
+  const pieces: WordPiece[] = []
+  for (const line of textLines(record)) {
+    const text = `${line}\r`
+    const compressed = fitsWindows1252(text)
+    const last = pieces.at(-1)
+    if (last && last.compressed === compressed) last.text += text
+    else pieces.push({ text, compressed })
+  }
+  return makeWord97(pieces)
+}
+
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 export function html(record: EvalRecord): Buffer {
@@ -158,6 +187,54 @@ export function html(record: EvalRecord): Buffer {
       `<style>body{font-family:sans-serif}</style><script>window.tracking = true</script></head><body>\n` +
       `<header>${paragraphs(header)}</header>\n<main>${paragraphs(main)}</main>\n<aside>${paragraphs(side)}</aside>\n</body></html>\n`,
   )
+}
+
+/**
+ * The HTML resume as a scanner delivers it: the page printed on A4 (at
+ * 150 dpi: 1240 pixels wide, 11 pt text) and photographed whole, as a PNG.
+ * One browser serves every record; `close` ends it.
+ */
+const PRINTED = 'html{background:#fff}body{margin:110px 120px;color:#111;font:23px/1.35 Arial,sans-serif}p{margin:0 0 6px}'
+
+export class Scanner {
+  readonly #browser: Browser
+
+  private constructor(browser: Browser) {
+    this.#browser = browser
+  }
+
+  /** Debian's Chromium, headless (puppeteer-core downloads no browser of its own). */
+  static async open(): Promise<Scanner> {
+    let executablePath: string
+    try {
+      executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
+    } catch {
+      throw new Error('chromium is not installed: the scan format is drawn with it (run with --no-ocr to leave scans out)')
+    }
+    const browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    })
+    return new Scanner(browser)
+  }
+
+  async scan(record: EvalRecord): Promise<Buffer> {
+    const page = await this.#browser.newPage()
+    try {
+      // A printout runs no script.
+      await page.setJavaScriptEnabled(false)
+      await page.setViewport({ width: 1240, height: 1754 })
+      await page.setContent(html(record).toString('utf8').replace('</head>', `<style>${PRINTED}</style></head>`))
+      return Buffer.from(await page.screenshot({ type: 'png', fullPage: true }))
+    } finally {
+      await page.close()
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#browser.close()
+  }
 }
 
 /** RTF with every non-ASCII character as \uN, as Word writes it. */

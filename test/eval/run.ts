@@ -1,24 +1,47 @@
-// npm run eval: every record of the labelled set rendered in every format,
-// read by the pipeline, and compared field by field with the record. Prints
-// precision and recall per field group and format, and the score shift each
-// poison causes (a poisoned resume must never score higher than the clean one).
+// npm run eval: every record of the labelled set (test/fixtures/json-resume)
+// rendered in every format, read by the pipeline as the service reads it, and
+// compared field by field with the record. Prints precision and recall per
+// field group and format, each work entry's employer, title and dates apart,
+// the score shift each poison causes (a poisoned resume must never score
+// higher than the clean one), and whether the targets are met: the exit code
+// is 1 when one is not.
+//
+//   npm run eval -- [--verbose] [--no-ocr] [--json <file>]
+//
+// --verbose lists every miss; --no-ocr leaves out the scan (headless Chromium
+// and tesseract, about a minute); --json writes every figure to a file.
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
 import { detectResumeType } from '../../src/pipeline/detect.ts'
-import { extractText } from '../../src/pipeline/extract.ts'
+import { DEFAULT_EXTRACTION_LIMITS, extractText, UnreadableResumeError } from '../../src/pipeline/extract.ts'
+import { hasText, normaliseText, PAGE_BREAK } from '../../src/pipeline/formats/normalise.ts'
+import { OcrReader } from '../../src/pipeline/ocr/reader.ts'
 import { extractProfile } from '../../src/pipeline/profile.ts'
 import { scoreResume } from '../../src/pipeline/score.ts'
 import { screenForInstructions } from '../../src/pipeline/integrity.ts'
-import type { Profile } from '../../src/domain/candidate.ts'
+import { canonicalSkill } from '../../src/pipeline/taxonomy/index.ts'
+import type { Profile, WorkEntry } from '../../src/domain/candidate.ts'
 import { EVAL_RECORDS, type EvalRecord } from './records.ts'
-import { docx, html, onePdf, POISONS, rtf, textLines, twoColumnPdf } from './render.ts'
+import { doc, docx, html, onePdf, POISONS, rtf, Scanner, textLines, twoColumnPdf } from './render.ts'
 
-const FORMATS: Array<{ name: string; render: (record: EvalRecord) => Promise<Buffer> | Buffer }> = [
-  { name: 'text', render: (record) => Buffer.from(textLines(record).join('\n')) },
-  { name: 'pdf', render: (record) => onePdf(record) },
-  { name: 'pdf 2-col', render: (record) => twoColumnPdf(record) },
-  { name: 'docx', render: docx },
-  { name: 'html', render: html },
-  { name: 'rtf', render: rtf },
-]
+interface Format {
+  name: string
+  render: (record: EvalRecord) => Promise<Buffer> | Buffer
+}
+
+function formats(scanner: Scanner | null): Format[] {
+  const list: Format[] = [
+    { name: 'text', render: (record) => Buffer.from(textLines(record).join('\n')) },
+    { name: 'pdf', render: (record) => onePdf(record) },
+    { name: 'pdf 2-col', render: (record) => twoColumnPdf(record) },
+    { name: 'docx', render: docx },
+    { name: 'doc', render: doc },
+    { name: 'html', render: html },
+    { name: 'rtf', render: rtf },
+  ]
+  if (scanner) list.push({ name: 'scan', render: (record) => scanner.scan(record) })
+  return list
+}
 
 /** Found right / found at all / should have been found. */
 class Tally {
@@ -35,6 +58,9 @@ class Tally {
   }
   get recall() {
     return this.expected === 0 ? null : this.right / this.expected
+  }
+  toJSON() {
+    return { right: this.right, found: this.found, expected: this.expected, precision: this.precision, recall: this.recall }
   }
 }
 
@@ -58,11 +84,31 @@ const alike = (a: string | null | undefined, b: string) => {
   return x.length > 0 && (x === y || x.includes(y) || y.includes(x))
 }
 /** A date as the style can express it: `yyyy` styles only give the year. */
-const sameDate = (found: string | null | undefined, truth: string | null, style: EvalRecord['style']['dates']) => {
-  if (truth === null) return found === null || found === undefined
+const sameDate = (found: string | null | undefined, truth: string, style: EvalRecord['style']['dates']) => {
   if (!found) return false
   return style === 'yyyy' ? found.slice(0, 4) === truth.slice(0, 4) : found.slice(0, 7) === truth.slice(0, 7)
 }
+
+/**
+ * A list read against the record's list, each value matched at most once:
+ * right when `same` says the value read names the one recorded.
+ */
+function listScore(tally: Tally, found: readonly string[], truth: readonly string[], same: (found: string, truth: string) => boolean) {
+  const got = [...new Map(found.map((value) => [norm(value), value])).values()].filter((value) => norm(value) !== '')
+  const want = [...new Map(truth.map((value) => [norm(value), value])).values()]
+  const used = new Set<string>()
+  const missed: string[] = []
+  for (const value of want) {
+    const match = got.find((candidate) => !used.has(candidate) && same(candidate, value))
+    if (match === undefined) missed.push(value)
+    else used.add(match)
+  }
+  tally.add(used.size, got.length, want.length)
+  return { missed, extra: got.filter((value) => !used.has(value)) }
+}
+
+/** Profiles name skills as the taxonomy does: "Airflow" read as Apache Airflow is right. */
+const sameSkill = (found: string, truth: string) => norm(found) === norm(truth) || norm(found) === norm(canonicalSkill(truth))
 
 function setScore(tally: Tally, found: string[], truth: string[], key: (value: string) => string = norm) {
   const want = new Set(truth.map(key))
@@ -72,23 +118,71 @@ function setScore(tally: Tally, found: string[], truth: string[], key: (value: s
   tally.add(right, got.size, want.size)
 }
 
-interface Tallies {
-  contact: Tally
-  work: Tally
-  education: Tally
-  skills: Tally
-  languages: Tally
-  certificates: Tally
+const GROUPS = ['contact', 'work', 'education', 'skills', 'languages', 'certificates'] as const
+const GROUP_TITLES: Record<(typeof GROUPS)[number], string> = {
+  contact: 'contact',
+  work: 'work entries',
+  education: 'education',
+  skills: 'skills',
+  languages: 'languages',
+  certificates: 'certificates',
 }
+const WORK_FIELDS = ['employer', 'title', 'start', 'end'] as const
+type WorkField = (typeof WORK_FIELDS)[number]
+const WORK_FIELD_TITLES: Record<WorkField, string> = { employer: 'employer', title: 'title', start: 'start date', end: 'end / current' }
+
+type Tallies = Record<(typeof GROUPS)[number], Tally> & { workFields: Record<WorkField, Tally> }
 
 const newTallies = (): Tallies => ({
-  contact: new Tally(),
-  work: new Tally(),
-  education: new Tally(),
-  skills: new Tally(),
-  languages: new Tally(),
-  certificates: new Tally(),
+  ...(Object.fromEntries(GROUPS.map((group) => [group, new Tally()])) as Record<(typeof GROUPS)[number], Tally>),
+  workFields: Object.fromEntries(WORK_FIELDS.map((field) => [field, new Tally()])) as Record<WorkField, Tally>,
 })
+
+/** What an unread file yields: nothing found, everything missed. */
+const NOTHING_READ: Profile = { name: null, email: null, phone: null, links: [], yearsOfExperience: null }
+
+type Job = EvalRecord['work'][number]
+
+function workFieldsRight(found: WorkEntry, truth: Job, style: EvalRecord['style']['dates']): Record<WorkField, boolean> {
+  return {
+    employer: alike(found.employer, truth.name),
+    title: alike(found.title, truth.position),
+    start: sameDate(found.start, truth.startDate, style),
+    end: truth.endDate === null ? found.current : !found.current && sameDate(found.end, truth.endDate, style),
+  }
+}
+
+const workFieldsPresent = (entry: WorkEntry): Record<WorkField, boolean> => ({
+  employer: !!entry.employer,
+  title: !!entry.title,
+  start: !!entry.start,
+  end: !!entry.end || entry.current,
+})
+
+/**
+ * Each job of the record paired with at most one work entry read, and each
+ * entry with at most one job: the pairs with the most fields right first. An
+ * entry pairs with a job only when its employer or its title is right; an
+ * entry paired with nothing counts as found and wrong in every field it has.
+ */
+function pairWork(found: WorkEntry[], record: EvalRecord): Map<number, { entry: WorkEntry; right: Record<WorkField, boolean> }> {
+  const candidates: Array<{ job: number; entry: number; right: Record<WorkField, boolean>; score: number }> = []
+  record.work.forEach((truth, job) =>
+    found.forEach((entry, index) => {
+      const right = workFieldsRight(entry, truth, record.style.dates)
+      if (right.employer || right.title) candidates.push({ job, entry: index, right, score: WORK_FIELDS.filter((f) => right[f]).length })
+    }),
+  )
+  candidates.sort((a, b) => b.score - a.score || a.job - b.job || a.entry - b.entry)
+  const pairs = new Map<number, { entry: WorkEntry; right: Record<WorkField, boolean> }>()
+  const used = new Set<number>()
+  for (const candidate of candidates) {
+    if (pairs.has(candidate.job) || used.has(candidate.entry)) continue
+    pairs.set(candidate.job, { entry: found[candidate.entry]!, right: candidate.right })
+    used.add(candidate.entry)
+  }
+  return pairs
+}
 
 function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses: string[]) {
   const { basics } = record
@@ -101,24 +195,34 @@ function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses:
     tallies.contact.add(right ? 1 : 0, found ? 1 : 0, 1)
     if (!right) misses.push(`${field}: ${JSON.stringify(found)}`)
   }
-  setScore(
-    tallies.contact,
-    profile.links.map((link) => link.url),
-    basics.profiles,
-    url,
-  )
+  const links = profile.links.map((link) => link.url)
+  setScore(tallies.contact, links, basics.profiles, url)
+  for (const missing of basics.profiles.filter((truth) => !links.some((link) => url(link) === url(truth)))) {
+    misses.push(`link: ${missing} not found`)
+  }
 
   const work = (profile.work ?? []).filter((entry) => entry.kind === 'work')
+  const pairs = pairWork(work, record)
   let rightWork = 0
-  for (const truth of record.work) {
-    const found = work.find((entry) => alike(entry.employer, truth.name) && alike(entry.title, truth.position))
-    const ok =
-      !!found &&
-      sameDate(found.start, truth.startDate, record.style.dates) &&
-      (truth.endDate === null ? found.current : sameDate(found.end, truth.endDate, record.style.dates))
-    if (ok) rightWork++
-    else misses.push(`work: ${truth.position} at ${truth.name} ${found ? `read as ${JSON.stringify(found)}` : 'not found'}`)
+  record.work.forEach((truth, job) => {
+    const pair = pairs.get(job)
+    for (const field of WORK_FIELDS) tallies.workFields[field].add(pair?.right[field] ? 1 : 0, 0, 1)
+    if (pair && WORK_FIELDS.every((field) => pair.right[field])) {
+      rightWork++
+      return
+    }
+    const wrong = pair ? WORK_FIELDS.filter((field) => !pair.right[field]).join(', ') : ''
+    misses.push(
+      `work: ${truth.position} at ${truth.name} ${pair ? `read with ${wrong} wrong as ${JSON.stringify(pair.entry)}` : 'not found'}`,
+    )
+  })
+  for (const entry of work) {
+    const present = workFieldsPresent(entry)
+    for (const field of WORK_FIELDS) tallies.workFields[field].add(0, present[field] ? 1 : 0, 0)
   }
+  const paired = new Set([...pairs.values()].map((pair) => pair.entry))
+  for (const entry of work.filter((e) => !paired.has(e)))
+    misses.push(`work: read an entry that is no job of the record: ${JSON.stringify(entry)}`)
   tallies.work.add(rightWork, work.length, record.work.length)
 
   const education = profile.education ?? []
@@ -128,72 +232,148 @@ function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses:
     else misses.push(`education: ${truth.institution} not found`)
   }
   tallies.education.add(rightEducation, education.length, record.education.length)
-  setScore(tallies.skills, profile.skills ?? [], record.skills)
-  setScore(tallies.languages, profile.languages ?? [], record.languages)
-  setScore(tallies.certificates, profile.certificates ?? [], record.certificates)
+  const lists = [
+    ['skills', profile.skills ?? [], record.skills, sameSkill],
+    ['languages', profile.languages ?? [], record.languages, (found: string, truth: string) => norm(found) === norm(truth)],
+    ['certificates', profile.certificates ?? [], record.certificates, alike],
+  ] as const
+  for (const [group, found, truth, same] of lists) {
+    const { missed, extra } = listScore(tallies[group], found, truth, same)
+    if (missed.length > 0) misses.push(`${group}: missed ${missed.join(', ')}`)
+    if (extra.length > 0) misses.push(`${group}: read but not in the record: ${extra.join(', ')}`)
+  }
 }
 
-async function read(bytes: Buffer): Promise<string | { unread: string }> {
+/**
+ * The text the service would profile, read the way it reads the file: an
+ * image goes to OCR, whose text is normalised as the OCR job normalises it;
+ * everything else to text extraction.
+ */
+async function read(bytes: Buffer, ocr: OcrReader | null): Promise<string | { unread: string }> {
   const type = await detectResumeType(bytes)
   if (type.kind === 'unsupported') return { unread: `not read (${type.detected})` }
-  if (type.kind === 'image') return { unread: 'an image (read by OCR in the service, not by this evaluation)' }
   try {
-    return await extractText(bytes, type.kind)
+    if (type.kind !== 'image') return await extractText(bytes, type.kind)
+    if (!ocr) return { unread: 'an image, and OCR is off (--no-ocr)' }
+    const text = normaliseText((await ocr.recognize(bytes)).replaceAll(PAGE_BREAK, '\n'), DEFAULT_EXTRACTION_LIMITS.maxChars)
+    return hasText(text) ? text : { unread: 'OCR found no text in the image' }
   } catch (error) {
-    return { unread: (error as Error).message }
+    if (error instanceof UnreadableResumeError) return { unread: error.message }
+    throw error
   }
 }
 
-const percent = (value: number | null) => (value === null ? '   -  ' : `${(value * 100).toFixed(1).padStart(5)}%`)
+const percent = (value: number | null) => (value === null ? '     -' : `${(value * 100).toFixed(1).padStart(5)}%`)
+const cell = (tally: Tally) => `${percent(tally.precision)} ${percent(tally.recall)}`
+
+function table(title: string, columns: Array<[string, (tallies: Tallies) => Tally]>, rows: Array<[string, Tallies]>) {
+  const width = 15
+  console.log(`\n${title}`)
+  console.log(`${''.padEnd(10)} ${columns.map(([name]) => name.padEnd(width)).join(' ')}`)
+  console.log(`${'format'.padEnd(10)} ${columns.map(() => '     P      R'.padEnd(width)).join(' ')}`)
+  for (const [name, tallies] of rows)
+    console.log(`${name.padEnd(10)} ${columns.map(([, get]) => cell(get(tallies)).padEnd(width)).join(' ')}`)
+}
+
+interface Target {
+  name: string
+  threshold: string
+  pass: boolean
+  shown: string
+}
+
+/** Both precision and recall at or above `at`. */
+function tallyTarget(name: string, tally: Tally, at: number): Target {
+  const pass = tally.precision !== null && tally.recall !== null && tally.precision >= at && tally.recall >= at
+  return { name, threshold: `>= ${at * 100}%`, pass, shown: `P ${percent(tally.precision).trim()} R ${percent(tally.recall).trim()}` }
+}
 
 async function main() {
-  const verbose = process.argv.includes('--verbose')
+  const { values: options } = parseArgs({
+    options: { verbose: { type: 'boolean' }, 'no-ocr': { type: 'boolean' }, json: { type: 'string' } },
+  })
+  const verbose = options.verbose ?? false
+  const withOcr = !options['no-ocr']
+  const scanner = withOcr ? await Scanner.open() : null
+  const ocr = withOcr ? new OcrReader({ engines: 1, pageTimeoutMs: 60_000 }) : null
   const byFormat = new Map<string, Tallies>()
   const all = newTallies()
-  for (const format of FORMATS) {
-    const tallies = newTallies()
-    byFormat.set(format.name, tallies)
-    for (const record of EVAL_RECORDS) {
-      const text = await read(await format.render(record))
-      if (typeof text !== 'string') {
-        console.log(`${format.name} ${record.id}: ${text.unread}`)
-        continue
+  const unread: Array<{ format: string; record: string; reason: string }> = []
+  const poisons: Array<{ name: string; worstShift: number }> = []
+  try {
+    for (const format of formats(scanner)) {
+      const tallies = newTallies()
+      byFormat.set(format.name, tallies)
+      for (const record of EVAL_RECORDS) {
+        const text = await read(await format.render(record), ocr)
+        if (typeof text !== 'string') {
+          console.log(`${format.name} ${record.id}: ${text.unread}`)
+          unread.push({ format: format.name, record: record.id, reason: text.unread })
+        }
+        const misses: string[] = []
+        const profile = typeof text === 'string' ? extractProfile(text) : NOTHING_READ
+        compare(profile, record, tallies, misses)
+        compare(profile, record, all, [])
+        if (verbose && misses.length > 0) console.log(`${format.name} ${record.id}:\n  ${misses.join('\n  ')}`)
       }
-      const misses: string[] = []
-      const profile = extractProfile(text)
-      compare(profile, record, tallies, misses)
-      compare(profile, record, all, [])
-      if (verbose && misses.length > 0) console.log(`${format.name} ${record.id}:\n  ${misses.join('\n  ')}`)
     }
+
+    // Poison: the same resume with and without it, scored against a requisition it half meets.
+    for (const poison of POISONS) {
+      let worst = Number.NEGATIVE_INFINITY
+      for (const record of EVAL_RECORDS) {
+        const missing = ['Rust', 'Elixir']
+        const requisition = { mustHaveSkills: record.skills.slice(0, 2), niceToHaveSkills: [...record.skills.slice(2, 4), ...missing] }
+        const score = async (bytes: Buffer) => {
+          const text = await read(bytes, null)
+          if (typeof text !== 'string') throw new Error(text.unread)
+          return scoreResume(screenForInstructions(text).text, requisition).value
+        }
+        const clean = await score(await onePdf(record))
+        const poisoned = await score(await onePdf(record, poison.make(missing)))
+        worst = Math.max(worst, poisoned - clean)
+        if (verbose && poisoned > clean) console.log(`  ${poison.name} ${record.id}: ${clean} -> ${poisoned}`)
+      }
+      poisons.push({ name: poison.name, worstShift: worst })
+    }
+  } finally {
+    await scanner?.close()
+    await ocr?.close()
   }
 
-  const groups = Object.keys(all) as Array<keyof Tallies>
-  console.log(`\nfield-level precision / recall over ${EVAL_RECORDS.length} resumes`)
-  console.log(`${'format'.padEnd(10)} ${groups.map((group) => group.padEnd(16)).join(' ')}`)
-  for (const [name, tallies] of [...byFormat, ['all', all] as const]) {
-    const cells = groups.map((group) => `${percent(tallies[group].precision)} ${percent(tallies[group].recall)}`.padEnd(16))
-    console.log(`${name.padEnd(10)} ${cells.join(' ')}`)
-  }
+  const rows: Array<[string, Tallies]> = [...byFormat, ['all', all]]
+  table(
+    `field-level precision (P) and recall (R) over ${EVAL_RECORDS.length} resumes in ${byFormat.size} formats`,
+    GROUPS.map((group) => [GROUP_TITLES[group], (tallies) => tallies[group]]),
+    rows,
+  )
+  table(
+    "each work entry's fields (an entry read is paired with the record's job whose employer or title it has)",
+    WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
+    rows,
+  )
 
-  // Poison: the same resume with and without it, scored against a requisition it half meets.
-  console.log('\nscore shift caused by each poison (poisoned minus clean; must be <= 0)')
-  for (const poison of POISONS) {
-    let worst = Number.NEGATIVE_INFINITY
-    for (const record of EVAL_RECORDS) {
-      const missing = ['Rust', 'Elixir']
-      const requisition = { mustHaveSkills: record.skills.slice(0, 2), niceToHaveSkills: [...record.skills.slice(2, 4), ...missing] }
-      const score = async (bytes: Buffer) => {
-        const text = await read(bytes)
-        if (typeof text !== 'string') throw new Error(text.unread)
-        return scoreResume(screenForInstructions(text).text, requisition).value
-      }
-      const clean = await score(await onePdf(record))
-      const poisoned = await score(await onePdf(record, poison.make(missing)))
-      worst = Math.max(worst, poisoned - clean)
-      if (verbose && poisoned > clean) console.log(`  ${poison.name} ${record.id}: ${clean} -> ${poisoned}`)
-    }
-    console.log(`${poison.name.padEnd(12)} worst shift ${worst > 0 ? '+' : ''}${worst} points`)
+  console.log('\nscore shift caused by each poison (poisoned minus clean, one-column PDF; must be <= 0)')
+  for (const { name, worstShift } of poisons) console.log(`${name.padEnd(12)} worst shift ${worstShift > 0 ? '+' : ''}${worstShift} points`)
+
+  const worstShift = Math.max(...poisons.map((poison) => poison.worstShift))
+  const targets: Target[] = [
+    tallyTarget('contact', all.contact, 0.95),
+    tallyTarget('work entries', all.work, 0.9),
+    { name: 'poison shift', threshold: '<= 0', pass: worstShift <= 0, shown: `worst ${worstShift > 0 ? '+' : ''}${worstShift}` },
+  ]
+  console.log(
+    `\ntargets (all formats${withOcr ? '' : ', scan left out'}): ${targets
+      .map((target) => `${target.name} ${target.threshold} ${target.pass ? 'PASS' : 'FAIL'} (${target.shown})`)
+      .join('; ')}`,
+  )
+
+  if (options.json) {
+    const figures = Object.fromEntries(rows.map(([name, tallies]) => [name, tallies]))
+    const report = { records: EVAL_RECORDS.length, formats: [...byFormat.keys()], unread, figures, poisons, targets }
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`)
   }
+  if (targets.some((target) => !target.pass)) process.exitCode = 1
 }
 
 await main()
