@@ -56,8 +56,17 @@ const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 const DATE = /^\d{4}(?:-(?:0[1-9]|1[0-2]))?$/
 const COMMIT = /^[0-9a-f]{40}$/
 
-/** Every labelled document in the folder, in id order. Throws on the first label that does not fit RealTruth. */
-export async function loadRealSet(dir: string = REAL_SET_DIR): Promise<RealFixture[]> {
+/**
+ * Every labelled document in the folder, in id order. Throws on the first
+ * label that does not fit RealTruth. The documents are not kept in the
+ * repository (ATTRIBUTION.md says where each comes from): with `onMissing`, a
+ * label whose document is absent is reported to it and skipped; without, it
+ * is an error.
+ */
+export async function loadRealSet(
+  dir: string = REAL_SET_DIR,
+  onMissing?: (id: string, source: RealTruth['source']) => void,
+): Promise<RealFixture[]> {
   const names = (await readdir(dir)).filter((name) => !NOT_FIXTURES.has(name) && !name.startsWith('.'))
   const labels = names.filter((name) => extname(name) === '.json')
   const documents = new Map<string, string[]>()
@@ -80,6 +89,10 @@ export async function loadRealSet(dir: string = REAL_SET_DIR): Promise<RealFixtu
     const truth = validateTruth(raw, where)
     if (truth.id !== id) throw new Error(`${where}: id is "${truth.id}" but the file is named for "${id}"`)
     const found = documents.get(id) ?? []
+    if (found.length === 0 && onMissing) {
+      onMissing(id, truth.source)
+      continue
+    }
     if (found.length === 0) {
       throw new Error(
         `${where}: no document ${id}.<ext> beside the label; it comes from ${truth.source.repository} ${truth.source.path} at ${truth.source.commit}`,

@@ -22,6 +22,7 @@ import { screenForInstructions } from '../../src/pipeline/integrity.ts'
 import { canonicalSkill } from '../../src/pipeline/taxonomy/index.ts'
 import type { Profile, WorkEntry } from '../../src/domain/candidate.ts'
 import { EVAL_RECORDS, type EvalRecord } from './records.ts'
+import { loadRealSet, REAL_SET_DIR, type RealTruth } from './real.ts'
 import { doc, docx, html, onePdf, POISONS, rtf, Scanner, textLines, twoColumnPdf } from './render.ts'
 
 interface Format {
@@ -83,10 +84,11 @@ const alike = (a: string | null | undefined, b: string) => {
   const y = norm(b)
   return x.length > 0 && (x === y || x.includes(y) || y.includes(x))
 }
-/** A date as the style can express it: `yyyy` styles only give the year. */
-const sameDate = (found: string | null | undefined, truth: string, style: EvalRecord['style']['dates']) => {
+/** A date at the precision the resume prints it: a year alone compares the year. */
+const sameDate = (found: string | null | undefined, truth: string | null) => {
+  if (truth === null) return !found
   if (!found) return false
-  return style === 'yyyy' ? found.slice(0, 4) === truth.slice(0, 4) : found.slice(0, 7) === truth.slice(0, 7)
+  return truth.length === 4 ? found.slice(0, 4) === truth : found.slice(0, 7) === truth.slice(0, 7)
 }
 
 /**
@@ -109,6 +111,9 @@ function listScore(tally: Tally, found: readonly string[], truth: readonly strin
 
 /** Profiles name skills as the taxonomy does: "Airflow" read as Apache Airflow is right. */
 const sameSkill = (found: string, truth: string) => norm(found) === norm(truth) || norm(found) === norm(canonicalSkill(truth))
+
+/** A language is right by its name; its level ("German (C1)") is not scored. */
+const sameLanguage = (found: string, truth: string) => norm(found.split(' (')[0]) === norm(truth.split(' (')[0])
 
 function setScore(tally: Tally, found: string[], truth: string[], key: (value: string) => string = norm) {
   const want = new Set(truth.map(key))
@@ -141,14 +146,69 @@ const newTallies = (): Tallies => ({
 /** What an unread file yields: nothing found, everything missed. */
 const NOTHING_READ: Profile = { name: null, email: null, phone: null, links: [], yearsOfExperience: null }
 
-type Job = EvalRecord['work'][number]
+interface Job {
+  employer: string
+  title: string
+  start: string | null
+  end: string | null
+  current: boolean
+}
 
-function workFieldsRight(found: WorkEntry, truth: Job, style: EvalRecord['style']['dates']): Record<WorkField, boolean> {
+/** What a resume says, from a generated record or a hand label: the ground truth a profile is compared with. */
+interface Truth {
+  name: string
+  email: string | null
+  phone: string | null
+  links: string[]
+  work: Job[]
+  institutions: string[]
+  skills: string[]
+  languages: string[]
+  certificates: string[]
+}
+
+/** A generated record's truth; its dates as its style prints them (a `yyyy` style prints only the year). */
+function recordTruth(record: EvalRecord): Truth {
+  const printed = (date: string) => (record.style.dates === 'yyyy' ? date.slice(0, 4) : date.slice(0, 7))
   return {
-    employer: alike(found.employer, truth.name),
-    title: alike(found.title, truth.position),
-    start: sameDate(found.start, truth.startDate, style),
-    end: truth.endDate === null ? found.current : !found.current && sameDate(found.end, truth.endDate, style),
+    name: record.basics.name,
+    email: record.basics.email,
+    phone: record.basics.phone,
+    links: record.basics.profiles,
+    work: record.work.map((job) => ({
+      employer: job.name,
+      title: job.position,
+      start: printed(job.startDate),
+      end: job.endDate === null ? null : printed(job.endDate),
+      current: job.endDate === null,
+    })),
+    institutions: record.education.map((school) => school.institution),
+    skills: record.skills,
+    languages: record.languages,
+    certificates: record.certificates,
+  }
+}
+
+function realTruth(label: RealTruth): Truth {
+  return {
+    name: label.basics.name,
+    email: label.basics.email,
+    phone: label.basics.phone,
+    links: label.basics.links,
+    work: label.work,
+    institutions: label.education.map((school) => school.institution),
+    skills: label.skills,
+    languages: label.languages,
+    certificates: label.certificates,
+  }
+}
+
+function workFieldsRight(found: WorkEntry, truth: Job): Record<WorkField, boolean> {
+  return {
+    employer: alike(found.employer, truth.employer),
+    title: alike(found.title, truth.title),
+    start: sameDate(found.start, truth.start),
+    end: truth.current ? found.current : !found.current && sameDate(found.end, truth.end),
   }
 }
 
@@ -165,12 +225,13 @@ const workFieldsPresent = (entry: WorkEntry): Record<WorkField, boolean> => ({
  * entry pairs with a job only when its employer or its title is right; an
  * entry paired with nothing counts as found and wrong in every field it has.
  */
-function pairWork(found: WorkEntry[], record: EvalRecord): Map<number, { entry: WorkEntry; right: Record<WorkField, boolean> }> {
+function pairWork(found: WorkEntry[], truth: Truth): Map<number, { entry: WorkEntry; right: Record<WorkField, boolean> }> {
   const candidates: Array<{ job: number; entry: number; right: Record<WorkField, boolean>; score: number }> = []
-  record.work.forEach((truth, job) =>
+  truth.work.forEach((job, jobIndex) =>
     found.forEach((entry, index) => {
-      const right = workFieldsRight(entry, truth, record.style.dates)
-      if (right.employer || right.title) candidates.push({ job, entry: index, right, score: WORK_FIELDS.filter((f) => right[f]).length })
+      const right = workFieldsRight(entry, job)
+      if (right.employer || right.title)
+        candidates.push({ job: jobIndex, entry: index, right, score: WORK_FIELDS.filter((f) => right[f]).length })
     }),
   )
   candidates.sort((a, b) => b.score - a.score || a.job - b.job || a.entry - b.entry)
@@ -184,37 +245,43 @@ function pairWork(found: WorkEntry[], record: EvalRecord): Map<number, { entry: 
   return pairs
 }
 
-function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses: string[]) {
-  const { basics } = record
+function compare(profile: Profile, truth: Truth, tallies: Tallies, misses: string[]) {
   const contact = [
-    ['name', norm(profile.name) === norm(basics.name), profile.name],
-    ['email', (profile.email ?? '').toLowerCase() === basics.email, profile.email],
-    ['phone', digits(profile.phone) === digits(basics.phone), profile.phone],
+    ['name', truth.name, profile.name, norm(profile.name) === norm(truth.name)],
+    ['email', truth.email, profile.email, (profile.email ?? '').toLowerCase() === truth.email?.toLowerCase()],
+    ['phone', truth.phone, profile.phone, digits(profile.phone) === digits(truth.phone)],
   ] as const
-  for (const [field, right, found] of contact) {
-    tallies.contact.add(right ? 1 : 0, found ? 1 : 0, 1)
-    if (!right) misses.push(`${field}: ${JSON.stringify(found)}`)
+  for (const [field, wanted, found, same] of contact) {
+    // A resume without a phone: reading none is right, reading one is a wrong find.
+    if (wanted === null) {
+      tallies.contact.add(0, found ? 1 : 0, 0)
+      if (found) misses.push(`${field}: ${JSON.stringify(found)} read, the resume has none`)
+      continue
+    }
+    tallies.contact.add(same ? 1 : 0, found ? 1 : 0, 1)
+    if (!same) misses.push(`${field}: ${JSON.stringify(found)}`)
   }
   const links = profile.links.map((link) => link.url)
-  setScore(tallies.contact, links, basics.profiles, url)
-  for (const missing of basics.profiles.filter((truth) => !links.some((link) => url(link) === url(truth)))) {
+  setScore(tallies.contact, links, truth.links, url)
+  for (const missing of truth.links.filter((wanted) => !links.some((link) => url(link) === url(wanted)))) {
     misses.push(`link: ${missing} not found`)
+  }
+  for (const extra of links.filter((link) => !truth.links.some((wanted) => url(link) === url(wanted)))) {
+    misses.push(`link: ${extra} read, not in the resume's links`)
   }
 
   const work = (profile.work ?? []).filter((entry) => entry.kind === 'work')
-  const pairs = pairWork(work, record)
+  const pairs = pairWork(work, truth)
   let rightWork = 0
-  record.work.forEach((truth, job) => {
-    const pair = pairs.get(job)
+  truth.work.forEach((job, jobIndex) => {
+    const pair = pairs.get(jobIndex)
     for (const field of WORK_FIELDS) tallies.workFields[field].add(pair?.right[field] ? 1 : 0, 0, 1)
     if (pair && WORK_FIELDS.every((field) => pair.right[field])) {
       rightWork++
       return
     }
     const wrong = pair ? WORK_FIELDS.filter((field) => !pair.right[field]).join(', ') : ''
-    misses.push(
-      `work: ${truth.position} at ${truth.name} ${pair ? `read with ${wrong} wrong as ${JSON.stringify(pair.entry)}` : 'not found'}`,
-    )
+    misses.push(`work: ${job.title} at ${job.employer} ${pair ? `read with ${wrong} wrong as ${JSON.stringify(pair.entry)}` : 'not found'}`)
   })
   for (const entry of work) {
     const present = workFieldsPresent(entry)
@@ -223,19 +290,19 @@ function compare(profile: Profile, record: EvalRecord, tallies: Tallies, misses:
   const paired = new Set([...pairs.values()].map((pair) => pair.entry))
   for (const entry of work.filter((e) => !paired.has(e)))
     misses.push(`work: read an entry that is no job of the record: ${JSON.stringify(entry)}`)
-  tallies.work.add(rightWork, work.length, record.work.length)
+  tallies.work.add(rightWork, work.length, truth.work.length)
 
   const education = profile.education ?? []
   let rightEducation = 0
-  for (const truth of record.education) {
-    if (education.some((entry) => alike(entry.institution, truth.institution))) rightEducation++
-    else misses.push(`education: ${truth.institution} not found`)
+  for (const institution of truth.institutions) {
+    if (education.some((entry) => alike(entry.institution, institution))) rightEducation++
+    else misses.push(`education: ${institution} not found`)
   }
-  tallies.education.add(rightEducation, education.length, record.education.length)
+  tallies.education.add(rightEducation, education.length, truth.institutions.length)
   const lists = [
-    ['skills', profile.skills ?? [], record.skills, sameSkill],
-    ['languages', profile.languages ?? [], record.languages, (found: string, truth: string) => norm(found) === norm(truth)],
-    ['certificates', profile.certificates ?? [], record.certificates, alike],
+    ['skills', profile.skills ?? [], truth.skills, sameSkill],
+    ['languages', profile.languages ?? [], truth.languages, sameLanguage],
+    ['certificates', profile.certificates ?? [], truth.certificates, alike],
   ] as const
   for (const [group, found, truth, same] of lists) {
     const { missed, extra } = listScore(tallies[group], found, truth, same)
@@ -312,8 +379,8 @@ async function main() {
         }
         const misses: string[] = []
         const profile = typeof text === 'string' ? extractProfile(text) : NOTHING_READ
-        compare(profile, record, tallies, misses)
-        compare(profile, record, all, [])
+        compare(profile, recordTruth(record), tallies, misses)
+        compare(profile, recordTruth(record), all, [])
         if (verbose && misses.length > 0) console.log(`${format.name} ${record.id}:\n  ${misses.join('\n  ')}`)
       }
     }
@@ -341,6 +408,27 @@ async function main() {
     await ocr?.close()
   }
 
+  // Real resumes, labelled by hand: read as the service reads them, scored like the generated set but apart from it.
+  const missingReal: string[] = []
+  const realSet = await loadRealSet(REAL_SET_DIR, (id) => missingReal.push(id))
+  const real = newTallies()
+  const realByLayout = new Map<string, Tallies>()
+  for (const fixture of realSet) {
+    const text = await read(fixture.bytes, null)
+    if (typeof text !== 'string') {
+      console.log(`real ${fixture.id}: ${text.unread}`)
+      unread.push({ format: 'real', record: fixture.id, reason: text.unread })
+    }
+    const misses: string[] = []
+    const profile = typeof text === 'string' ? extractProfile(text) : NOTHING_READ
+    const truth = realTruth(fixture.truth)
+    compare(profile, truth, real, misses)
+    const layout = /two-column|sidebar/i.test(fixture.truth.layout) ? 'columns' : 'one column'
+    if (!realByLayout.has(layout)) realByLayout.set(layout, newTallies())
+    compare(profile, truth, realByLayout.get(layout)!, [])
+    if (verbose && misses.length > 0) console.log(`real ${fixture.id}:\n  ${misses.join('\n  ')}`)
+  }
+
   const rows: Array<[string, Tallies]> = [...byFormat, ['all', all]]
   table(
     `field-level precision (P) and recall (R) over ${EVAL_RECORDS.length} resumes in ${byFormat.size} formats`,
@@ -352,6 +440,25 @@ async function main() {
     WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
     rows,
   )
+
+  const realRows: Array<[string, Tallies]> = [...realByLayout, ['real', real]]
+  if (realSet.length > 0) {
+    table(
+      `real resumes (${realSet.length}, typeset by others, labelled by hand; test/fixtures/resumes/real)`,
+      GROUPS.map((group) => [GROUP_TITLES[group], (tallies) => tallies[group]]),
+      realRows,
+    )
+    table(
+      "real resumes: each work entry's fields",
+      WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
+      realRows,
+    )
+  }
+  if (missingReal.length > 0) {
+    console.log(
+      `\nreal resumes: ${missingReal.length} labelled document(s) not present (${missingReal.join(', ')}); ATTRIBUTION.md in ${REAL_SET_DIR} says where each comes from`,
+    )
+  }
 
   console.log('\nscore shift caused by each poison (poisoned minus clean, one-column PDF; must be <= 0)')
   for (const { name, worstShift } of poisons) console.log(`${name.padEnd(12)} worst shift ${worstShift > 0 ? '+' : ''}${worstShift} points`)
@@ -370,7 +477,16 @@ async function main() {
 
   if (options.json) {
     const figures = Object.fromEntries(rows.map(([name, tallies]) => [name, tallies]))
-    const report = { records: EVAL_RECORDS.length, formats: [...byFormat.keys()], unread, figures, poisons, targets }
+    const realFigures = Object.fromEntries(realRows.map(([name, tallies]) => [name, tallies]))
+    const report = {
+      records: EVAL_RECORDS.length,
+      formats: [...byFormat.keys()],
+      unread,
+      figures,
+      real: { documents: realSet.length, missing: missingReal, figures: realFigures },
+      poisons,
+      targets,
+    }
     writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`)
   }
   if (targets.some((target) => !target.pass)) process.exitCode = 1
