@@ -1,5 +1,6 @@
 // Lists: skills, spoken languages with their level, certificates; each named
 // one way (canonical.ts) and kept with the words the resume used and the line.
+import { lookupSkill } from '../taxonomy/index.ts'
 import { certificateName, languageLevel, languageName, skillName } from './canonical.ts'
 import { findRanges } from './dates.ts'
 import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
@@ -15,20 +16,33 @@ const MAX_ITEMS = 200
 // An item longer than this is a sentence about skills, not a skill.
 const MAX_ITEM_WORDS = 5
 
+// A lone character between spaces where a list has no separator: an icon font
+// mapped onto letters and signs ("t Blaze", "0 Git", "& Terminal ` Inkscape").
+const ICON_SEPARATOR = / (?:[^\p{L}\p{N}\s.,;()[\]+#]|\p{Ll}|\d) (?=\S)/gu
+const LEADING_ICON = /^(?:[^\p{L}\p{N}\s.(+#]|\p{Ll}|\d) (?=\S)/u
+
 function items(text: string): string[] {
   return (
     text
       .replace(/[()[\]]/g, ',')
+      // An address or a link beside a list (a header's "Techs: …  info@example.com") is no skill.
+      .replace(/\S{1,64}@\S{1,255}|(?:https?:)?\/\/\S{1,300}|\bwww\.\S{1,300}/g, ',')
+      .replace(LEADING_ICON, '')
+      .replace(ICON_SEPARATOR, ', ')
       .split(ITEM_SEPARATORS)
       .map((item) =>
         item
-          .replace(/^[\s*\-–—+>]+/, '')
+          .replace(/^[\s*\-–—+>.]+/, '')
           .replace(/[\s.:]+$/, '')
+          // "Python 5+ yrs", "Java (3 years)": how long is about the skill, not part of its name.
+          .replace(/\s+\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?)$/i, '')
           .trim(),
       )
       .filter((item) => item.length > 0 && item.length <= 60 && item.split(' ').length <= MAX_ITEM_WORDS)
+      // A lone letter is a skill only when the taxonomy says so (C, R); else a broken logo or an initial.
+      .filter((item) => item.length > 1 || lookupSkill(item) !== undefined)
       // "Forklift (3 years)": the duration is about the skill, not one.
-      .filter((item) => !/^(?:\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?|months?)|\d{1,3}\s*%?)$/i.test(item))
+      .filter((item) => !/^(?:\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?|months?)|\d{1,3}\s*%?|\d{1,3}\s*\/\s*\d{1,3})$/i.test(item))
   )
 }
 
@@ -42,20 +56,29 @@ function pushUnique(list: Listed[], written: string, line: ResumeLine, name: (wr
 // ---------------------------------------------------------------- skills
 
 // "Languages: Python, Go" inside a skills list names tools; a category label is cut, the rest kept.
-const CATEGORY = /^[\p{L}][\p{L}\s&/-]{1,40}:\s*/u
+const CATEGORY = /^[\p{L}][\p{L}\p{N}\s&/+-]{1,40}:\s*/u
+// Labels inside a skills block that introduce something else ("Awards: …", "Interests: …").
+const NOT_SKILLS = new Set(['awards', 'interests', 'publications', 'references', 'projects', 'volunteer', 'memberships', 'activities'])
 
 export function findSkills(lines: ResumeLine[]): Listed[] {
   const skills: Listed[] = []
   for (const [i, line] of lines.entries()) {
     const inSkills = line.section === 'skills' || line.label === 'skills'
     if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
-    const body = line.body.replace(CATEGORY, '')
+    if (line.label !== null && NOT_SKILLS.has(line.label)) continue
+    const body = line.body.replace(/^[•·▪●■◆►*–—✓]\s*/u, '').replace(CATEGORY, '')
     // A sentence ("Built services in Go and Rust.") in a skills section lists nothing.
     if (/[.!?]$/.test(body) && body.split(' ').length > 8) continue
     const listed = items(body)
     // "Languages & Frameworks" over a list: a category label, not a skill.
     const next = lines[i + 1]
-    if (listed.length === 1 && /^\p{L}[\p{L} ]{1,30} (?:&|and) [\p{L} ]{1,30}$/u.test(listed[0]!) && next && items(next.body).length > 1)
+    // So is a word in capitals the taxonomy does not know ("PROGRAMMING").
+    if (
+      (/^\p{L}[\p{L} ]{1,30} (?:&|and) [\p{L} ]{1,30}$/u.test(body) ||
+        (listed.length === 1 && /^[\p{Lu} ]{5,30}$/u.test(listed[0]!) && !lookupSkill(listed[0]!))) &&
+      next &&
+      (items(next.body).length > 1 || /:$/.test(next.body))
+    )
       continue
     // "Spoken: English (native), Spanish (B2)" is read as languages; "Languages: Python, Go" stays a skill list.
     if (line.label === 'languages' && SPOKEN.has((listed[0] ?? '').split(' ')[0]!.toLowerCase())) continue
@@ -131,16 +154,34 @@ function continuesCertificate(text: string, next: ResumeLine): boolean {
 const KNOWN_CERTIFICATE =
   /(?<![\p{L}\p{N}])(?:(?:AWS|Google Cloud|Microsoft|Azure|Oracle|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake|Professional Scrum|Certified)(?: Certified)?[ :\-–]{1,3}[A-Z][\p{L}\d+]{0,30}(?: (?:[A-Z][\p{L}\d+]{0,30}|-|–|of|and|for|in|on|I{1,3})){0,7}|Certified Kubernetes (?:Application Developer|Administrator|Security Specialist)|(?:PMP|CKA|CKAD|CKS|CISSP|CISA|CISM|CCNA|CCNP|CCIE|OSCP|CEH|CSM|PSM I{0,3}|CPA|CFA|ITIL(?: v?4)?(?: Foundation)?|PRINCE2(?: Foundation| Practitioner)?|TOGAF|RHCSA|RHCE|CompTIA (?:Security|Network|A|Cloud|Linux)\+))(?![\p{L}\p{N}])/gu
 
+/** Prose rather than a credential's name: it starts in lower case, runs long, or is a sentence. */
+function isDescription(text: string): boolean {
+  const words = text.replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '').split(/\s+/)
+  return /^\p{Ll}/u.test(words[0] ?? '') || words.length > 10 || (words.length > 4 && /[.!?]$/.test(text))
+}
+
 export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[] {
   const certificates: Listed[] = []
+  let describing = false
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
+    if (line.heading) describing = false
     if (line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     if (line.section === 'certificates' || line.label === 'certificates') {
+      // A description under a certificate ("Intense course about the ETL / technologies and …") names none;
+      // its wrapped lines continue it until one ends a sentence.
+      if (describing || isDescription(line.body)) {
+        describing = !/[.!?]$/.test(line.body)
+        continue
+      }
       // Each line (or bulleted item) of the section is one certificate: its name before issuer and date.
       let text = line.body
       // A name wrapped by a narrow column continues on the next line.
       while (i + 1 < lines.length && continuesCertificate(text, lines[i + 1]!)) text = `${text} ${lines[++i]!.body}`
+      if (isDescription(text)) {
+        describing = !/[.!?]$/.test(text)
+        continue
+      }
       for (const range of findRanges(text, nowYear).reverse())
         text = `${text.slice(0, range.index)} ${text.slice(range.index + range.length)}`
       const name = text

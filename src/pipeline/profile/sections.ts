@@ -46,7 +46,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'skills',
     new RegExp(
-      `^(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies))?$`,
+      `^(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications))?$`,
     ),
   ],
   ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],

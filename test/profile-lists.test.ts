@@ -1,0 +1,71 @@
+// Skills and certificates as real resumes typeset them: icon fonts mapped onto
+// letters, a link or an address beside the list, durations after each skill,
+// category labels in capitals, other labels inside a skills block, and
+// certificates with a description under each.
+import t from 'tap'
+import { extractProfile } from '../src/pipeline/profile.ts'
+
+const NOW = new Date('2025-06-15T12:00:00Z')
+const read = (text: string) => extractProfile(text, NOW)
+
+t.test('icon glyphs mapped onto letters and signs are not skills and separate them', async (t) => {
+  t.same(read('Jane Doe\nSkills\n/ Meteor\nt Blaze\n0 Git\n/ Webstorm 0 SourceTree\n& Terminal ` Inkscape " Blender').skills, [
+    'Meteor',
+    'Blaze',
+    'Git',
+    'Webstorm',
+    'SourceTree',
+    'Terminal',
+    'Inkscape',
+    'Blender',
+  ])
+  t.same(read('Jane Doe\nSkills\nC, R, A, Go').skills, ['C', 'R', 'Go'], 'a lone letter counts only when it is a skill')
+})
+
+t.test('a link, an address or a page number beside a list is no skill', async (t) => {
+  t.same(read('Jane Doe\nTechs: Meteor, Javascript, Mongo,. Bootstrap, Git info@example.com').skills, [
+    'Meteor',
+    'JavaScript',
+    'MongoDB',
+    'Bootstrap',
+    'Git',
+  ])
+  t.same(read('Jane Doe\nSkills\nPython, Go\nhttps://github.com/\nhttps://doi.org/10.1234/abc.2023.1\n2/3').skills, ['Python', 'Go'])
+})
+
+t.test('durations after a skill and category labels are not part of it', async (t) => {
+  t.same(read('Jane Doe\nSkills\nPython 5+ yrs\nAnsible 5+ yrs\nHtml/CSS 3+ yrs').skills, ['Python', 'Ansible', 'Html/CSS'])
+  t.same(read('Jane Doe\nSkills\nPROGRAMMING\nOver 5000 lines:\nJava • Shell • Python\nOver 1000 lines:\nC • C++').skills, [
+    'Java',
+    'Shell',
+    'Python',
+    'C',
+    'C++',
+  ])
+})
+
+t.test('a skills heading shared with awards: the awards are not skills', async (t) => {
+  const profile = read(
+    'Jane Doe\nSkills and Awards\n• Programming Languages: JavaScript, Python, Dart\n• Awards: 1st CorCTF 2024 ($1337), 3rd PicoCTF 2023\n• Interests: Classical Literature, Tetris',
+  )
+  t.same(profile.skills, ['JavaScript', 'Python', 'Dart'])
+})
+
+t.test('certificates: the description under each is not one', async (t) => {
+  const profile = read(
+    [
+      'Jane Doe',
+      'Certifications',
+      'LPIC 1 - Linux administrator',
+      'Certificate issued by the Linux',
+      'professional institute to prove abilities.',
+      'IBM InfoSphere DataStage Essentials',
+      'Intense course about the ETL',
+      'technologies and the use of IBM',
+      'DataStage.',
+      'Jump Start Program',
+      'Two months full-time training in object oriented programming in Java SE/EE and modern web frameworks.',
+    ].join('\n'),
+  )
+  t.same(profile.certificates, ['LPIC 1', 'IBM InfoSphere DataStage Essentials', 'Jump Start Program'])
+})
