@@ -299,7 +299,7 @@ export const VARIABLES: VariableSpec[] = [
     default: '1',
     meaning: 'Scanned resumes (images, PDFs without text) read by OCR at once per worker process, on a queue of their own.',
   },
-  { name: 'OCR_MAX_PAGES', default: '3', meaning: 'Pages of a scanned PDF read by OCR; the rest are ignored.' },
+  { name: 'OCR_MAX_PAGES', default: '3', meaning: 'Pages of a scanned PDF or a multi-page TIFF read by OCR; the rest are ignored.' },
   { name: 'JOB_ATTEMPTS', default: '8', meaning: 'Attempts per job before the candidate is marked failed.' },
   {
     name: 'JOB_BACKOFF_MS',

@@ -221,7 +221,6 @@ const htmlCases: Array<{ name: string; markup: string; reason: string }> = [
   { name: 'an inline display:none', markup: `<p style="color: grey; display : none">${POISON}</p>`, reason: 'hidden element' },
   { name: 'an inline font-size:0', markup: `<p><span style="font-size:0px">${POISON}</span></p>`, reason: 'tiny text' },
   { name: 'the hidden attribute', markup: `<div hidden>${POISON}</div>`, reason: 'hidden element' },
-  { name: 'aria-hidden', markup: `<p aria-hidden="true">${POISON}</p>`, reason: 'hidden element' },
   { name: 'an inline visibility:hidden', markup: `<p style="visibility: hidden">${POISON}</p>`, reason: 'hidden element' },
   { name: 'an inline opacity:0', markup: `<p style="opacity:0">${POISON}</p>`, reason: 'transparent text' },
 ]
@@ -233,6 +232,12 @@ for (const { name, markup, reason } of htmlCases) {
     t.same(resume.hidden, [{ page: 1, text: POISON, reason }])
   })
 }
+
+t.test('HTML aria-hidden text is shown to a sighted reader: read, not reported', async (t) => {
+  const resume = await extractResume(htmlResume('<p><span aria-hidden="true">★</span> Certified Kubernetes Administrator</p>'), 'html')
+  t.match(resume.text, /★ Certified Kubernetes Administrator/)
+  t.same(resume.hidden, [])
+})
 
 t.test('HTML scripts, styles, the head, templates and comments are markup: left out, not reported', async (t) => {
   const bytes = Buffer.from(`<!DOCTYPE html>

@@ -100,7 +100,7 @@ interface Open {
 function hiding(name: string, attributes: Record<string, string>): Hiding {
   if (NEVER_SHOWN.has(name)) return 'markup'
   if ('hidden' in attributes) return 'hidden element'
-  if (attributes['aria-hidden']?.trim().toLowerCase() === 'true') return 'hidden element'
+  // aria-hidden only hides from screen readers: a sighted reader sees the text, so it is read and not flagged.
   if (name === 'input' && attributes.type?.toLowerCase() === 'hidden') return 'hidden element'
   const style = attributes.style
   if (style === undefined || style.length >= MAX_STYLE) return null
