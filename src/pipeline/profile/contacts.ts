@@ -82,25 +82,53 @@ const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
 const ID_LABEL =
   /\b(?:id|matriculation|matrikel(?:nummer)?|student (?:no|number)|passport|licen[cs]e|registration|reg\. no|roll no|ssn|social security|tax|iban|bic|account|postcode|postal code|zip|pin code|isbn|issn|doi|patent|orcid|order|invoice|ticket)\b/i
 const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
-const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/
+// A date starts with its day, its month or a four-digit year; "000-00-0000" does not.
+const DATE_LIKE = /^(?:\d{1,2}|\d{4})[./-]\d{1,2}[./-]\d{1,4}$/
+// Published resumes often hide part of the number ("+49 176 *** ***", "+1 (xxx) xxx-xxxx"):
+// still the candidate's phone as printed. Only with a country code, so "xx-xx" in prose is not one.
+const MASKED_PHONE = /(?<![\p{L}\p{N}+])\+\d{1,3}(?:[ .\-/]{0,2}\(?[\d*xX]{1,5}\)?){2,6}(?![\p{L}\p{N}*])/gu
+const MASK = /[*xX]/g
+
+/** The line's phone-shaped spans: masked numbers first, then plain ones not inside them. */
+function* phoneMatches(text: string): Generator<{ value: string; index: number; length: number; masked: boolean }> {
+  const masked: Array<[number, number]> = []
+  if (text.includes('+') && /[*xX]/.test(text)) {
+    for (const match of text.matchAll(MASKED_PHONE)) {
+      const masks = (match[0].match(MASK) ?? []).length
+      if (masks === 0) continue
+      masked.push([match.index, match.index + match[0].length])
+      yield { value: match[0], index: match.index, length: match[0].length, masked: true }
+    }
+  }
+  for (const match of text.matchAll(PHONE)) {
+    const end = match.index + match[0].length
+    if (masked.some(([from, to]) => match.index < to && from < end)) continue
+    yield { value: match[0], index: match.index, length: match[0].length, masked: false }
+  }
+}
 
 /** `name` lets a running header with the candidate's own name and number through. */
 export function findPhone(lines: ResumeLine[], running: Set<string>, name: string | null): Found<string> | null {
   const surname = name ? name.split(' ').pop()!.toLowerCase() : null
   let fallback: Found<string> | null = null
+  // Above the first heading is the resume's header, even where an inline label
+  // ("Skills: …") has already started a section on a line that ends with the phone.
+  let header = true
   for (const line of lines) {
+    if (line.heading) header = false
     if (line.text.length === 0 || line.text.length > MAX_FIELD_LINE) continue
-    const zone = inContactZone(line)
+    const zone = header || inContactZone(line)
     // Tested once per line, not per match.
     let labelled: boolean | undefined
     let dateSpans: Array<[number, number]> | undefined
-    for (const match of line.text.matchAll(PHONE)) {
-      const phone = match[0].trim().replace(/\s+/g, ' ').replace(/[–—]/g, '-')
-      const digits = phone.replace(/\D/g, '').length
+    for (const match of phoneMatches(line.text)) {
+      const phone = match.value.trim().replace(/\s+/g, ' ').replace(/[–—]/g, '-')
+      // A hidden digit still counts as one.
+      const digits = phone.replace(match.masked ? /[^\d*xX]/g : /\D/g, '').length
       // E.164 numbers have at most 15 digits; fewer than 7 is an extension, a year or a postcode.
       if (digits < 7 || digits > 15 || DATE_LIKE.test(phone) || ZIP_PLUS_FOUR.test(phone) || DECIMAL.test(phone)) continue
       dateSpans ??= findRanges(line.text, 9999).map((range) => [range.index, range.index + range.length])
-      const end = match.index + match[0].length
+      const end = match.index + match.length
       if (dateSpans.some(([from, to]) => match.index < to && from < end)) continue
       if (BOARD_FOOTER.test(line.text) || GRADES.test(line.text)) continue
       if (running.has(line.text) && !line.text.includes('@') && !(surname && line.text.toLowerCase().includes(surname))) continue
@@ -138,6 +166,49 @@ const GITHUB_RESERVED = new Set(
   ),
 )
 const LINKEDIN_SLUG = /^[\p{L}\p{N}_%-]{2,100}$/u
+const ACCOUNT = /^@?([A-Za-z0-9][A-Za-z0-9_.-]{0,59})$/
+const TWITTER_RESERVED = new Set(
+  'home share intent search hashtag i explore settings login signup messages notifications tos privacy'.split(' '),
+)
+const SITE_RESERVED = new Set('explore help users projects groups dashboard search about login signup jobs'.split(' '))
+
+/** An account named by the whole path ("gitlab.com/jane", "x.com/@jane"). */
+function accountPath(segments: string[], reserved: Set<string> = SITE_RESERVED): string | null {
+  if (segments.length !== 1) return null
+  const account = ACCOUNT.exec(segments[0]!)?.[1]
+  return account && !reserved.has(account.toLowerCase()) ? account : null
+}
+
+/** An account under a fixed first segment ("youtube.com/user/jane", "researchgate.net/profile/Jane-Doe"). */
+function accountUnder(prefixes: string[]): (segments: string[]) => string | null {
+  return (segments) =>
+    segments.length === 2 && prefixes.includes(segments[0]!.toLowerCase()) ? (ACCOUNT.exec(segments[1]!)?.[1] ?? null) : null
+}
+
+// Social, code and research sites whose profile pages a resume lists as the candidate's
+// own links; each reads the account out of the path, or gives null for any other page.
+const PROFILE_SITES = new Map<string, (segments: string[]) => string | null>([
+  ['twitter.com', (segments) => accountPath(segments, TWITTER_RESERVED)],
+  ['x.com', (segments) => accountPath(segments, TWITTER_RESERVED)],
+  ['gitlab.com', (segments) => accountPath(segments)],
+  ['bitbucket.org', (segments) => accountPath(segments)],
+  ['orcid.org', (segments) => (segments.length === 1 && /^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/.test(segments[0]!) ? segments[0]! : null)],
+  [
+    'youtube.com',
+    (segments) =>
+      segments.length === 1 && segments[0]!.startsWith('@') ? accountPath(segments) : accountUnder(['user', 'c', 'channel'])(segments),
+  ],
+  ['quora.com', (segments) => accountUnder(['profile'])(segments) ?? accountPath(segments)],
+  ['medium.com', (segments) => (segments.length === 1 && segments[0]!.startsWith('@') ? accountPath(segments) : null)],
+  [
+    'stackoverflow.com',
+    (segments) => (segments.length >= 2 && segments[0] === 'users' ? (ACCOUNT.exec(segments[segments.length - 1]!)?.[1] ?? null) : null),
+  ],
+  ['researchgate.net', accountUnder(['profile'])],
+  ['kaggle.com', (segments) => accountPath(segments)],
+  ['dribbble.com', (segments) => accountPath(segments)],
+  ['behance.net', (segments) => accountPath(segments)],
+])
 const WEBSITE_LABEL = /\b(?:website|web|portfolio|blog|homepage|home page|site|url)\b|🌐/i
 const MAX_LINKS = 10
 
@@ -147,6 +218,8 @@ interface RawLink {
   /** For GitHub: the user, and the repository when the URL names one. */
   user?: string
   repo?: string
+  /** For a profile on a social or research site: the account it names. */
+  handle?: string
   line: ResumeLine
 }
 
@@ -171,6 +244,8 @@ function joinedWrappedUrls(lines: ResumeLine[]): Map<number, string> {
 
 export function findLinks(lines: ResumeLine[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
   const emailDomains = new Set(emails.map((email) => email.slice(email.indexOf('@') + 1)))
+  const hints = ownHints(emails, nameWords)
+  const printed = printedAccounts(lines)
   const joined = joinedWrappedUrls(lines)
   const raw: RawLink[] = []
   for (const line of lines) {
@@ -178,15 +253,51 @@ export function findLinks(lines: ResumeLine[], emails: string[], nameWords: stri
     const text = joined.get(line.index) ?? line.text
     if (text.length > MAX_FIELD_LINE * 2) continue
     if (text.includes('.')) {
-      const websiteAllowed = inContactZone(line) || WEBSITE_LABEL.test(text)
-      for (const token of tokensOfLine(text)) {
-        const link = classifyLink(token, emailDomains, line)
-        if (link && (link.kind !== 'website' || websiteAllowed)) raw.push(link)
+      const tokens = [...tokensOfLine(text)]
+      const found = tokens.map((token) => classifyLink(token, emailDomains, line))
+      const zone = inContactZone(line)
+      // A line of nothing but the candidate's addresses ("site.com · github.com/jane") is a
+      // contact line wherever it sits, often repeated in a footer.
+      const contactLine =
+        tokens.length >= 2 &&
+        found.every((link, i) => link !== null || EMAIL.test(tokens[i]!)) &&
+        found.some((link, i) => link === null || link.kind !== 'website' || EMAIL.test(tokens[i]!))
+      const websiteAllowed = zone || contactLine || WEBSITE_LABEL.test(text)
+      // A PDF's link annotations reach the text as lines of one address each, after the
+      // page's last section: a profile there counts when its account resembles the candidate
+      // or is printed in the contact block (an icon and a handle, the address behind them).
+      const bare = tokens.length === 1
+      for (const link of found) {
+        if (!link) continue
+        if (link.kind !== 'website' || websiteAllowed) raw.push(link)
+        else if (link.handle && bare && (resembles(link.handle, hints) || printed.has(link.handle.toLowerCase()))) raw.push(link)
       }
     }
     raw.push(...handles(text, line))
   }
-  return chooseLinks(raw, emails, nameWords)
+  return chooseLinks(raw, hints)
+}
+
+/** The words of the contact block, lower-cased and without a leading "@": handles printed beside icons. */
+function printedAccounts(lines: ResumeLine[]): Set<string> {
+  const printed = new Set<string>()
+  for (const line of lines) {
+    if (!inContactZone(line) || line.text.length > MAX_FIELD_LINE) continue
+    for (const token of tokensOfLine(line.text)) if (token.length >= 3) printed.add(token.replace(/^@/, '').toLowerCase())
+  }
+  return printed
+}
+
+/** Lower-case letters and digits of the candidate's email local parts and name words, for matching account names. */
+function ownHints(emails: string[], nameWords: string[]): string[] {
+  return [...emails.map((email) => email.slice(0, email.indexOf('@'))), ...nameWords]
+    .map((hint) => hint.toLowerCase().replace(/[^a-z0-9]/g, ''))
+    .filter((hint) => hint.length >= 3)
+}
+
+function resembles(account: string, hints: string[]): boolean {
+  const bare = account.toLowerCase().replace(/[^a-z0-9]/g, '')
+  return bare.length >= 3 && hints.some((hint) => bare.includes(hint) || hint.includes(bare))
 }
 
 // Icon fonts (Font Awesome in awesome-cv, moderncv, Deedy) put a glyph where the
@@ -219,8 +330,8 @@ function handles(text: string, line: ResumeLine): RawLink[] {
   return found
 }
 
-function chooseLinks(raw: RawLink[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
-  const own = ownGithubUser(raw, emails, nameWords)
+function chooseLinks(raw: RawLink[], hints: string[]): Array<Found<ProfileLink>> {
+  const own = ownGithubUser(raw, hints)
   const links: Array<Found<ProfileLink>> = []
   const seen = new Set<string>()
   for (const link of raw) {
@@ -242,13 +353,10 @@ function chooseLinks(raw: RawLink[], emails: string[], nameWords: string[]): Arr
  * repository URL names the candidate only when its owner resembles the
  * candidate's name or email. A repository cited in the text is someone else's.
  */
-function ownGithubUser(raw: RawLink[], emails: string[], nameWords: string[]): string | null {
+function ownGithubUser(raw: RawLink[], hints: string[]): string | null {
   const github = raw.filter((link) => link.kind === 'github')
   const profile = github.find((link) => !link.repo)
   if (profile) return profile.user!
-  const hints = [...emails.map((email) => email.slice(0, email.indexOf('@'))), ...nameWords]
-    .map((hint) => hint.toLowerCase().replace(/[^a-z0-9]/g, ''))
-    .filter((hint) => hint.length >= 3)
   const resembling = github.find((link) => {
     const user = link.user!.replace(/[^a-z0-9]/g, '')
     return hints.some((hint) => user.includes(hint) || hint.includes(user))
@@ -280,7 +388,13 @@ function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine
     const repo = segments[1]?.toLowerCase()
     return { kind: 'github', url: `https://github.com/${user.toLowerCase()}`, user: user.toLowerCase(), ...(repo ? { repo } : {}), line }
   }
-  if (site === 'gitlab.com' || site === 'bitbucket.org') return null
+  const profileSite = PROFILE_SITES.get(site)
+  if (profileSite) {
+    // A profile site's other pages (a repository, a post, a search) are not the candidate's profile.
+    const handle = profileSite(segments)
+    if (!handle) return null
+    return { kind: 'website', url: `https://${host}/${segments.join('/')}`, handle, line }
+  }
 
   if (!schemeMatch) {
     // A capital anywhere ("ASP.NET", "B.tech", "Booking.com", "done.Then") marks a
@@ -291,8 +405,8 @@ function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine
     if (labels.some((label) => label.length < 2)) return null
     if (!SITE_TLDS.has(labels[labels.length - 1]!)) return null
     // A bare domain equal to an email's domain is the mail provider or the
-    // employer far more often than a personal site.
-    if (emailDomains.has(site)) return null
+    // employer far more often than a personal site; written with "www." it is a site.
+    if (emailDomains.has(site) && !host.startsWith('www.')) return null
   }
   if (NOT_PERSONAL_DOMAINS.has(site)) return null
   const cleanPath = segments.length > 0 ? `/${segments.join('/')}` : ''

@@ -15,12 +15,18 @@ export const TITLE_WORDS = new Set(
 )
 // Words that name an organisation or a place, never a person.
 const NOT_PERSON_WORDS = new Set(
-  'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue city county new york san francisco los angeles london berlin munich paris'.split(
+  'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue st str ave rd blvd apt city county new york san francisco los angeles london berlin munich paris'.split(
     ' ',
   ),
 )
 const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]{0,30}$/u
 const PARTICLE = /^(?:van|von|der|den|de|del|della|da|di|du|la|le|bin|al|el|ter|ten|zu)$/
+// "Last updated on 21st January 2015", "Revised 03/2024": a date stamp above the name, not the name.
+const DATE_STAMP = /\b(?:last updated|updated on|updated|last revised|revised on)\b/i
+// Two capitalised words the text layer glued together ("ResumeConsultant", "DoeResume").
+const GLUED_WORDS = /^(\p{Lu}\p{Ll}{1,30})(\p{Lu}\p{Ll}{1,30})$/u
+// A name glued to the house number of the address after it ("Doe17 Prime Avenue").
+const GLUED_NUMBER = /^(\p{Lu}[\p{L}\p{M}'’-]{1,30})\d{1,6}$/u
 
 export function findName(lines: ResumeLine[], emailLocal: string | null): Found<string> | null {
   const candidates: Array<Found<string>> = []
@@ -35,7 +41,7 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
     }
     if (seen >= NAME_SEARCH_LINES || !inContactZone(line) || line.heading) continue
     seen++
-    if (line.text.length > MAX_FIELD_LINE) continue
+    if (line.text.length > MAX_FIELD_LINE || DATE_STAMP.test(line.text)) continue
     // First and last name stacked on two lines ("JANE" / "DOE").
     const next = lines[i + 1]
     if (next && isLoneNameWord(line.text) && isLoneNameWord(next.text)) {
@@ -87,6 +93,17 @@ function nameAtStart(segment: string, emailLocal: string | null): string | null 
       break
     }
     if (TITLE_WORDS.has(bare)) break
+    const glued = GLUED_WORDS.exec(word)
+    if (glued && (isNotNameWord(glued[1]!) || isNotNameWord(glued[2]!))) {
+      // The name ends inside the word: keep its first half only when that half is a name.
+      if (!isNotNameWord(glued[1]!)) taken.push(glued[1]!)
+      break
+    }
+    const numbered = GLUED_NUMBER.exec(word)
+    if (numbered) {
+      taken.push(numbered[1]!)
+      break
+    }
     if (PARTICLE.test(word) && taken.length > 0) {
       taken.push(word)
       continue
@@ -113,6 +130,11 @@ function nameAtStart(segment: string, emailLocal: string | null): string | null 
   // A bare run of initials ("J. R.") is not a name.
   if (!taken.some((word) => /\p{L}{2}/u.test(word))) return null
   return taken.map(titleCaseShouted).join(' ')
+}
+
+function isNotNameWord(word: string): boolean {
+  const bare = word.toLowerCase()
+  return HEADING_WORDS.has(bare) || TITLE_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare)
 }
 
 function isLoneNameWord(text: string): boolean {
