@@ -53,14 +53,18 @@ function parseLine(text: string): Parsed {
     const degree = DEGREE_AT_WORD.exec(piece)
     if (!degree || (SHORT_DEGREE.test(degree[1]!) && degree[1] !== degree[1]!.toUpperCase())) continue
     parsed.degree = degree[1]!.replace(/[,;]$/, '').trim()
-    const after = piece
+    const rest = piece
       .slice(degree.index + degree[0].length)
       .replace(/^\s*\([^)]{0,20}\)/, '')
       .replace(LEADING_DEGREE, '')
+    const after = rest
       .replace(/^\s*(?:degree\s+)?(?:(?:in|of)(?![\p{L}])|:|-)?\s*/iu, '')
       .replace(/\s+(?:at|from)\s+.*$/i, '')
       .trim()
-    if (after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
+    // "PhD Princeton University, Computer Science": the school follows the degree, the field comes next.
+    const school = !parsed.institution && !/^\s*(?:in|of)(?![\p{L}])/iu.test(rest) && INSTITUTION.test(after)
+    if (school) parsed.institution = after
+    if (!school && after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
     else fieldNext = true
     const at = /\s(?:at|from)\s+(.{3,80})$/i.exec(piece)
     if (at && !parsed.institution) parsed.institution = at[1]!.trim()

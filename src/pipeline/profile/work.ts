@@ -67,10 +67,14 @@ function cleanRest(rest: string): string {
   )
 }
 
+const BULLET = /^[•·▪●■◆►◦\-*–—✓]/u
+// A bullet glyph some layouts put before the role itself ("■ Project Officer, ...").
+const LEADING_GLYPH = /^[•·▪●■◆►◦✓][ \t]{0,3}/u
+
 /** Header-like: short, not a bullet, not a sentence. */
 function isHeaderLine(line: ResumeLine | undefined): line is ResumeLine {
   if (!line || line.heading || line.text.length === 0 || line.text.length > 100) return false
-  if (/^[•·▪●■◆►\-*–—✓]/u.test(line.text)) return false
+  if (BULLET.test(line.text)) return false
   if (/[.;:]$/.test(line.text) && !/\b(?:inc|ltd|corp|co|llc)\.$/i.test(line.text)) return false
   return line.text.split(/\s+/).length <= 12
 }
@@ -99,6 +103,9 @@ function kindOf(title: string | null, employer: string | null, section: SectionK
   return 'work'
 }
 
+// Roles that end a title though they would not start a person's name line.
+const ROLE_WORDS = new Set(['leader', 'contributor', 'maintainer', 'partner', 'representative', 'advisor', 'adviser', 'mentor'])
+
 /**
  * How much a part reads as a job title rather than an employer. Titles end in
  * their role ("Systems Engineer", "Solutions Architect"); employers end in
@@ -111,11 +118,34 @@ function titleScore(part: string): number {
     .map((word) => word.replace(/[^\p{L}-]/gu, ''))
     .filter(Boolean)
   const last = words[words.length - 1] ?? ''
-  let score = words.filter((word) => TITLE_WORDS.has(word)).length
-  if (TITLE_WORDS.has(last)) score += 3
+  let score = words.filter((word) => TITLE_WORDS.has(word) || ROLE_WORDS.has(word)).length
+  if (TITLE_WORDS.has(last) || ROLE_WORDS.has(last)) score += 3
   if (ORG_WORDS.test(last)) score -= 3
   else if (ORG_WORDS.test(part)) score -= 1
   return score
+}
+
+// "2 years 10 months", "4 months", "1 yr": how long a role lasted, printed under its dates.
+const DURATION_LINE = /^\(?(?:\d{1,2}[ \t]{0,2}(?:years?|yrs?|months?|mos?)[ \t,]{0,3}){1,2}\)?$/i
+
+/** A line holding only a place ("San Francisco, CA", "Remote") or a duration: no title and no employer. */
+function isPlaceOrDuration(text: string): boolean {
+  if (DURATION_LINE.test(text)) return true
+  if (text.length > 80) return false
+  const pieces = text.split(/ ?[|•·] ?| {2,}| [–—-] | & /u).filter((piece) => piece.trim().length > 0)
+  return pieces.length > 0 && pieces.every((piece) => dropPlaces(piece.split(/, ?/)).length === 0)
+}
+
+// A title run straight into its employer, the columns' gap lost ("Software Engineer University of
+// Leeds", "Consultant Acme GmbH Berlin", "Programmer example.org"): the employer is read off the end.
+const JOINED_EMPLOYER =
+  /^(.{3,80}?) ((?:University|Institute|College|School|Academy) of \p{Lu}[\p{L}-]{1,30}(?: \p{Lu}[\p{L}-]{1,30}){0,2}|[\p{L}\d&-]{2,30} (?:GmbH|AG|Inc\.?|Ltd\.?|LLC|Corp\.?|Consulting|Labs)(?: \p{Lu}[\p{L}-]{1,30})?|[a-z\d-]{1,30}(?:\.[a-z\d-]{1,30}){0,3}\.[a-z]{2,6})$/u
+
+function hasTitleWord(part: string): boolean {
+  return part
+    .toLowerCase()
+    .split(/[\s/]+/)
+    .some((word) => TITLE_WORDS.has(word) || ROLE_WORDS.has(word))
 }
 
 /** Splits "Title, Employer", "Employer — Title", "Title at Employer" and drops a trailing place. */
@@ -134,6 +164,8 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
   if (kept.length === 0) return { title: null, employer: null }
   if (kept.length === 1) {
     const only = kept[0]!
+    const joined = JOINED_EMPLOYER.exec(only)
+    if (joined && hasTitleWord(joined[1]!)) return { title: joined[1]!, employer: joined[2]! }
     return titleScore(only) > 0 ? { title: only, employer: null } : { title: null, employer: only }
   }
   const [first, second] = kept as [string, string]
@@ -182,17 +214,41 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       direction = headerDirection(lines, d)
       directions.set(key, direction)
     }
-    const parts = d.rest.length > 0 ? [d.rest] : []
+    const rest = d.rest.replace(LEADING_GLYPH, '')
+    const placeOnly = rest.length > 0 && isPlaceOrDuration(rest)
+    const parts = rest.length > 0 && !placeOnly ? [rest] : []
     const fromLine = titleAndEmployer(parts)
+    let top = d.line
+    const header = parts.length === 0 ? headerAboveBullets(lines, d, anchors, used) : null
+    if (header) {
+      parts.push(header.text.replace(LEADING_GLYPH, ''))
+      used.add(header.index)
+      top = header
+    }
     // Gather header lines next to the date until both title and employer are
     // known; a third piece read this way ("Title, Employer" then a sentence) is ignored.
     // The entry starts at its first header line, so HR (and recency) find it there.
-    let top = d.line
     let step = 1
-    while ((fromLine.title === null || fromLine.employer === null) && parts.length < 2 && step <= 2) {
+    // A line that starts with its dates ("2014 - 2016 Acme GmbH") is its header: what sits above belongs
+    // to the entry before, what sits below completes it.
+    if (d.range.index === 0 && parts.length > 0) direction = 'below'
+    // A place beside the dates ("May 2013 – Aug 2013 | Palo Alto, CA") takes the place of one header line.
+    // A place on a line of its own right next to the dates is passed over.
+    let skipped = 0
+    while (
+      !header &&
+      (fromLine.title === null || fromLine.employer === null) &&
+      parts.length + (placeOnly ? 1 : 0) < 2 &&
+      step <= 2 + skipped
+    ) {
       const at = direction === 'above' ? d.line.index - step : d.line.index + (d.spansNext ? 1 : 0) + step
       const neighbour = lines[at]
       if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section || !isHeaderLine(neighbour)) break
+      if (step === 1 && isPlaceOrDuration(neighbour.text)) {
+        skipped++
+        step++
+        continue
+      }
       if (direction === 'above') {
         parts.unshift(neighbour.text)
         top = neighbour
@@ -221,4 +277,40 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
 function headerDirection(lines: ResumeLine[], first: DatedLine): 'above' | 'below' {
   const above = lines[first.line.index - 1]
   return isHeaderLine(above) && above.section === first.line.section ? 'above' : 'below'
+}
+
+// How far above its dates a right-hand-column entry's header may sit (header, bullets, place).
+const MAX_ENTRY_LINES = 40
+
+/**
+ * Layouts that set the place and the dates in a right-hand column often have
+ * them come out after the entry's bullets ("Acme, Engineer" / "• Built..." /
+ * "Berlin, Germany" / "Jan 2020 – present"). When the lines right above a bare
+ * date range are a place or bullets (with their wrapped text), the header is
+ * the last header-like line above those bullets, within the same section and
+ * after the previous entry.
+ */
+function headerAboveBullets(lines: ResumeLine[], d: DatedLine, anchors: Set<number>, used: Set<number>): ResumeLine | null {
+  let bullets = 0
+  const stop = Math.max(0, d.line.index - MAX_ENTRY_LINES)
+  for (let at = d.line.index - 1; at >= stop; at--) {
+    const line = lines[at]!
+    if (line.section !== d.line.section || line.heading || anchors.has(at) || used.has(at)) return null
+    if (line.text.length === 0) continue
+    if (BULLET.test(line.text)) {
+      bullets++
+      continue
+    }
+    if (bullets === 0 && isPlaceOrDuration(line.text)) continue
+    // Text under a bullet (or starting in lower case) is a bullet wrapped onto the next line.
+    if (continuesBullet(lines, at) || /^\p{Ll}/u.test(line.text)) continue
+    if (bullets === 0) return null
+    return isHeaderLine(line) && !isPlaceOrDuration(line.text) ? line : null
+  }
+  return null
+}
+
+function continuesBullet(lines: ResumeLine[], at: number): boolean {
+  const above = lines[at - 1]
+  return above !== undefined && BULLET.test(above.text)
 }

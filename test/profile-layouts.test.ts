@@ -1,0 +1,119 @@
+import t from 'tap'
+import type { Profile } from '../src/domain/candidate.ts'
+import { extractProfile } from '../src/pipeline/profile.ts'
+
+const NOW = new Date('2025-06-15T12:00:00Z')
+const profile = (text: string): Profile => extractProfile(text, NOW)
+const work = (text: string) =>
+  (profile(text).work ?? []).map((entry) => [entry.title, entry.employer, entry.start, entry.end, entry.current])
+const education = (text: string) =>
+  (profile(text).education ?? []).map((entry) => [entry.degree, entry.field, entry.institution, entry.start, entry.end])
+
+t.test('place and dates in a right-hand column, emitted after the bullets', async (t) => {
+  const text = [
+    'Mara Quill',
+    'Experience',
+    'Lumen Robotics, Staff Engineer',
+    '• Led the rewrite of the motion planner, cutting planning time by half compared to the',
+    'previous release',
+    '• Hired and mentored four engineers',
+    'Austin, TX',
+    'March 2021 – present',
+    '4 years 3 months',
+    'Quarry Data, Backend Developer',
+    '• Moved billing to an event queue, lowering failed charges',
+    'by 30%',
+    'Denver, CO',
+    'Jan 2018 – Feb 2021',
+    '3 years 2 months',
+    'Education',
+    'MSc Lakeshore University, Applied Physics',
+    '• Thesis: Noise in small sensors',
+    '• Scholarship holder',
+    'Lakeshore, MI',
+    'Sept 2015 – June 2017',
+  ].join('\n')
+  t.same(work(text), [
+    ['Staff Engineer', 'Lumen Robotics', '2021-03', null, true],
+    ['Backend Developer', 'Quarry Data', '2018-01', '2021-02', false],
+  ])
+  const read = profile(text)
+  t.equal(read.work![0]!.at.line, 3, 'the entry starts at its header, above the bullets')
+  t.same(education(text), [['MSc', 'Applied Physics', 'Lakeshore University', '2015-09', '2017-06']])
+})
+
+t.test('a bare date range without bullets above keeps the nearby header lines', async (t) => {
+  t.same(
+    work(['Experience', 'Orbit Freight', 'Dispatch Coordinator', 'Leeds, UK', 'May 2016 – Apr 2019'].join('\n')),
+    [['Dispatch Coordinator', 'Orbit Freight', '2016-05', '2019-04', false]],
+    'a place right above the dates is skipped, no bullets needed',
+  )
+})
+
+t.test('a line led by its dates is its own header', async (t) => {
+  const text = [
+    'Experience',
+    '2019 - 2023 Data Analyst Brightwater GmbH Kiel',
+    'Built the weekly sales dashboards for the regional teams',
+    'Owned the forecasting models and their monitoring',
+    '2016 - 2019 Research Programmer University of Tallinn',
+    'Wrote the lab scheduling tool used by three departments',
+    'Reviewed contracts, budgets, planning and reporting',
+    '2014 - 2016 Web Developer harbourlights.org',
+    'Kept the shop running through two migrations',
+  ].join('\n')
+  t.same(work(text), [
+    ['Data Analyst', 'Brightwater GmbH Kiel', '2019', '2023', false],
+    ['Research Programmer', 'University of Tallinn', '2016', '2019', false],
+    ['Web Developer', 'harbourlights.org', '2014', '2016', false],
+  ])
+})
+
+t.test('a line led by its dates takes its title from the line below, not the description above', async (t) => {
+  const text = [
+    'Experience',
+    '2020 - 2022 - Fernhill Logistics',
+    'Operations Analyst',
+    'Planned routes and tracked deliveries',
+    'across the region',
+    '2017 - 2020 - Copperleaf Studios',
+    'Junior Designer',
+    'Drew layouts for print',
+  ].join('\n')
+  t.same(work(text), [
+    ['Operations Analyst', 'Fernhill Logistics', '2020', '2022', false],
+    ['Junior Designer', 'Copperleaf Studios', '2017', '2020', false],
+  ])
+})
+
+t.test('places beside the dates are neither employer nor title', async (t) => {
+  const text = [
+    'Experience',
+    'PINECREST | DATA ANALYST',
+    'Jan 2016 – Mar 2017 | Austin, TX & Denver, CO',
+    '• Cleaned and joined the sales data',
+    'Wrote the quarterly reports and',
+    'presented them',
+    'HOLLOWAY | SUPPORT ENGINEER',
+    'Apr 2014 – Dec 2015 | Boise, ID',
+    '• Answered the hardest tickets',
+  ].join('\n')
+  t.same(work(text), [
+    ['DATA ANALYST', 'PINECREST', '2016-01', '2017-03', false],
+    ['SUPPORT ENGINEER', 'HOLLOWAY', '2014-04', '2015-12', false],
+  ])
+})
+
+t.test('a bullet glyph before the role is not part of the title', async (t) => {
+  const read = work(['Experience', 'Tidewater Shipping, Norfolk, VA', '■ Logistics Coordinator, Mar 2010 – Feb 2012'].join('\n'))
+  t.equal(read[0]![0], 'Logistics Coordinator')
+  t.equal(read[0]![1], 'Tidewater Shipping')
+  t.equal(read[0]![2], '2010-03')
+})
+
+t.test('a duration line under the dates is not read as a job', async (t) => {
+  const read = work(
+    ['Experience', 'Kestrel Labs, Intern', '• Tested the firmware', 'Oslo, Norway', 'Jun 2022 – Aug 2022', '3 months'].join('\n'),
+  )
+  t.same(read, [['Intern', 'Kestrel Labs', '2022-06', '2022-08', false]])
+})
