@@ -1,6 +1,8 @@
 import t from 'tap'
 import type { Profile } from '../src/domain/candidate.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
+import { runningLines } from '../src/pipeline/profile/contacts.ts'
+import { resumeLines } from '../src/pipeline/profile/text.ts'
 
 const NOW = new Date('2025-06-15T12:00:00Z')
 const profile = (text: string): Profile => extractProfile(text, NOW)
@@ -116,4 +118,91 @@ t.test('a duration line under the dates is not read as a job', async (t) => {
     ['Experience', 'Kestrel Labs, Intern', '• Tested the firmware', 'Oslo, Norway', 'Jun 2022 – Aug 2022', '3 months'].join('\n'),
   )
   t.same(read, [['Intern', 'Kestrel Labs', '2022-06', '2022-08', false]])
+})
+
+t.test('an employer several roles share is content, not a running footer; a footer at the page edge is', async (t) => {
+  const text = [
+    'Ilse Brandt',
+    'Backend engineer',
+    'Hamburg, Germany',
+    'Experience',
+    'Platform Engineer Sep 2020 - Present',
+    'Nordwind Research',
+    '• Task 0 of the role',
+    '• Task 1 of the role',
+    '• Task 2 of the role',
+    '• Task 3 of the role',
+    '• Task 4 of the role',
+    '• Task 5 of the role',
+    '• Task 6 of the role',
+    'ilse.brandt@example.com | Page footer line',
+    '\fEarlier roles',
+    'Consulting and contracting',
+    'Site Reliability Engineer Jan 2018 - Aug 2020',
+    'Nordwind Research',
+    '• Task 0 of the earlier role',
+    '• Task 1 of the earlier role',
+    '• Task 2 of the earlier role',
+    '• Task 3 of the earlier role',
+    '• Task 4 of the earlier role',
+    '• Task 5 of the earlier role',
+    '• Task 6 of the earlier role',
+    'ilse.brandt@example.com | Page footer line',
+  ].join('\n')
+  const read = profile(text)
+  t.same([...runningLines(resumeLines(text))], ['ilse.brandt@example.com | Page footer line'], "only the line at both pages' edge runs")
+  t.same(
+    read.work!.map((entry) => [entry.title, entry.employer]),
+    [
+      ['Platform Engineer', 'Nordwind Research'],
+      ['Site Reliability Engineer', 'Nordwind Research'],
+    ],
+  )
+})
+
+t.test('a doctoral researcher with an employer is work', async (t) => {
+  t.same(work('Experience\nScientific Employee / PhD Student - University of Leeds 2016 - present\n· Built the assessment framework'), [
+    ['Scientific Employee / PhD Student', 'University of Leeds', '2016', null, true],
+  ])
+})
+
+t.test('roles a sidebar layout interleaves with the degrees are work, not education', async (t) => {
+  const text = [
+    'Experience',
+    'Backend developer Sep 15 - Now',
+    'Harbor Logistics',
+    'Education',
+    '2009 - 2011',
+    'M. Sc. Physics',
+    'University of Bonn',
+    'DevOps engineer Jan 14 - Sep 15',
+    'Harbor Logistics',
+    '• Automated the deployments of the',
+    'ordering services and their databases for the whole team',
+  ].join('\n')
+  t.same(work(text), [
+    ['Backend developer', 'Harbor Logistics', '2015-09', null, true],
+    ['DevOps engineer', 'Harbor Logistics', '2014-01', '2015-09', false],
+  ])
+  t.same(
+    education(text).map(([degree, field, institution]) => [degree, field, institution]),
+    [['M. Sc.', 'Physics', 'University of Bonn']],
+    'the roles do not open degrees',
+  )
+})
+
+t.test('text wrapped from a bullet is not an employer', async (t) => {
+  const text = [
+    'Experience',
+    'Analyst Mar 2014 - Jan 2015',
+    'Tidewater Travel',
+    '• Set up central logging for the booking platform, in-',
+    'cluding log filtering and alerting for both windows and Linux systems',
+    'Consultant Oct 2012 - Mar 2014',
+    'Brightline Partners',
+  ].join('\n')
+  t.same(work(text), [
+    ['Analyst', 'Tidewater Travel', '2014-03', '2015-01', false],
+    ['Consultant', 'Brightline Partners', '2012-10', '2014-03', false],
+  ])
 })

@@ -69,3 +69,7 @@ t.test('certificates: the description under each is not one', async (t) => {
   )
   t.same(profile.certificates, ['LPIC 1', 'IBM InfoSphere DataStage Essentials', 'Jump Start Program'])
 })
+
+t.test('what a candidate loves is not a skill', async (t) => {
+  t.same(read('Jane Doe\nTech: Meteor, Git\nLoves: Global Game Jam, Sci-Fi series, Fitness').skills, ['Meteor', 'Git'])
+})

@@ -73,11 +73,13 @@ const norm = (text: string | null | undefined) =>
     .replace(/[^a-z0-9+#.]+/g, ' ')
     .trim()
 const digits = (text: string | null | undefined) => (text ?? '').replace(/\D/g, '')
+/** An address as an identity: scheme, www, a query ("?lang=en"), a fragment and a trailing slash say nothing about whose it is. */
 const url = (text: string) =>
   text
     .toLowerCase()
     .replace(/^https?:\/\//, '')
     .replace(/^www\./, '')
+    .replace(/[?#].*$/, '')
     .replace(/\/+$/, '')
 const alike = (a: string | null | undefined, b: string) => {
   const x = norm(a)

@@ -35,14 +35,35 @@ export function isBoardFooter(text: string): boolean {
   return text.length <= MAX_FIELD_LINE && BOARD_FOOTER.test(text)
 }
 
-/** Lines repeated on two or more pages: running headers and footers. */
+// How far from a page's top and bottom a running header or footer sits, in non-empty lines
+// (the bottom allows for the link addresses added after a page's text).
+const PAGE_TOP_LINES = 4
+const PAGE_BOTTOM_LINES = 6
+
+/**
+ * Lines repeated at the top or bottom of two or more pages: running headers
+ * and footers. A line repeated in the body (an employer several roles share)
+ * is content.
+ */
 export function runningLines(lines: ResumeLine[]): Set<string> {
-  const pagesOf = new Map<string, Set<number>>()
+  const byPage = new Map<number, ResumeLine[]>()
   for (const line of lines) {
     if (line.text.length === 0 || line.text.length > MAX_FIELD_LINE) continue
-    const pages = pagesOf.get(line.text) ?? new Set<number>()
-    pages.add(line.page)
-    pagesOf.set(line.text, pages)
+    const page = byPage.get(line.page) ?? []
+    page.push(line)
+    byPage.set(line.page, page)
+  }
+  const pagesOf = new Map<string, Set<number>>()
+  for (const [page, pageLines] of byPage) {
+    const edges = [
+      ...pageLines.slice(0, PAGE_TOP_LINES),
+      ...pageLines.slice(Math.max(PAGE_TOP_LINES, pageLines.length - PAGE_BOTTOM_LINES)),
+    ]
+    for (const line of edges) {
+      const pages = pagesOf.get(line.text) ?? new Set<number>()
+      pages.add(page)
+      pagesOf.set(line.text, pages)
+    }
   }
   return new Set([...pagesOf].filter(([, pages]) => pages.size >= 2).map(([text]) => text))
 }

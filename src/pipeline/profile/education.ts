@@ -2,7 +2,7 @@
 import type { EducationEntry } from '../../domain/candidate.ts'
 import { findDates, findRanges, formatDate } from './dates.ts'
 import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
-import { MAX_ENTRIES } from './work.ts'
+import { isJobLine, MAX_ENTRIES } from './work.ts'
 
 const DEGREE = new RegExp(
   [
@@ -91,6 +91,11 @@ export function findEducation(lines: ResumeLine[], nowYear: number): EducationEn
   let current: EducationEntry | null = null
   for (const line of lines) {
     if (line.section !== 'education' || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    // A dated role among the degrees (a sidebar's columns interleaved) is work, read there; it closes the entry above.
+    if (findRanges(line.body, nowYear).length > 0 && isJobLine(line.body)) {
+      current = null
+      continue
+    }
     const parsed = parseLine(stripDates(line.body, nowYear))
     const range = findRanges(line.body, nowYear)[0]
     const dates = range ? null : findDates(line.body, nowYear)

@@ -72,7 +72,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
     /^(?:awards|honors|honours|(?:key |selected |notable )?(?:achievements|accomplishments)|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
   ],
   ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
-  ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests)$/],
+  ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests|loves|passions)$/],
   ['references', /^(?:references|referees|references available upon request)$/],
 ]
 

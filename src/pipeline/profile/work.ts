@@ -22,7 +22,7 @@ export const MAX_ENTRIES = 100
 const WORK_SECTIONS: ReadonlySet<SectionKind> = new Set(['experience', 'volunteer', 'memberships', 'activities'])
 // Degrees only: a school or university on a line can as well be an employer.
 export const DEGREE_LINE =
-  /\b(?:bachelor|b\.?\s?sc|m\.?\s?sc|b\.?\s?eng|m\.?\s?eng|b\.?\s?tech|m\.?\s?tech|ph\.?\s?d|mba|degree|diploma|abitur|a-levels)\b|\bmaster(?:'s|s)?[ \t]{1,3}(?:of|in|degree)\b/i
+  /\b(?:bachelor|b\.?\s?sc|m\.?\s?sc|b\.?\s?eng|m\.?\s?eng|b\.?\s?tech|m\.?\s?tech|ph\.?\s?d(?!\.?[ \t]{1,3}(?:student|candidate|researcher|fellow))|mba|degree|diploma|abitur|a-levels)\b|\bmaster(?:'s|s)?[ \t]{1,3}(?:of|in|degree)\b/i
 
 /**
  * Date ranges line by line. A line ending in a start ("Jan 2019 –") or holding
@@ -76,7 +76,11 @@ function isHeaderLine(line: ResumeLine | undefined): line is ResumeLine {
   if (!line || line.heading || line.text.length === 0 || line.text.length > 100) return false
   if (BULLET.test(line.text)) return false
   if (/[.;:]$/.test(line.text) && !/\b(?:inc|ltd|corp|co|llc)\.$/i.test(line.text)) return false
-  return line.text.split(/\s+/).length <= 12
+  const words = line.text.split(/\s+/).length
+  // Text wrapped from a bullet ("cluding log filtering and alerting for …") starts in lower case and runs on;
+  // an employer written in lower case ("eBay", "otulea.uni-bremen.de") is short.
+  if (/^\p{Ll}/u.test(line.text) && words > 4) return false
+  return words <= 12
 }
 
 const ORG_WORDS =
@@ -190,11 +194,23 @@ function dropPlaces(pieces: string[]): string[] {
   return kept.filter((piece) => !/^(?:remote|hybrid|on-?site|full[- ]time|part[- ]time|contract|freelance)$/i.test(piece))
 }
 
+// A role whose dates share its line: read as work even under an education or
+// certificates heading, where a sidebar layout's interleaved columns can put it.
+const JOB_TITLE_LINE =
+  /\b(?:engineer|developer|manager|designer|analyst|consultant|scientist|architect|administrator|intern|programmer|technician|accountant|specialist|coordinator|officer|director)\b/i
+const SCHOOL_WORD = /\b(?:universit|college|school|institut|academ|hochschule|gymnasium)/i
+
+/** A dated line naming a job and no school or degree ("DevOps engineer Jan 15 - Sep 15"). */
+export function isJobLine(text: string): boolean {
+  return JOB_TITLE_LINE.test(text) && !SCHOOL_WORD.test(text) && !DEGREE_LINE.test(text)
+}
+
 export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
   const hasExperienceSection = lines.some((line) => line.section === 'experience')
   const inWork = (line: ResumeLine): boolean => {
     if (DEGREE_LINE.test(line.text)) return false
     if (line.section !== null && WORK_SECTIONS.has(line.section)) return true
+    if ((line.section === 'education' || line.section === 'certificates') && isJobLine(line.body)) return true
     // A resume without headings: dated lines at the top level are its history.
     return !hasExperienceSection && (line.section === null || line.section === 'summary' || line.section === 'other')
   }
@@ -207,13 +223,17 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
   }
   const entries: WorkEntry[] = []
   const directions = new Map<string, 'above' | 'below'>()
+  let workDirection: 'above' | 'below' | undefined
   for (const d of dated) {
     const key = `${d.line.section}\u0000${d.line.sectionTitle}`
     let direction = directions.get(key)
+    // A role among the degrees (interleaved columns) is written the way the experience section writes its roles.
+    const borrowed = d.line.section === 'education' || d.line.section === 'certificates' ? workDirection : undefined
     if (!direction) {
-      direction = headerDirection(lines, d)
+      direction = borrowed ?? headerDirection(lines, d)
       directions.set(key, direction)
     }
+    if (d.line.section !== null && WORK_SECTIONS.has(d.line.section)) workDirection ??= direction
     const rest = d.rest.replace(LEADING_GLYPH, '')
     const placeOnly = rest.length > 0 && isPlaceOrDuration(rest)
     const parts = rest.length > 0 && !placeOnly ? [rest] : []
