@@ -73,3 +73,21 @@ t.test('certificates: the description under each is not one', async (t) => {
 t.test('what a candidate loves is not a skill', async (t) => {
   t.same(read('Jane Doe\nTech: Meteor, Git\nLoves: Global Game Jam, Sci-Fi series, Fitness').skills, ['Meteor', 'Git'])
 })
+
+t.test('headings set in a left margin open their section on its first line', async (t) => {
+  const profile = read(
+    [
+      'Jane Doe',
+      'LANGUAGES ■ English: Native language.',
+      '■ Spanish: Fluent (speaking, reading, writing).',
+      'SKILLS TEX, LATEX, MATLAB, Mathematica, Maple, R, Tableau,',
+      'Microsoft Word, Microsoft Excel.',
+      'INTERESTS Digital photography, typography, swimming.',
+      'REFERENCES ■ Professor Jonathan Public',
+      'First American University',
+      'TRAINING Coordinator at Acme',
+    ].join('\n'),
+  )
+  t.same(profile.languages, ['English (native)', 'Spanish (fluent)'])
+  t.same(profile.skills, ['TEX', 'LaTeX', 'MATLAB', 'Mathematica', 'Maple', 'R', 'Tableau', 'Microsoft Word', 'Microsoft Excel'])
+})

@@ -82,12 +82,18 @@ export interface Heading {
   title: string
   /** What follows an inline heading ("Skills: Go, Rust"); empty for a heading on its own line. */
   rest: string
+  /** Set in a left margin ("SKILLS TEX, LaTeX"): it always opens a section, never labels one line. */
+  margin?: true
 }
 
 const MAX_HEADING = 60
 
-/** The heading this line is, or starts with before a colon; null for any other line. */
+/** The heading this line is, or starts with before a colon or as a margin heading; null for any other line. */
 export function headingOf(line: string): Heading | null {
+  return plainHeading(line) ?? marginHeading(line)
+}
+
+function plainHeading(line: string): Heading | null {
   const colon = line.indexOf(':')
   const head = (colon >= 0 ? line.slice(0, colon) : line).replace(/^[\s#*•·▪●■◆►>-]+|[\s:]+$/gu, '')
   if (head.length === 0 || head.length > MAX_HEADING) return null
@@ -101,6 +107,26 @@ export function headingOf(line: string): Heading | null {
     .trim()
   for (const [kind, pattern] of HEADINGS) {
     if (pattern.test(key)) return { kind, title: head, rest: colon >= 0 ? line.slice(colon + 1).trim() : '' }
+  }
+  return null
+}
+
+// Headings set in a left margin come out on the first line of their section,
+// without a colon: "SKILLS TEX, LaTeX, MATLAB", "LANGUAGES ■ English: native".
+const MARGIN_HEADING = /^(\p{Lu}[\p{Lu}&]{2,20}(?: \p{Lu}[\p{Lu}&]{1,20}){0,2}) (?=\S)/u
+const LIST_KINDS: ReadonlySet<SectionKind> = new Set(['skills', 'languages', 'interests', 'education'])
+
+/** A heading in capitals before its first line: taken when a bullet follows it, or (for list-like sections) a list. */
+function marginHeading(line: string): Heading | null {
+  const match = MARGIN_HEADING.exec(line)
+  if (!match) return null
+  const rest = line.slice(match[0].length).trim()
+  const bulleted = /^[•·▪●■◆►]/u.test(rest)
+  const listed = (rest.match(/,/g) ?? []).length >= 2
+  if (!bulleted && !listed) return null
+  const key = match[1]!.toLowerCase().replace(/&/g, ' and ').replace(/\s+/g, ' ').trim()
+  for (const [kind, pattern] of HEADINGS) {
+    if (pattern.test(key) && (bulleted || LIST_KINDS.has(kind))) return { kind, title: match[1]!, rest, margin: true }
   }
   return null
 }

@@ -83,7 +83,7 @@ export function resumeLines(text: string): ResumeLine[] {
     const heading = textOfLine.length <= MAX_FIELD_LINE ? headingOf(textOfLine) : null
     // Inside a skills list or a personal-data block, "Languages: ..." or
     // "Tools: ..." labels one line; elsewhere an inline heading opens a section.
-    const local = heading !== null && heading.rest.length > 0 && (section === 'skills' || section === 'contact')
+    const local = heading !== null && heading.rest.length > 0 && !heading.margin && (section === 'skills' || section === 'contact')
     if (heading && !local) {
       section = heading.kind
       sectionTitle = heading.title
