@@ -6,10 +6,12 @@
 // higher than the clean one), and whether the targets are met: the exit code
 // is 1 when one is not.
 //
-//   npm run eval -- [--verbose] [--no-ocr] [--json <file>]
+//   npm run eval -- [--verbose] [--no-ocr] [--json <file>] [--real-targets]
 //
 // --verbose lists every miss; --no-ocr leaves out the scan (headless Chromium
-// and tesseract, about a minute); --json writes every figure to a file.
+// and tesseract, about a minute); --json writes every figure to a file;
+// --real-targets makes the real resumes' targets decide the exit code too
+// (their documents are not in the repository, see test/fixtures/resumes/real).
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { detectResumeType } from '../../src/pipeline/detect.ts'
@@ -359,7 +361,7 @@ function tallyTarget(name: string, tally: Tally, at: number): Target {
 
 async function main() {
   const { values: options } = parseArgs({
-    options: { verbose: { type: 'boolean' }, 'no-ocr': { type: 'boolean' }, json: { type: 'string' } },
+    options: { verbose: { type: 'boolean' }, 'no-ocr': { type: 'boolean' }, json: { type: 'string' }, 'real-targets': { type: 'boolean' } },
   })
   const verbose = options.verbose ?? false
   const withOcr = !options['no-ocr']
@@ -477,6 +479,17 @@ async function main() {
       .join('; ')}`,
   )
 
+  // The real set measures what the generated one cannot; its targets are shown, and decide the exit code only with --real-targets.
+  const realTargets: Target[] =
+    realSet.length > 0 ? [tallyTarget('contact', real.contact, 0.95), tallyTarget('work entries', real.work, 0.9)] : []
+  if (realTargets.length > 0) {
+    console.log(
+      `targets (real resumes): ${realTargets
+        .map((target) => `${target.name} ${target.threshold} ${target.pass ? 'PASS' : 'FAIL'} (${target.shown})`)
+        .join('; ')}`,
+    )
+  }
+
   if (options.json) {
     const figures = Object.fromEntries(rows.map(([name, tallies]) => [name, tallies]))
     const realFigures = Object.fromEntries(realRows.map(([name, tallies]) => [name, tallies]))
@@ -488,10 +501,12 @@ async function main() {
       real: { documents: realSet.length, missing: missingReal, figures: realFigures },
       poisons,
       targets,
+      realTargets,
     }
     writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`)
   }
-  if (targets.some((target) => !target.pass)) process.exitCode = 1
+  if (targets.some((target) => !target.pass) || (options['real-targets'] && realTargets.some((target) => !target.pass)))
+    process.exitCode = 1
 }
 
 await main()
