@@ -206,3 +206,21 @@ t.test('text wrapped from a bullet is not an employer', async (t) => {
     ['Consultant', 'Brightline Partners', '2012-10', '2014-03', false],
   ])
 })
+
+t.test('a role with only its start written, the slash spaced', async (t) => {
+  t.same(
+    work(
+      [
+        'Experience',
+        '2016 / 09 Fullstack Javascript Engineer University of Leeds',
+        'Built the classroom tools',
+        '2014 - 2016 IT Consultant - Brightline GmbH',
+      ].join('\n'),
+    ),
+    [
+      ['Fullstack Javascript Engineer', 'University of Leeds', '2016-09', null, false],
+      ['IT Consultant', 'Brightline GmbH', '2014', '2016', false],
+    ],
+  )
+  t.same(work('Experience\n2016 Won the regional hackathon with a team of four'), [], 'a year alone opening a line is no role')
+})

@@ -274,12 +274,16 @@ function compare(profile: Profile, truth: Truth, tallies: Tallies, misses: strin
     misses.push(`link: ${extra} read, not in the resume's links`)
   }
 
-  const work = (profile.work ?? []).filter((entry) => entry.kind === 'work')
+  // Student jobs are paid work the labels list as jobs; the profile keeps them apart only so they do not count as experience.
+  const work = (profile.work ?? []).filter((entry) => entry.kind === 'work' || entry.kind === 'student')
   const pairs = pairWork(work, truth)
   let rightWork = 0
   truth.work.forEach((job, jobIndex) => {
     const pair = pairs.get(jobIndex)
-    for (const field of WORK_FIELDS) tallies.workFields[field].add(pair?.right[field] ? 1 : 0, 0, 1)
+    // "No end written", read as none, is a right reading of a field that has no value to count as found below.
+    const present = pair ? workFieldsPresent(pair.entry) : null
+    for (const field of WORK_FIELDS)
+      tallies.workFields[field].add(pair?.right[field] ? 1 : 0, pair?.right[field] && !present![field] ? 1 : 0, 1)
     if (pair && WORK_FIELDS.every((field) => pair.right[field])) {
       rightWork++
       return

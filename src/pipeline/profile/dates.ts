@@ -27,7 +27,8 @@ const DATE_TOKEN = new RegExp(
     '(spring|summer|fall|autumn|winter)[ ,]{1,2}((?:19|20)\\d{2})' +
     `|(${MONTH_NAMES})\\.?,?[ ]{0,2}['’]?(\\d{4}|\\d{2})` +
     '|(\\d{1,2})[/.-]((?:19|20)\\d{2})' +
-    '|((?:19|20)\\d{2})[/.-](\\d{1,2})(?![/.-]?\\d)' +
+    // "2019-03", "2019/03", and with the slash spaced as some templates set it, "2016 / 09".
+    '|((?:19|20)\\d{2})(?:[/.-]| / )(\\d{1,2})(?![/.-]?\\d)' +
     '|(\\d{1,2})/(\\d{2})' +
     '|((?:19|20)\\d{2})' +
     `|(${OPEN_WORDS})` +
@@ -107,6 +108,20 @@ export function findRanges(text: string, nowYear: number): DateRange[] {
     }
   }
   return ranges
+}
+
+/**
+ * A month and year opening the text with no end after it ("2016 / 09
+ * Fullstack Engineer, Acme"): a role's start, its end not written. A year
+ * alone is not taken, since prose starts with years too.
+ */
+export function leadingStart(text: string, nowYear: number): DateRange | null {
+  const [first, second] = tokensOf(text, nowYear)
+  if (!first || first.index !== 0 || !first.date || first.date.month === null || first.season) return null
+  if (second && findRanges(text, nowYear).length > 0) return null
+  // Its separator from the title ("2016 / 09 - University of Bremen") goes with it.
+  const length = first.length + (/^[ ]{0,3}[-–—|:][ ]{0,3}/.exec(text.slice(first.length))?.[0].length ?? 0)
+  return { start: first.date, end: null, current: false, index: 0, length }
 }
 
 /** Single years and month-years not part of a range ("2019", "May 2021"): graduation dates. */

@@ -2,7 +2,7 @@
 // sections, with the employer and title read from the same line or the
 // header lines next to it.
 import type { WorkEntry } from '../../domain/candidate.ts'
-import { findRanges, formatDate, type DateRange } from './dates.ts'
+import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
 import { cityAndRegion } from './contacts.ts'
 import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
@@ -46,7 +46,8 @@ export function datedLines(lines: ResumeLine[], keep: (line: ResumeLine) => bool
         spansNext = true
       }
     }
-    const range = ranges[0]
+    // A role with only its start written opens with it ("2016 / 09 Engineer, Acme").
+    const range = ranges[0] ?? (line.section !== 'education' ? leadingStart(line.body, nowYear) : null)
     if (!range) continue
     const rest = `${line.body.slice(0, range.index)} ${line.body.slice(range.index + range.length)}`
     dated.push({ line, range, rest: cleanRest(rest), spansNext })
