@@ -42,6 +42,15 @@ const KEEP_COMPLETED = { age: 24 * 3600, count: 5_000 }
 // when many fail at once (every re-queue of a candidate is a job of its own).
 const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 }
 
+const OUTCOME_BUCKET_TTL_SECONDS = 2 * 3600
+// KEYS[1]: the minute's bucket; ARGV: the outcome, the failure reason ('' for none), the bucket's lifetime in seconds.
+const COUNT_OUTCOME = `
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], 'failed:' .. ARGV[2], 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
 /**
  * One job per step of a candidate at a time, yet always room for the next:
  * the de-duplication key (`step.<id>`) is held from the add until the job
@@ -250,9 +259,9 @@ export class HiringQueues {
    */
   async countOutcome(outcome: 'notified' | 'failed', reason: string | null, at: number): Promise<void> {
     const key = this.#outcomeKey(Math.floor(at / 60_000))
-    const multi = this.#connection.multi().hincrby(key, outcome, 1)
-    if (reason) multi.hincrby(key, `failed:${reason}`, 1)
-    await multi.expire(key, 2 * 3600).exec()
+    // One script rather than MULTI: just as atomic (a bucket never lacks its expiry), and one command instead of
+    // four, where building a MULTI on the queues' connection cost more than the rest of the count.
+    await this.#connection.eval(COUNT_OUTCOME, 1, key, outcome, reason ?? '', OUTCOME_BUCKET_TTL_SECONDS)
   }
 
   /** Candidates notified and failed (with each failure reason) in the `minutes` before `now`. */

@@ -271,6 +271,11 @@ t.test('the failure-rate and oldest-job alerts: on, reminded, resolved once', as
 
   for (let i = 0; i < 8; i++) await queues.countOutcome('notified', null, clock.now)
   for (let i = 0; i < 4; i++) await queues.countOutcome('failed', 'unreadable_resume', clock.now)
+  // One bucket per minute, each failure counted under its reason too, and the bucket expires on its own.
+  const bucket = `${prefix}:outcomes:${Math.floor(clock.now / 60_000)}`
+  t.same(await redis.hgetall(bucket), { notified: '8', failed: '4', 'failed:unreadable_resume': '4' })
+  const ttl = await redis.ttl(bucket)
+  t.ok(ttl > 2 * 3600 - 60 && ttl <= 2 * 3600, `the bucket expires in two hours (ttl ${ttl})`)
   await watch.check()
   t.same(alerter.raised, [], '4 failed: under ALERT_FAILED_MIN_CANDIDATES')
   await queues.countOutcome('failed', 'mail_rejected', clock.now)
