@@ -91,3 +91,25 @@ t.test('headings set in a left margin open their section on its first line', asy
   t.same(profile.languages, ['English (native)', 'Spanish (fluent)'])
   t.same(profile.skills, ['TEX', 'LaTeX', 'MATLAB', 'Mathematica', 'Maple', 'R', 'Tableau', 'Microsoft Word', 'Microsoft Excel'])
 })
+
+t.test('certificates end where a dated role shows the work history has begun', async (t) => {
+  const profile = read(
+    [
+      'Jane Doe',
+      'Certifications',
+      'LPIC 1 - Linux administrator',
+      '\f• NOVELL eDirectory',
+      '• SLES11',
+      'Systems Analyst Mar 14 - Jan 15',
+      'Tidewater Travel',
+      '• Git for configuration and documentation',
+      'Skills',
+      'Python, Git',
+    ].join('\n'),
+  )
+  t.same(profile.certificates, ['LPIC 1', 'NOVELL eDirectory', 'SLES11'], 'what comes before the role cannot be told from certificates')
+  t.same(
+    profile.work!.map((entry) => [entry.title, entry.employer]),
+    [['Systems Analyst', 'Tidewater Travel']],
+  )
+})

@@ -3,6 +3,7 @@
 import { lookupSkill } from '../taxonomy/index.ts'
 import { certificateName, languageLevel, languageName, skillName } from './canonical.ts'
 import { findRanges } from './dates.ts'
+import { isJobLine } from './work.ts'
 import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
 import type { Found } from './contacts.ts'
 
@@ -163,9 +164,17 @@ function isDescription(text: string): boolean {
 export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[] {
   const certificates: Listed[] = []
   let describing = false
+  let rolesBelow = false
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
-    if (line.heading) describing = false
+    if (line.heading) {
+      describing = false
+      rolesBelow = false
+    }
+    // A dated role under the certificates heading (a sidebar's columns interleaved) means what follows is
+    // the work history, up to the next heading.
+    if (line.section === 'certificates' && findRanges(line.body, nowYear).length > 0 && isJobLine(line.body)) rolesBelow = true
+    if (rolesBelow) continue
     if (line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     if (line.section === 'certificates' || line.label === 'certificates') {
       // A description under a certificate ("Intense course about the ETL / technologies and …") names none;
