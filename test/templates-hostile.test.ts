@@ -15,7 +15,8 @@ import {
   type HrNotificationKind,
   type ResumeDelivery,
 } from '../src/mail/hr-notification.ts'
-import { buildRawMessage } from '../src/mail/mime.ts'
+import { buildRawMessage, composeMessage, serializeMessage } from '../src/mail/mime.ts'
+import type { OutgoingMail } from '../src/ports/mailer.ts'
 import { BUNDLED_TEMPLATE_DIR, DirectoryTemplateSource, TemplateRenderer } from '../src/mail/templates.ts'
 
 interface Hostile {
@@ -209,6 +210,73 @@ t.test('the whole message: hostile data cannot add or break a header', async (t)
       t.ok(attachment, `${where}: resume attached`)
       t.notMatch(attachment?.filename ?? '', FORBIDDEN_CHARACTERS, `${where}: attachment name clean once decoded`)
       t.match(attachment?.filename ?? '', /\.pdf$/, `${where}: attachment keeps the detected type's extension`)
+    }
+  }
+})
+
+t.test('the raw message is byte for byte what nodemailer itself builds from the same parts', async (t) => {
+  const mails: { label: string; mail: OutgoingMail }[] = []
+  for (const hostile of HOSTILE) {
+    for (const kind of ['decision', 'unreadable', 'final-decision'] as const) {
+      for (const delivery of deliveries(hostile.value)) {
+        const mail = await buildHrNotification(input(hostile.value, kind, delivery))
+        mails.push({ label: `${kind}, ${hostile.label}, ${Object.keys(delivery)[0]}`, mail })
+      }
+    }
+  }
+  const base = mails[0]!.mail
+  const resume = {
+    filename: 'Zoë Łukasz CV.pdf',
+    content: Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256)),
+    contentType: 'application/pdf',
+  }
+  const edges: [string, Partial<OutgoingMail>][] = [
+    ['short ASCII text (7bit parts)', { text: 'Score: 91 / 100', html: '<p>ok</p>' }],
+    [
+      'long lines, blanks before line ends and at the end, lone CR and LF, escapes',
+      {
+        text: `${'word '.repeat(60)}\n  trailing  \t\nbare\rcr\r\n\r\nend = 3D   `,
+        html: `<p>${'x'.repeat(300)}</p>\r\n<p>é ${'=3D '.repeat(50)}</p>\t `,
+      },
+    ],
+    [
+      'text mostly outside Latin (base64 parts)',
+      { text: 'Зоя Лукаш, кандидат. '.repeat(20), html: `<p>${'日本語の履歴書'.repeat(40)}</p>` },
+    ],
+    [
+      'parts longer than one slice of the encoder',
+      { text: `Zoë ${'a'.repeat(90)} \n`.repeat(1500), html: `<p>${'é'.repeat(70)} x</p>\n`.repeat(2000) },
+    ],
+    ['an empty text part', { text: '' }],
+    // One part and no multipart closing line: the message still ends with a line break.
+    ['text alone, ending without a line break', { html: '', attachments: [], text: 'Zoë is a match. '.repeat(10) }],
+    ['text alone, ending with a lone CR', { html: '', attachments: [], text: 'Score: 91 / 100\r' }],
+    [
+      'text attachments, an empty one, and a binary one',
+      {
+        attachments: [
+          {
+            filename: 'cv.txt',
+            content: Buffer.from(`Jane Doe  \r\nlone\rCR and lone\nLF ${'long '.repeat(40)}\t`),
+            contentType: 'text/plain',
+          },
+          { filename: 'empty.pdf', content: Buffer.alloc(0), contentType: 'application/pdf' },
+          resume,
+        ],
+      },
+    ],
+  ]
+  for (const [label, overrides] of edges) mails.push({ label, mail: { ...base, ...overrides } })
+
+  for (const { label, mail } of mails) {
+    // Either way round on one tree, so the boundaries and the Date are the same for both.
+    for (const oursFirst of [true, false]) {
+      const tree = composeMessage(mail)
+      const build = () => new Promise<Buffer>((resolve, reject) => tree.build((error, raw) => (error ? reject(error) : resolve(raw))))
+      const theirs = oursFirst ? undefined : await build()
+      const ours = await serializeMessage(tree)
+      const expected = theirs ?? (await build())
+      t.ok(ours.equals(expected), `${label}${oursFirst ? '' : ' (nodemailer first)'}: the same bytes`)
     }
   }
 })
