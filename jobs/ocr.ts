@@ -6,6 +6,7 @@ import type { Job } from 'bullmq'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
+import { repairOcrText } from '../src/pipeline/ocr/repair.ts'
 import { imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
 import { megapixels, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
@@ -51,7 +52,7 @@ export async function readScan(bytes: Buffer, mediaType: string, reader: Pick<Oc
   const texts: string[] = []
   // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
   for (const page of pages) texts.push((await reader.recognize(page())).replaceAll(PAGE_BREAK, '\n'))
-  const text = normaliseText(texts.join(PAGE_BREAK), DEFAULT_EXTRACTION_LIMITS.maxChars)
+  const text = normaliseText(repairOcrText(texts.join(PAGE_BREAK)), DEFAULT_EXTRACTION_LIMITS.maxChars)
   if (!hasText(text)) {
     throw new UnreadableResumeError(
       format ? 'OCR found no text in the image' : 'no text could be extracted, and OCR found none in the scanned pages',

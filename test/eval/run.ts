@@ -18,6 +18,7 @@ import { detectResumeType } from '../../src/pipeline/detect.ts'
 import { DEFAULT_EXTRACTION_LIMITS, extractText, UnreadableResumeError } from '../../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../../src/pipeline/formats/normalise.ts'
 import { OcrReader } from '../../src/pipeline/ocr/reader.ts'
+import { repairOcrText } from '../../src/pipeline/ocr/repair.ts'
 import { extractProfile } from '../../src/pipeline/profile.ts'
 import { scoreResume } from '../../src/pipeline/score.ts'
 import { screenForInstructions } from '../../src/pipeline/integrity.ts'
@@ -330,7 +331,7 @@ async function read(bytes: Buffer, ocr: OcrReader | null): Promise<string | { un
   try {
     if (type.kind !== 'image') return await extractText(bytes, type.kind)
     if (!ocr) return { unread: 'an image, and OCR is off (--no-ocr)' }
-    const text = normaliseText((await ocr.recognize(bytes)).replaceAll(PAGE_BREAK, '\n'), DEFAULT_EXTRACTION_LIMITS.maxChars)
+    const text = normaliseText(repairOcrText((await ocr.recognize(bytes)).replaceAll(PAGE_BREAK, '\n')), DEFAULT_EXTRACTION_LIMITS.maxChars)
     return hasText(text) ? text : { unread: 'OCR found no text in the image' }
   } catch (error) {
     if (error instanceof UnreadableResumeError) return { unread: error.message }
