@@ -224,3 +224,21 @@ t.test('a role with only its start written, the slash spaced', async (t) => {
   )
   t.same(work('Experience\n2016 Won the regional hackathon with a team of four'), [], 'a year alone opening a line is no role')
 })
+
+t.test('a thesis or the studies described under a degree are not degrees of their own', async (t) => {
+  const text = [
+    'Education',
+    'M.Sc. Digital Media - University of Leeds 2015 / 07',
+    '· Master Thesis: Semi Automated Scoring in Technology Based Assessment',
+    'Main thematic priority of those',
+    'master studies was numerical analysis',
+    'B.Sc. Physics - University of Leeds 2009 - 2012',
+  ].join('\n')
+  t.same(
+    education(text).map(([degree, field, institution]) => [degree, field, institution]),
+    [
+      ['M.Sc.', 'Digital Media', 'University of Leeds'],
+      ['B.Sc.', 'Physics', 'University of Leeds'],
+    ],
+  )
+})

@@ -23,6 +23,8 @@ const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, '
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
 const SHORT_DEGREE = /^(?:bs|ms|ba|ma|be|me)$/i
 
+const NOT_A_DEGREE = /^['’]?s?\s{1,3}(?:thesis|studies|project|programme|program|course|courses|student|students|level)\b/i
+
 interface Parsed {
   degree: string | null
   field: string | null
@@ -52,6 +54,8 @@ function parseLine(text: string): Parsed {
     if (parsed.degree) continue
     const degree = DEGREE_AT_WORD.exec(piece)
     if (!degree || (SHORT_DEGREE.test(degree[1]!) && degree[1] !== degree[1]!.toUpperCase())) continue
+    // "Master Thesis: …", "master studies was …", "bachelor thesis focused on …": about a degree, not one.
+    if (NOT_A_DEGREE.test(piece.slice(degree.index + degree[0].length)) || (degree.index > 0 && /^\p{Ll}/u.test(degree[1]!))) continue
     parsed.degree = degree[1]!.replace(/[,;]$/, '').trim()
     const rest = piece
       .slice(degree.index + degree[0].length)
@@ -77,7 +81,7 @@ function stripDates(text: string, nowYear: number): string {
   for (const range of findRanges(text, nowYear).reverse()) out = `${out.slice(0, range.index)} ${out.slice(range.index + range.length)}`
   return out
     .replace(
-      /(?<![\p{L}\p{N}])(?:(?:19|20)\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ?(?:19|20)\d{2})(?![\p{L}\p{N}])/giu,
+      /(?<![\p{L}\p{N}])(?:(?:19|20)\d{2}(?:(?:[/.-]| \/ )\d{1,2}(?!\d))?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ?(?:19|20)\d{2})(?![\p{L}\p{N}])/giu,
       ' ',
     )
     .replace(/\b(?:expected|graduated|graduation|gpa|cgpa|grade)\b.*$/i, ' ')
