@@ -1,11 +1,11 @@
 // Deciding from the email: the signed token, the links in HR's email, the
 // confirm page (GET shows, POST records once), and the whole flow in headless
 // Chromium from the real .eml to the final-decision email.
+import { launchChromium } from './support/chromium.ts'
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { simpleParser, type ParsedMail } from 'mailparser'
-import puppeteer, { type Browser } from 'puppeteer-core'
+import type { Browser } from 'puppeteer-core'
 import type { Candidate, HrDecision } from '../src/domain/candidate.ts'
 import {
   decisionLinkUrl,
@@ -612,25 +612,12 @@ t.test('without DECISION_LINK_SECRET the page says links are off', async (t) => 
 // ---------------------------------------------------------------------------------------------------------------------
 // The whole flow in a real browser.
 
-/** Debian's chromium, as CI installs it (.ci/run): a machine without it fails this test rather than skipping it. */
-function chromiumPath(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error('chromium is not installed: apt-get install chromium (the decision-link test drives a real browser)')
-  }
-}
-
 t.test('in headless Chromium: from the .eml to the recorded decision and its email', async (t) => {
   const port = await freePort()
   const publicUrl = `http://127.0.0.1:${port}`
   const hireflow = await startHireflow({ env: { PORT: String(port), PUBLIC_URL: publicUrl, DECISION_LINK_SECRET: SECRET } })
   t.teardown(() => hireflow.stop())
-  const browser: Browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
-  })
+  const browser: Browser = await launchChromium('the decision-link test drives a real browser')
   t.teardown(() => browser.close())
   const page = await browser.newPage()
   // No DOM types here: what the page's script sees, named as much as the test needs.

@@ -1,9 +1,8 @@
 // Multi-page TIFFs (faxes, a scanner's multi-page output): every page is read
 // by OCR, up to OCR_MAX_PAGES, in order, each as a TIFF of its own; a
 // damaged chain of directories is refused before anything is decoded.
+import { launchChromium } from './support/chromium.ts'
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
-import puppeteer from 'puppeteer-core'
 import { readScan } from '../jobs/ocr.ts'
 import { PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
 import { imageSize } from '../src/pipeline/ocr/image-size.ts'
@@ -250,17 +249,7 @@ interface BrowserCanvas {
 
 /** Lines of text drawn black on white by headless Chromium, as grey pixels: a scanned page. */
 async function drawPages(texts: string[][], width: number, height: number): Promise<GreyPage[]> {
-  let executablePath: string
-  try {
-    executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error('chromium is not installed (CI installs it): the OCR test draws its scanned pages with it')
-  }
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  })
+  const browser = await launchChromium('the OCR test draws its scanned pages with it')
   try {
     const page = await browser.newPage()
     const drawn = await page.evaluate(

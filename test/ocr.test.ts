@@ -1,9 +1,8 @@
 // Scanned resumes: images and PDFs without a text layer are read by OCR on a
 // queue of their own, offline, and a text resume never waits behind them.
+import { launchChromium } from './support/chromium.ts'
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
 import { inflateSync } from 'node:zlib'
-import puppeteer from 'puppeteer-core'
 import { PDFDocument } from 'pdf-lib'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { detectResumeType } from '../src/pipeline/detect.ts'
@@ -24,17 +23,7 @@ const RESUME_HTML = `<html><body style="background:#fff;color:#000;font:28px Ari
 
 /** The resume as a scanner or a phone would deliver it: a picture of the page, in PNG and JPEG. */
 async function photographResume(): Promise<{ png: Buffer; jpeg: Buffer }> {
-  let executablePath: string
-  try {
-    executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
-  } catch {
-    throw new Error('chromium is not installed (CI installs it): the OCR test draws its scanned resume with it')
-  }
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  })
+  const browser = await launchChromium('the OCR test draws its scanned resume with it')
   try {
     const page = await browser.newPage()
     await page.setViewport({ width: 800, height: 300 })

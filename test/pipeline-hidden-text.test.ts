@@ -20,7 +20,7 @@ import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
 import { removeHiddenRuns } from '../src/pipeline/formats/docx-hidden.ts'
 import { buildHrNotification } from '../src/mail/hr-notification.ts'
 import { DirectoryTemplateSource, TemplateRenderer } from '../src/mail/templates.ts'
-import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
+import { AUTH, createRequisition, injectUpload, startHireflow } from './support/harness.ts'
 import { sampleResumeLines } from './support/resumes.ts'
 import { makeWord97 } from './support/word97.ts'
 
@@ -356,16 +356,10 @@ t.test('the extraction pool carries the findings across the thread', async (t) =
 t.test('end to end: a white-text PDF is scored without the hidden skills, and HR sees the flag', async (t) => {
   const hireflow = await startHireflow()
   t.teardown(() => hireflow.stop())
-  const requisitionId = crypto.randomUUID()
-  await hireflow.services.candidates.createRequisition({
-    id: requisitionId,
-    title: 'Platform Engineer',
+  const { id: requisitionId } = await createRequisition(hireflow.app!, {
     mustHaveSkills: ['Kubernetes', 'Haskell'],
-    niceToHaveSkills: [],
     minYearsExperience: 2,
-    advanceAtOrAbove: 70,
     rejectBelow: 20,
-    createdAt: new Date().toISOString(),
   })
   const pdf = await PDFDocument.create()
   const font = await pdf.embedFont(StandardFonts.Helvetica)
@@ -425,16 +419,10 @@ t.test('end to end: a white-text PDF is scored without the hidden skills, and HR
 t.test('end to end: an HTML resume with hidden keywords is scored without them, and the candidate carries the flag', async (t) => {
   const hireflow = await startHireflow()
   t.teardown(() => hireflow.stop())
-  const requisitionId = crypto.randomUUID()
-  await hireflow.services.candidates.createRequisition({
-    id: requisitionId,
-    title: 'Platform Engineer',
+  const { id: requisitionId } = await createRequisition(hireflow.app!, {
     mustHaveSkills: ['Kubernetes', 'Haskell'],
-    niceToHaveSkills: [],
     minYearsExperience: 2,
-    advanceAtOrAbove: 70,
     rejectBelow: 20,
-    createdAt: new Date().toISOString(),
   })
   const lines = sampleResumeLines('Ada Lovelace').map((line) => `<p>${line}</p>`)
   const html = `<!DOCTYPE html><html><head><title>Ada Lovelace</title></head><body>

@@ -3,10 +3,10 @@
 // HTML, RTF and a scan (the HTML page photographed by headless Chromium);
 // and poisoned variants of the same resume (an instruction to the screener,
 // white text stuffed with skills).
-import { execFileSync } from 'node:child_process'
+import { launchChromium } from '../support/chromium.ts'
 import { Document, Packer, Paragraph, TextRun } from 'docx'
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
-import puppeteer, { type Browser } from 'puppeteer-core'
+import type { Browser } from 'puppeteer-core'
 import { encodeWindows1252, makeWord97, type WordPiece } from '../support/word97.ts'
 import type { EvalRecord } from './records.ts'
 
@@ -205,18 +205,7 @@ export class Scanner {
 
   /** Debian's Chromium, headless (puppeteer-core downloads no browser of its own). */
   static async open(): Promise<Scanner> {
-    let executablePath: string
-    try {
-      executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim()
-    } catch {
-      throw new Error('chromium is not installed: the scan format is drawn with it (run with --no-ocr to leave scans out)')
-    }
-    const browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    })
-    return new Scanner(browser)
+    return new Scanner(await launchChromium('the scan format is drawn with it (run with --no-ocr to leave scans out)'))
   }
 
   async scan(record: EvalRecord): Promise<Buffer> {
