@@ -351,6 +351,20 @@ function table(title: string, columns: Array<[string, (tallies: Tallies) => Tall
     console.log(`${name.padEnd(10)} ${columns.map(([, get]) => cell(get(tallies)).padEnd(width)).join(' ')}`)
 }
 
+/** The field groups, then each work entry's fields, for the same rows. */
+function tables(groupsTitle: string, workTitle: string, rows: Array<[string, Tallies]>) {
+  table(
+    groupsTitle,
+    GROUPS.map((group) => [GROUP_TITLES[group], (tallies) => tallies[group]]),
+    rows,
+  )
+  table(
+    workTitle,
+    WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
+    rows,
+  )
+}
+
 interface Target {
   name: string
   threshold: string
@@ -439,27 +453,16 @@ async function main() {
   }
 
   const rows: Array<[string, Tallies]> = [...byFormat, ['all', all]]
-  table(
+  tables(
     `field-level precision (P) and recall (R) over ${EVAL_RECORDS.length} resumes in ${byFormat.size} formats`,
-    GROUPS.map((group) => [GROUP_TITLES[group], (tallies) => tallies[group]]),
-    rows,
-  )
-  table(
     "each work entry's fields (an entry read is paired with the record's job whose employer or title it has)",
-    WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
     rows,
   )
-
   const realRows: Array<[string, Tallies]> = [...realByLayout, ['real', real]]
   if (realSet.length > 0) {
-    table(
+    tables(
       `real resumes (${realSet.length}, typeset by others, labelled by hand; test/fixtures/resumes/real)`,
-      GROUPS.map((group) => [GROUP_TITLES[group], (tallies) => tallies[group]]),
-      realRows,
-    )
-    table(
       "real resumes: each work entry's fields",
-      WORK_FIELDS.map((field) => [WORK_FIELD_TITLES[field], (tallies) => tallies.workFields[field]]),
       realRows,
     )
   }
