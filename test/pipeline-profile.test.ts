@@ -15,7 +15,7 @@ const bareLinks = (links: Profile['links']) => links.map(({ kind, url }) => ({ k
 const links = (text: string) => bareLinks(profile(text).links)
 /** A profile without the provenance of links and listed items, for tests about what was read rather than where. */
 const core = (read: Profile): Profile => {
-  const { skills: _skills, languages: _languages, certificates: _certificates, ...sources } = read.sources!
+  const { skills: _skills, languages: _languages, certificates: _certificates, location: _location, ...sources } = read.sources!
   return { ...read, links: bareLinks(read.links), sources }
 }
 const work = (text: string) =>
@@ -539,6 +539,7 @@ t.test('every field keeps its page, line and section', async (t) => {
     name: { page: 1, line: 1, section: null },
     email: { page: 1, line: 2, section: null },
     phone: null,
+    location: null,
     skills: [],
     languages: [],
     certificates: [],
@@ -634,6 +635,7 @@ const chronoProfile: Profile = {
       line: 2,
       section: null,
     },
+    location: at(1, 2, null),
     skills: [
       ...['Go', 'Java', 'Kotlin', 'PostgreSQL'].map((name) => listed(name, name, at(1, 20, 'SKILLS'))),
       listed('Apache Kafka', 'Kafka', at(1, 20, 'SKILLS')),

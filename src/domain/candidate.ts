@@ -102,6 +102,7 @@ export interface Profile {
     name: SourceSpan | null
     email: SourceSpan | null
     phone: SourceSpan | null
+    location?: SourceSpan | null
     /** One per entry of `skills`, `languages`, `certificates`, in the same order. */
     skills?: ListedSource[]
     languages?: ListedSource[]

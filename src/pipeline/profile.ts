@@ -34,6 +34,7 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const work = findWork(content, nowYear)
   const monthsOfExperience = experienceMonths(work, monthOfNow(now))
   const statedYears = findStatedYears(lines)
+  const location = findLocation(lines)
   const skills = findSkills(content)
   const languages = findLanguages(content)
   const certificates = findCertificates(content, nowYear)
@@ -48,11 +49,12 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
       name: name ? spanOf(name.line) : null,
       email: email ? spanOf(email.line) : null,
       phone: phone ? spanOf(phone.line) : null,
+      location: location ? spanOf(location.line) : null,
       skills: skills.map(listedSource),
       languages: languages.map(listedSource),
       certificates: certificates.map(listedSource),
     },
-    location: findLocation(lines)?.value ?? null,
+    location: location?.value ?? null,
     work,
     education: findEducation(content, nowYear),
     skills: skills.map((skill) => skill.value),
