@@ -11,6 +11,8 @@ import { IntegrationMonitor, type Probe, type Probes } from '../src/monitor/inte
 import { PipelineWatch } from '../src/monitor/pipeline-watch.ts'
 import { INTEGRATION_NAMES, type IntegrationName } from '../src/monitor/integration.ts'
 import type { Alert } from '../src/ports/alerts.ts'
+import type { Mailer, OutgoingMail } from '../src/ports/mailer.ts'
+import { MailAlertChannel } from '../src/monitor/alerter.ts'
 import type { MetricDatum, MetricsSink } from '../src/ports/metrics.ts'
 import { HiringQueues } from '../jobs/queues.ts'
 import { producerConnection } from '../src/redis.ts'
@@ -406,4 +408,20 @@ t.test('a real task manager: facts from its registration and reconciliation; dow
   )
   clickup.setDown(false)
   t.match((await app.inject({ method: 'POST', url: '/integrations/TaskManager/probe', headers: AUTH })).json(), { status: 'healthy' })
+})
+
+t.test('an alert email carries its message as text and, escaped, as HTML', async (t) => {
+  const sent: OutgoingMail[] = []
+  const channel = new MailAlertChannel(
+    { send: async (mail: OutgoingMail) => void sent.push(mail) } as unknown as Mailer,
+    'hireflow@example.com',
+    ['ops@example.com'],
+  )
+  await channel.send({
+    subject: 'TaskManager (clickup) is unhealthy',
+    message: 'last error: <script>alert("x")</script> & more\nline two',
+  } as Alert)
+  t.equal(sent[0]!.text, 'last error: <script>alert("x")</script> & more\nline two\n')
+  t.match(sent[0]!.html, /last error: &lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; more\nline two<\/pre>$/)
+  t.notMatch(sent[0]!.html, /<script>/)
 })

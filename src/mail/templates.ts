@@ -143,9 +143,14 @@ const COMPILED_CACHE_MAX = 64
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
+/** Text made safe inside HTML elements and quoted attributes: &, <, >, " and ' escaped. */
+export function escapeMarkup(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string)
+}
+
 /** `<%= %>` in HTML: one line (no control or bidi characters), then HTML-escaped, quotes included. */
 function escapeHtml(value: unknown): string {
-  return singleLine(String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string)
+  return escapeMarkup(singleLine(String(value)))
 }
 
 /** `<%= %>` in text and subject: no markup to escape, but a value cannot break a line or reorder one. */

@@ -6,6 +6,7 @@ import type { Alert, AlertChannel, Alerter } from '../ports/alerts.ts'
 import type { Mailer } from '../ports/mailer.ts'
 import { headerText } from '../domain/display-text.ts'
 import { randomUUID } from 'node:crypto'
+import { escapeMarkup } from '../mail/templates.ts'
 
 export class ChannelAlerter implements Alerter {
   readonly #log: FastifyBaseLogger
@@ -49,7 +50,7 @@ export class MailAlertChannel implements AlertChannel {
   }
 
   async send(alert: Alert): Promise<void> {
-    const escaped = alert.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+    const escaped = escapeMarkup(alert.message)
     await this.#mailer.send({
       from: this.#from,
       to: this.#to,
