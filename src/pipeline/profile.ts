@@ -8,19 +8,23 @@ import { candidateEmail, findEmails, isBoardFooter, findLinks, findLocation, fin
 import { mergedMonths, monthOfNow, monthSpan } from './profile/dates.ts'
 import { findEducation } from './profile/education.ts'
 import { findCertificates, findLanguages, findSkills, type Listed } from './profile/lists.ts'
+import { isLinkedInExport, linkedInHeader, linkedInWork, withoutSidebarOverrun } from './profile/linkedin.ts'
 import { findName } from './profile/names.ts'
 import { resumeLines, spanOf } from './profile/text.ts'
 import { findWork } from './profile/work.ts'
 
 /** `now` fixes what "Present" means in date ranges. */
 export function extractProfile(text: string, now: Date = new Date()): Profile {
-  const lines = resumeLines(text)
-  const running = runningLines(lines)
+  const read = resumeLines(text)
   const nowYear = now.getUTCFullYear()
-  const emails = findEmails(lines)
+  const emails = findEmails(read)
   const email = candidateEmail(emails)
   const emailLocal = email ? email.value.slice(0, email.value.indexOf('@')) : null
-  const name = findName(lines, emailLocal)
+  // LinkedIn's profile export prints its sidebar before the name: its header is found where it sits.
+  const linkedIn = isLinkedInExport(read) ? linkedInHeader(read, linkedInHints(read, emailLocal)) : null
+  const lines = linkedIn ? withoutSidebarOverrun(read, linkedIn) : read
+  const running = runningLines(lines)
+  const name = linkedIn?.name ?? findName(lines, emailLocal)
   const phone = findPhone(lines, running, name?.value ?? null)
   const links = findLinks(
     lines,
@@ -31,10 +35,11 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const content = lines.map((line) =>
     (running.has(line.text) && !line.heading) || isBoardFooter(line.text) ? { ...line, text: '', body: '' } : line,
   )
-  const work = findWork(content, nowYear)
+  const linkedInRoles = linkedIn ? linkedInWork(content, nowYear) : []
+  const work = linkedInRoles.length > 0 ? linkedInRoles : findWork(content, nowYear)
   const monthsOfExperience = experienceMonths(work, monthOfNow(now))
   const statedYears = findStatedYears(lines)
-  const location = findLocation(lines)
+  const location = linkedIn?.location ?? findLocation(lines)
   const skills = findSkills(content)
   const languages = findLanguages(content)
   const certificates = findCertificates(content, nowYear)
@@ -63,6 +68,15 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
     monthsOfExperience,
     statedYears,
   }
+}
+
+/** Lower-case letters of the email's local part and the profile address's words: the name resembles them. */
+function linkedInHints(lines: ReturnType<typeof resumeLines>, emailLocal: string | null): string[] {
+  const slug = lines
+    .slice(0, 40)
+    .map((line) => /linkedin\.com\/in\/([\p{L}\p{N}_%-]{2,100})/iu.exec(line.text)?.[1])
+    .find(Boolean)
+  return [emailLocal, slug].flatMap((hint) => (hint ?? '').toLowerCase().split(/[^a-z]+/)).filter((part) => part.length >= 3)
 }
 
 function listedSource(item: Listed): ListedSource {

@@ -143,7 +143,12 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
     let labelled: boolean | undefined
     let dateSpans: Array<[number, number]> | undefined
     for (const match of phoneMatches(line.text)) {
-      const phone = match.value.trim().replace(/\s+/g, ' ').replace(/[–—]/g, '-')
+      // "(+49) 176 …", the Europass CV's form: the brackets around the country code go.
+      const phone = match.value
+        .trim()
+        .replace(/\s+/g, ' ')
+        .replace(/[–—]/g, '-')
+        .replace(/^\+(\d{1,3})\) ?/, '+$1 ')
       // A hidden digit still counts as one.
       const digits = phone.replace(match.masked ? /[^\d*xX]/g : /\D/g, '').length
       // E.164 numbers have at most 15 digits; fewer than 7 is an extension, a year or a postcode.
@@ -471,7 +476,11 @@ export function findLocation(lines: ResumeLine[]): Found<string> | null {
       const part = segment.trim()
       const labelled = LOCATION_LABEL.exec(part)
       // "Address: Lindenstraße 12, 10969 Berlin, Germany" gives "Berlin, Germany".
-      if (labelled) return { value: cityAndRegion(labelled[1]!) ?? labelled[1]!.trim(), line }
+      if (labelled) {
+        // "… Berlin, Germany (Home)": the Europass CV's note of which address it is goes.
+        const address = labelled[1]!.replace(/\s*\((?:home|work|private|permanent)\)\s*$/i, '').trim()
+        return { value: cityAndRegion(address) ?? address, line }
+      }
       const place = part.includes('@') ? null : cityAndRegion(part)
       if (place) return { value: place, line }
     }

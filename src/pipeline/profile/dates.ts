@@ -29,6 +29,8 @@ const DATE_TOKEN = new RegExp(
     '|(\\d{1,2})[/.-]((?:19|20)\\d{2})' +
     // "2019-03", "2019/03", and with the slash spaced as some templates set it, "2016 / 09".
     '|((?:19|20)\\d{2})(?:[/.-]| / )(\\d{1,2})(?![/.-]?\\d)' +
+    // A full date ("01/03/2019", "01.03.2019", as Europass writes them): only its month and year are kept.
+    '|(\\d{1,2})[/.](\\d{1,2})[/.]((?:19|20)\\d{2})' +
     '|(\\d{1,2})/(\\d{2})' +
     '|((?:19|20)\\d{2})' +
     `|(${OPEN_WORDS})` +
@@ -64,12 +66,18 @@ function tokensOf(text: string, nowYear: number): Token[] {
     } else if (m[3]) token.date = { year: fullYear(m[4]!, nowYear), month: MONTHS[m[3].slice(0, 3).toLowerCase()]! }
     else if (m[5]) token.date = monthYear(Number(m[5]), Number(m[6]))
     else if (m[7]) token.date = monthYear(Number(m[8]), Number(m[7]))
-    else if (m[9]) token.date = monthYear(Number(m[9]), fullYear(m[10]!, nowYear))
-    else if (m[11]) token.date = { year: Number(m[11]), month: null }
+    else if (m[9]) token.date = dayMonthYear(Number(m[9]), Number(m[10]), Number(m[11]))
+    else if (m[12]) token.date = monthYear(Number(m[12]), fullYear(m[13]!, nowYear))
+    else if (m[14]) token.date = { year: Number(m[14]), month: null }
     else token.open = true
     if (token.date || token.open) tokens.push(token)
   }
   return tokens
+}
+
+/** Day first as Europe writes it; "03/15/2019", whose second number is no month, is read month first. */
+function dayMonthYear(first: number, second: number, year: number): ResumeDate | null {
+  return second > 12 ? monthYear(first, year) : monthYear(second, year)
 }
 
 function monthYear(month: number, year: number): ResumeDate | null {

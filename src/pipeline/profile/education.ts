@@ -1,6 +1,6 @@
 // Education: degree, field, institution and dates, one entry per degree or school.
 import type { EducationEntry } from '../../domain/candidate.ts'
-import { findDates, findRanges, formatDate } from './dates.ts'
+import { findDates, findRanges, formatDate, type DateRange } from './dates.ts'
 import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
 import { isJobLine, MAX_ENTRIES } from './work.ts'
 
@@ -39,6 +39,8 @@ function parseLine(text: string): Parsed {
     .filter(Boolean)
   let fieldNext = false
   for (const piece of pieces) {
+    // "Bachelor of Technology - BTech, Computer Science" (LinkedIn's form): the abbreviation repeats the degree, the field comes next.
+    if (fieldNext && !parsed.field && LEADING_DEGREE.exec(piece)?.[0].length === piece.length) continue
     // "PhD, Physics": the field follows the degree as its own piece.
     if (fieldNext && !parsed.field && !INSTITUTION.test(piece) && !DEGREE_AT_WORD.test(piece) && /^\p{L}[\p{L}\s&-]{1,60}$/u.test(piece)) {
       parsed.field = piece
@@ -68,12 +70,35 @@ function parseLine(text: string): Parsed {
     // "PhD Princeton University, Computer Science": the school follows the degree, the field comes next.
     const school = !parsed.institution && !/^\s*(?:in|of)(?![\p{L}])/iu.test(rest) && INSTITUTION.test(after)
     if (school) parsed.institution = after
-    if (!school && after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
+    const schoolAfter = school ? null : trailingInstitution(after)
+    if (schoolAfter && !parsed.institution) {
+      parsed.field = schoolAfter.field
+      parsed.institution = schoolAfter.institution
+    } else if (!school && after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
     else fieldNext = true
     const at = /\s(?:at|from)\s+(.{3,80})$/i.exec(piece)
     if (at && !parsed.institution) parsed.institution = at[1]!.trim()
   }
   return parsed
+}
+
+/**
+ * "COMPUTER SCIENCE Technical University of Munich", a Europass CV's degree line: the field in capitals,
+ * then the school in ordinary case. Split where the case changes, when the part after names a school.
+ */
+function trailingInstitution(text: string): { field: string; institution: string } | null {
+  if (!INSTITUTION.test(text)) return null
+  const words = text.split(' ')
+  const shouted = (word: string) => /\p{L}{2}/u.test(word) && word === word.toUpperCase()
+  for (let i = 1; i < words.length; i++) {
+    if (shouted(words[i - 1]!) && !shouted(words[i]!) && /^\p{Lu}/u.test(words[i]!)) {
+      const institution = words.slice(i).join(' ')
+      const field = words.slice(0, i).join(' ')
+      if (INSTITUTION.test(institution) && !INSTITUTION.test(field)) return { field, institution }
+      return null
+    }
+  }
+  return null
 }
 
 function stripDates(text: string, nowYear: number): string {
@@ -93,6 +118,8 @@ function stripDates(text: string, nowYear: number): string {
 export function findEducation(lines: ResumeLine[], nowYear: number): EducationEntry[] {
   const entries: EducationEntry[] = []
   let current: EducationEntry | null = null
+  // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
+  let pending: DateRange | null = null
   for (const line of lines) {
     if (line.section !== 'education' || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     // A dated role among the degrees (a sidebar's columns interleaved) is work, read there; it closes the entry above.
@@ -110,6 +137,14 @@ export function findEducation(lines: ResumeLine[], nowYear: number): EducationEn
       if (entries.length >= MAX_ENTRIES) break
       current = { institution: null, degree: null, field: null, start: null, end: null, at: spanOf(line) }
       entries.push(current)
+      if (pending && !range) {
+        current.start = formatDate(pending.start)
+        current.end = pending.current ? null : formatDate(pending.end)
+      }
+      pending = null
+    } else if (range && parsed.degree === null && parsed.institution === null && (current === null || current.start !== null)) {
+      pending = range
+      continue
     }
     if (!current) continue
     current.degree ??= parsed.degree

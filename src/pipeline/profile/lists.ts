@@ -25,6 +25,8 @@ const LEADING_ICON = /^(?:[^\p{L}\p{N}\s.(+#]|\p{Ll}|\d) (?=\S)/u
 function items(text: string): string[] {
   return (
     text
+      // "Go (Programming Language)", LinkedIn's way to tell a skill from a word: the kind in brackets is no skill.
+      .replace(/ ?\((?:programming language|software|framework|library|database|tool)\)/gi, '')
       .replace(/[()[\]]/g, ',')
       // An address or a link beside a list (a header's "Techs: …  info@example.com") is no skill.
       .replace(/\S{1,64}@\S{1,255}|(?:https?:)?\/\/\S{1,300}|\bwww\.\S{1,300}/g, ',')
@@ -101,11 +103,50 @@ const SPOKEN = new Set(
 const LEVEL =
   /\b(?:native(?: speaker)?|mother tongue|first language|bilingual|fluent|fluency|proficient|full professional(?: proficiency)?|professional working(?: proficiency)?|professional|business(?: fluent| level)?|advanced|upper[- ]intermediate|intermediate|conversational|basic|beginner|elementary|limited working(?: proficiency)?|working knowledge|good|very good|excellent|[ABC][12](?:\+)?)\b/i
 
+// The Europass CV's language block: "Mother tongue(s): German", then "Other language(s):" and each
+// language over its CEFR grid ("Listening B2 Reading C1 Spoken production B2 …").
+const MOTHER_TONGUE = /^mother tongue(?:\(s\)|s)?[ \t]{0,3}:?[ \t]{0,3}(.{0,200})$/i
+const OTHER_LANGUAGES = /^other language(?:\(s\)|s)?[ \t]{0,3}:?[ \t]{0,3}(.{0,200})$/i
+const CEFR = /(?<![\p{L}\p{N}])[ABC][12](?![\p{L}\p{N}])/gu
+
+/** The grid's one level: the middle of its (up to five) skills, so one strong or weak skill does not decide it. */
+function gridLevel(text: string): string | null {
+  const codes = (text.match(CEFR) ?? []).slice(0, 10).sort()
+  return codes.length >= 2 ? codes[Math.floor((codes.length - 1) / 2)]! : null
+}
+
 export function findLanguages(lines: ResumeLine[]): Listed[] {
   const languages: Listed[] = []
-  for (const line of lines) {
+  for (const original of lines) {
+    let line = original
     const labelled = line.label === 'languages'
     if (!(line.section === 'languages' || labelled) || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+    const mother = MOTHER_TONGUE.exec(line.body)
+    if (mother) {
+      for (const piece of mother[1]!.split(/ ?[,;|/] ?| and /u)) {
+        const name = piece.trim()
+        if (!SPOKEN.has(name.toLowerCase())) continue
+        const language = languageName(name)
+        if (!languages.some((item) => item.value.split(' (')[0] === language))
+          languages.push({ value: `${language} (${languageLevel('native')})`, written: line.body, line })
+      }
+      continue
+    }
+    const other = OTHER_LANGUAGES.exec(line.body)
+    if (other) {
+      if (other[1]!.length === 0) continue
+      line = { ...line, body: other[1]! }
+    }
+    // A grid under the language it grades (up to its two lines down).
+    const last = languages[languages.length - 1]
+    const grid = SPOKEN.has((line.body.split(/[\s:(]/)[0] ?? '').toLowerCase()) ? null : gridLevel(line.body)
+    if (grid) {
+      if (last && !last.value.includes('(') && line.index - last.line.index <= 2) {
+        last.value = `${last.value} (${grid})`
+        last.written = `${last.written} ${line.body}`
+      }
+      continue
+    }
     // "English (native), German – C1, French: B2": a level stays with its language.
     const pieces = line.body.split(/ ?[,;|•·▪●■\u2022] ?| {2,}/u)
     for (const piece of pieces) {
@@ -122,7 +163,6 @@ export function findLanguages(lines: ResumeLine[]): Listed[] {
       }
     }
     // A level on its own line under the language ("German" / "C1 – business fluent").
-    const last = languages[languages.length - 1]
     if (
       last &&
       last.line !== line &&

@@ -76,7 +76,7 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
  * "JANE DOE Senior Engineer jane@x.com" gives "Jane Doe". A segment that is a
  * heading, an employer, a place or a title gives nothing.
  */
-function nameAtStart(segment: string, emailLocal: string | null): string | null {
+export function nameAtStart(segment: string, emailLocal: string | null): string | null {
   if (segment.length === 0 || segment.length > 120) return null
   // Honorifics and degrees around a name are not part of it.
   const words = segment

@@ -45,8 +45,9 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'skills',
+    // "Top Skills" heads LinkedIn's profile export; "Digital skills" the Europass CV.
     new RegExp(
-      `^(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications))?$`,
+      `^(?:top |digital |computer |it )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications))?$`,
     ),
   ],
   ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],
@@ -69,9 +70,11 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'awards',
-    /^(?:awards|honors|honours|(?:key |selected |notable )?(?:achievements|accomplishments)|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
+    /^(?:awards|honors|honours|honors-awards|(?:key |selected |notable )?(?:achievements|accomplishments)|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
   ],
   ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
+  // The Europass CV's driving licence block: what it holds is no skill.
+  ['other', /^(?:driving licen[cs]es?|driving licen[cs]e s)$/],
   ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests|loves|passions)$/],
   ['references', /^(?:references|referees|references available upon request)$/],
 ]

@@ -97,7 +97,7 @@ const MEMBER_ORG = /\b(?:society|association|club|chapter|council|committee|ieee
  * Student jobs (teaching or student assistant, working student), volunteering
  * and memberships are kept but do not count toward experience.
  */
-function kindOf(title: string | null, employer: string | null, section: SectionKind | null): WorkEntry['kind'] {
+export function kindOf(title: string | null, employer: string | null, section: SectionKind | null): WorkEntry['kind'] {
   const text = `${title ?? ''} | ${employer ?? ''}`
   if (STUDENT_ROLE.test(text)) return 'student'
   if (section === 'volunteer' || VOLUNTEER_ROLE.test(text)) return 'volunteer'
@@ -146,6 +146,24 @@ function isPlaceOrDuration(text: string): boolean {
 const JOINED_EMPLOYER =
   /^(.{3,80}?) ((?:University|Institute|College|School|Academy) of \p{Lu}[\p{L}-]{1,30}(?: \p{Lu}[\p{L}-]{1,30}){0,2}|[\p{L}\d&-]{2,30} (?:GmbH|AG|Inc\.?|Ltd\.?|LLC|Corp\.?|Consulting|Labs)(?: \p{Lu}[\p{L}-]{1,30})?|[a-z\d-]{1,30}(?:\.[a-z\d-]{1,30}){0,3}\.[a-z]{2,6})$/u
 
+/**
+ * "SOFTWARE ENGINEER ACME GMBH", as the Europass CV sets a role: the title runs to its last role word and
+ * the rest is the employer, when the rest ends in the kind of organisation it is.
+ */
+function titleThenOrganisation(text: string): { title: string; employer: string } | null {
+  const words = text.split(' ')
+  if (words.length < 3 || words.length > 12) return null
+  let last = -1
+  for (const [i, word] of words.entries()) {
+    const bare = word.toLowerCase().replace(/[^\p{L}-]/gu, '')
+    if (TITLE_WORDS.has(bare) || ROLE_WORDS.has(bare)) last = i
+  }
+  if (last < 0 || last >= words.length - 1) return null
+  const employer = words.slice(last + 1)
+  if (!/^\p{Lu}/u.test(employer[0]!) || !ORG_WORDS.test(employer[employer.length - 1]!)) return null
+  return { title: words.slice(0, last + 1).join(' '), employer: employer.join(' ') }
+}
+
 function hasTitleWord(part: string): boolean {
   return part
     .toLowerCase()
@@ -171,6 +189,8 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
     const only = kept[0]!
     const joined = JOINED_EMPLOYER.exec(only)
     if (joined && hasTitleWord(joined[1]!)) return { title: joined[1]!, employer: joined[2]! }
+    const split = titleThenOrganisation(only)
+    if (split) return split
     return titleScore(only) > 0 ? { title: only, employer: null } : { title: null, employer: only }
   }
   const [first, second] = kept as [string, string]
