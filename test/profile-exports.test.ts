@@ -141,3 +141,55 @@ t.test('Europass CV: labelled personal data, dates above each role, the CEFR gri
   t.same(p.skills, ['Go', 'PostgreSQL', 'Docker', 'Kubernetes'], 'the driving licence is no skill')
   t.same(p.certificates, [])
 })
+
+// The older Europass layout: the label in the margin beside the name, the country in brackets, the grid on each language's line.
+const EUROPASS_OLDER = [
+  'Curriculum Vitae',
+  'PERSONAL INFORMATION Ana Kovač',
+  'Ulica Grada Vukovara 10, 10000 Zagreb (Croatia)',
+  '+385 91 234 5678',
+  'ana.kovac@example.com',
+  'https://anakovac.dev',
+  'Sex Female | Date of birth 02/11/1992 | Nationality Croatian',
+  'WORK EXPERIENCE',
+  '[ 01/06/2020 – Current ]',
+  'Data Analyst Infobip d.o.o.',
+  'Zagreb, Croatia',
+  '▪ Built the churn dashboards.',
+  '[ 15/09/2017 – 31/05/2020 ]',
+  'Junior Analyst',
+  'Erste Bank',
+  'EDUCATION AND TRAINING',
+  '[ 2011 – 2016 ]',
+  'Master of Economics',
+  'University of Zagreb',
+  'LANGUAGE SKILLS',
+  'Mother tongue(s): Croatian',
+  'Other language(s): English, German',
+  'UNDERSTANDING SPEAKING WRITING',
+  'Listening Reading Spoken production Spoken interaction',
+  'English C1 C1 B2 C1 B2',
+  'German B1 B2 A2 A2 A2',
+  'DIGITAL SKILLS',
+  'Microsoft Excel, SQL, Power BI, Python',
+].join('\n')
+
+t.test('older Europass CV: margin label, bracketed country, languages graded after they are named', async (t) => {
+  const p = profile(EUROPASS_OLDER)
+  t.equal(p.name, 'Ana Kovač')
+  t.equal(p.email, 'ana.kovac@example.com')
+  t.equal(p.phone, '+385 91 234 5678')
+  t.equal(p.location, 'Zagreb, Croatia')
+  t.same(
+    p.links.map((link) => link.url),
+    ['https://anakovac.dev'],
+  )
+  t.same(work(p), [
+    ['Data Analyst', 'Infobip d.o.o.', '2020-06', null, true],
+    ['Junior Analyst', 'Erste Bank', '2017-09', '2020-05', false],
+  ])
+  t.same(education(p), [['Master', 'Economics', 'University of Zagreb', '2011', '2016']])
+  t.same(p.languages, ['Croatian (native)', 'English (C1)', 'German (A2)'])
+  t.same(p.skills, ['Microsoft Excel', 'SQL', 'Power BI', 'Python'])
+  t.same(p.certificates, [])
+})

@@ -478,10 +478,14 @@ export function findLocation(lines: ResumeLine[]): Found<string> | null {
       // "Address: Lindenstraße 12, 10969 Berlin, Germany" gives "Berlin, Germany".
       if (labelled) {
         // "… Berlin, Germany (Home)": the Europass CV's note of which address it is goes.
-        const address = labelled[1]!.replace(/\s*\((?:home|work|private|permanent)\)\s*$/i, '').trim()
+        const address = labelled[1]!
+          .replace(/\s*\((?:home|work|private|permanent)\)\s*$/i, '')
+          .replace(/ \((\p{L}[\p{L} .]{1,40})\)$/u, ', $1')
+          .trim()
         return { value: cityAndRegion(address) ?? address, line }
       }
-      const place = part.includes('@') ? null : cityAndRegion(part)
+      // "10000 Zagreb (Croatia)": the Europass CV puts the country in brackets.
+      const place = part.includes('@') ? null : cityAndRegion(part.replace(/ \((\p{L}[\p{L} .]{1,40})\)$/u, ', $1'))
       if (place) return { value: place, line }
     }
   }

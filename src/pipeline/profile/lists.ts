@@ -156,10 +156,16 @@ export function findLanguages(lines: ResumeLine[]): Listed[] {
         .split(/\s+/)
       const name = words[0] ?? ''
       if (!SPOKEN.has(name.toLowerCase())) continue
-      const level = LEVEL.exec(words.slice(1).join(' '))
+      // "English C1 C1 B2 C1 B2": the older Europass grid on the language's own line.
+      const grid = gridLevel(piece)
+      const written = grid ?? LEVEL.exec(words.slice(1).join(' '))?.[0]
       const language = languageName(name)
-      if (!languages.some((item) => item.value.split(' (')[0] === language)) {
-        languages.push({ value: level ? `${language} (${languageLevel(level[0])})` : language, written: piece.trim(), line })
+      const known = languages.find((item) => item.value.split(' (')[0] === language)
+      if (!known) languages.push({ value: written ? `${language} (${languageLevel(written)})` : language, written: piece.trim(), line })
+      // Named first without a level ("Other language(s): English, German"), graded further down.
+      else if (written && !known.value.includes('(') && known.line !== line) {
+        known.value = `${language} (${languageLevel(written)})`
+        known.written = `${known.written} ${piece.trim()}`
       }
     }
     // A level on its own line under the language ("German" / "C1 – business fluent").

@@ -52,7 +52,11 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
       }
     }
     // "Resume of John Smith", "CV – John Smith".
-    const text = line.text.replace(/^(?:(?:résumé|resume|cv|curriculum vitae)(?: of)?\s*[:–—-]?\s+)(?=\p{Lu})/iu, '')
+    // "PERSONAL INFORMATION Ana Kovač": the Europass CV's label set in the margin beside the name.
+    const text = line.text.replace(
+      /^(?:(?:(?:résumé|resume|cv|curriculum vitae)(?: of)?|personal (?:information|data|details))\s*[:–—-]?\s+)(?=\p{Lu})/iu,
+      '',
+    )
     for (const segment of text.split(/ ?[|•·,;✉☎📍] ?| {2,}| [–—-] /u)) {
       const name = nameAtStart(segment.trim(), emailLocal)
       if (name) {

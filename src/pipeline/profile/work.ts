@@ -76,7 +76,8 @@ const LEADING_GLYPH = /^[•·▪●■◆►◦✓][ \t]{0,3}/u
 function isHeaderLine(line: ResumeLine | undefined): line is ResumeLine {
   if (!line || line.heading || line.text.length === 0 || line.text.length > 100) return false
   if (BULLET.test(line.text)) return false
-  if (/[.;:]$/.test(line.text) && !/\b(?:inc|ltd|corp|co|llc)\.$/i.test(line.text)) return false
+  if (/[.;:]$/.test(line.text) && !/\b(?:inc|ltd|corp|co|llc|d\.o\.o|s\.r\.o|s\.a|b\.v|n\.v|s\.p\.a|s\.r\.l)\.$/i.test(line.text))
+    return false
   const words = line.text.split(/\s+/).length
   // Text wrapped from a bullet ("cluding log filtering and alerting for …") starts in lower case and runs on;
   // an employer written in lower case ("eBay", "otulea.uni-bremen.de") is short.
@@ -85,7 +86,7 @@ function isHeaderLine(line: ResumeLine | undefined): line is ResumeLine {
 }
 
 const ORG_WORDS =
-  /\b(?:inc|ltd|llc|gmbh|ag|se|corp|corporation|company|co|group|university|universität|college|institute|school|academy|bank|labs?|technologies|technology|solutions|systems|services|consulting|partners|limited|plc|foundation|hospital|agency|studio|software|ventures|holdings|e\.v|society|association|club|chapter|council|committee|organization|organisation|ngo)\b/i
+  /\b(?:inc|ltd|llc|gmbh|ag|se|corp|corporation|company|co|group|university|universität|college|institute|school|academy|bank|labs?|technologies|technology|solutions|systems|services|consulting|partners|limited|plc|foundation|hospital|agency|studio|software|ventures|holdings|e\.v|society|association|club|chapter|council|committee|organization|organisation|ngo|d\.o\.o|s\.r\.o|s\.p\.a|s\.r\.l|b\.v|n\.v)\b/i
 const STUDENT_ROLE =
   /\b(?:teaching assistant|student assistant|student worker|student employee|student job|working student|werkstudent(?:in)?|hiwi|student tutor|tutor|graduate (?:teaching|research) assistant|undergraduate (?:teaching|research) assistant|student research assistant)\b/i
 const VOLUNTEER_ROLE = /\bvolunteer(?:ing|ed)?\b|\bpro bono\b|\bunpaid\b/i
