@@ -12,7 +12,7 @@ import { megapixels, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans
 import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { singlePageTiff, tiffPages } from '../src/pipeline/ocr/tiff.ts'
 import { DEFAULT_EXTRACTION_LIMITS } from '../src/pipeline/extract.ts'
-import { processingSteps } from './process.ts'
+import { processingSteps, worthAnotherTry } from './process.ts'
 import type { CandidateJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
 
@@ -96,8 +96,7 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
       text = await readScan(await resumes.get(candidate.resume.key), candidate.resume.mediaType, reader, config.ocrMaxPages)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
-      // A page that ran out of time may be the machine's fault (a busy moment), so it gets one more try.
-      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
+      if (worthAnotherTry(job, error)) throw error
       return steps.unreadable(candidateId, error)
     }
     // OCR reads what a person sees, so there is no hidden text to report.

@@ -108,6 +108,15 @@ export function processingSteps({ services, queues, log, screener = lexicalScree
   return { pending, unreadable, complete }
 }
 
+/**
+ * A read that ran out of time may be the machine's fault (a busy moment), so
+ * it gets one more try; a file that is slow by construction must not hold a
+ * worker for every attempt.
+ */
+export function worthAnotherTry(job: Job<CandidateJobData>, error: UnreadableResumeError): boolean {
+  return error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1
+}
+
 export function processProcessor(context: JobContext) {
   const { services, queues, extractor } = context
   const { resumes } = services
@@ -131,9 +140,7 @@ export function processProcessor(context: JobContext) {
       else text = await extractor.extract(bytes, kind)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
-      // A parse that ran out of time may be the machine's fault (a busy moment), so it gets one more try;
-      // a file that is slow by construction must not hold a worker for every attempt.
-      if (error.problem === 'too_slow' && job.attemptsMade === 0 && (job.opts.attempts ?? 1) > 1) throw error
+      if (worthAnotherTry(job, error)) throw error
       // A PDF without a text layer is a scan (or a photo printed to PDF): OCR reads its pages.
       if (kind === 'pdf' && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
       return steps.unreadable(candidateId, error)

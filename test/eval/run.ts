@@ -120,14 +120,6 @@ const sameSkill = (found: string, truth: string) => norm(found) === norm(truth) 
 /** A language is right by its name; its level ("German (C1)") is not scored. */
 const sameLanguage = (found: string, truth: string) => norm(found.split(' (')[0]) === norm(truth.split(' (')[0])
 
-function setScore(tally: Tally, found: string[], truth: string[], key: (value: string) => string = norm) {
-  const want = new Set(truth.map(key))
-  const got = new Set(found.map(key).filter(Boolean))
-  let right = 0
-  for (const value of got) if (want.has(value)) right++
-  tally.add(right, got.size, want.size)
-}
-
 const GROUPS = ['contact', 'work', 'education', 'skills', 'languages', 'certificates'] as const
 const GROUP_TITLES: Record<(typeof GROUPS)[number], string> = {
   contact: 'contact',
@@ -267,7 +259,7 @@ function compare(profile: Profile, truth: Truth, tallies: Tallies, misses: strin
     if (!same) misses.push(`${field}: ${JSON.stringify(found)}`)
   }
   const links = profile.links.map((link) => link.url)
-  setScore(tallies.contact, links, truth.links, url)
+  listScore(tallies.contact, links, truth.links, (found, wanted) => url(found) === url(wanted))
   for (const missing of truth.links.filter((wanted) => !links.some((link) => url(link) === url(wanted)))) {
     misses.push(`link: ${missing} not found`)
   }
