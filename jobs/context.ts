@@ -11,12 +11,16 @@ import type { IntakeSource } from '../src/ports/intake-source.ts'
 import type { Alerter } from '../src/ports/alerts.ts'
 import type { MetricsSink } from '../src/ports/metrics.ts'
 import type { Screener } from '../src/ports/screener.ts'
+import type { Requisition } from '../src/domain/requisition.ts'
+import type { Assessment } from '../src/pipeline/assessment.ts'
 
 export interface TextExtractor {
   /** Text of a resume; UnreadableResumeError when the file cannot be read. */
   extract(bytes: Buffer, kind: ResumeKind): Promise<string>
   /** The text and the hidden text taken out of it; an extractor without it finds none. */
   extractResume?(bytes: Buffer, kind: ResumeKind): Promise<ExtractedResume>
+  /** The text with the lexical scorer's assessment of it, worked out off the main thread. */
+  readAndAssess?(bytes: Buffer, kind: ResumeKind, requisition: Requisition | null): Promise<ExtractedResume & { assessment: Assessment }>
 }
 
 /**

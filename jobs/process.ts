@@ -2,26 +2,19 @@
 // written in one conditional transition that records each step, so a replayed
 // job resumes where the last attempt stopped and never repeats a recorded step.
 import { UnrecoverableError, type Job } from 'bullmq'
-import { PROCESSABLE_STATUSES, type Candidate, type CandidatePatch, type Profile } from '../src/domain/candidate.ts'
+import { PROCESSABLE_STATUSES, type Candidate, type CandidatePatch } from '../src/domain/candidate.ts'
 import type { TransitionRequest } from '../src/ports/candidate-store.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
 import { UnreadableResumeError } from '../src/pipeline/extract.ts'
-import { extractProfile } from '../src/pipeline/profile.ts'
 import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import { decide } from '../src/pipeline/decide.ts'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
-import { screenForInstructions } from '../src/pipeline/integrity.ts'
-import { hiddenTextFlags, type HiddenText } from '../src/pipeline/formats/hidden-text.ts'
-import { redactForBlindScreening } from '../src/pipeline/blind.ts'
+import type { HiddenText } from '../src/pipeline/formats/hidden-text.ts'
+import { assessResume, type Assessment } from '../src/pipeline/assessment.ts'
 import type { CandidateJobData } from './queues.ts'
 import type { JobContext } from './context.ts'
 
 const BY = 'worker:process'
-
-/** What a scorer may see of the profile in blind screening: the work, never the person. */
-function blindProfile(profile: Profile): Profile {
-  return { ...profile, name: null, email: null, phone: null, links: [], location: null, sources: { name: null, email: null, phone: null } }
-}
 
 /**
  * What the process and OCR jobs both do once a resume is text (profile, score, recommendation, one transition),
@@ -50,29 +43,27 @@ export function processingSteps({ services, queues, log, screener = lexicalScree
 
   // Profile, score and recommendation are worked out together here, so they are recorded in one write that
   // passes through each step: the history still shows parsed, scored and decided, and the store commits once.
-  // A candidate an earlier attempt left part way keeps what that attempt recorded.
-  async function complete(candidate: Candidate, text: string, hidden: HiddenText[]): Promise<void> {
+  // A candidate an earlier attempt left part way keeps what that attempt recorded. `assessed`: the profile and
+  // score an extraction thread already worked out for a `stored` candidate, against `requisition`.
+  async function complete(
+    candidate: Candidate,
+    text: string,
+    hidden: HiddenText[],
+    assessed?: { requisition: Requisition | null; assessment: Assessment },
+  ): Promise<void> {
     const candidateId = candidate.id
     const from = candidate.status
-    const requisition = await requisitionOf(candidate)
+    const requisition = assessed ? assessed.requisition : await requisitionOf(candidate)
     const via: NonNullable<TransitionRequest['via']> = []
     const set: CandidatePatch = {}
     let { profile, score } = candidate
-    if (from === 'stored') {
-      profile = extractProfile(text)
-      set.profile = profile
-      via.push({ to: 'parsed', why: 'text extracted, profile read' })
-    }
     if (from === 'stored' || from === 'parsed') {
-      profile ??= extractProfile(text)
-      // Lines written for the screener rather than the reader are taken out before any scorer sees the text.
-      const screened = screenForInstructions(text)
-      const blind = requisition?.blind === true
-      const scoring = blind ? redactForBlindScreening(screened.text, profile) : screened.text
-      // An LLM screener never throws for want of a model: it scores with the lexical scorer and says so.
-      score = await screener.assess({ text: scoring, requisition, profile: blind ? blindProfile(profile) : profile })
-      const flags = [...hiddenTextFlags(text, hidden), ...screened.flags]
-      if (flags.length > 0) score = { ...score, flags: [...(score.flags ?? []), ...flags] }
+      const known = from === 'parsed' && profile ? { profile } : {}
+      ;({ profile, score } = assessed?.assessment ?? (await assessResume({ text, hidden, requisition, ...known }, screener)))
+      if (from === 'stored') {
+        set.profile = profile
+        via.push({ to: 'parsed', why: 'text extracted, profile read' })
+      }
       set.score = score
       via.push({ to: 'scored', why: `score ${score.value}/100` })
     }
@@ -105,7 +96,7 @@ export function processingSteps({ services, queues, log, screener = lexicalScree
     return (PROCESSABLE_STATUSES as readonly string[]).includes(candidate.status) ? candidate : undefined
   }
 
-  return { pending, unreadable, complete }
+  return { pending, unreadable, complete, requisitionOf }
 }
 
 /**
@@ -118,9 +109,12 @@ export function worthAnotherTry(job: Job<CandidateJobData>, error: UnreadableRes
 }
 
 export function processProcessor(context: JobContext) {
-  const { services, queues, extractor } = context
+  const { services, queues, extractor, screener = lexicalScreener } = context
   const { resumes } = services
   const steps = processingSteps(context, BY)
+  // The lexical scorer is pure work on the text: an extraction thread that read the text can score it too, and the
+  // main thread (HTTP, queues, storage) only records the outcome. A model-backed screener is called from here.
+  const readAndAssess = screener === lexicalScreener ? extractor.readAndAssess?.bind(extractor) : undefined
 
   return async (job: Job<CandidateJobData>): Promise<void> => {
     const { candidateId } = job.data
@@ -132,11 +126,17 @@ export function processProcessor(context: JobContext) {
     if (kind === 'image') return queues.enqueueOcr(candidateId)
     let text: string
     let hidden: HiddenText[] = []
+    let assessed: Parameters<typeof steps.complete>[3]
     try {
       if (!kind) throw new UnreadableResumeError(`resumes of type ${candidate.resume.mediaType} cannot be read`, { problem: 'other' })
       const bytes = await resumes.get(candidate.resume.key)
       // Hidden text (white, tiny, off the page) is already out of the text; what it said goes to HR.
-      if (extractor.extractResume) ({ text, hidden } = await extractor.extractResume(bytes, kind))
+      if (readAndAssess && candidate.status === 'stored') {
+        const requisition = await steps.requisitionOf(candidate)
+        let assessment: Assessment
+        ;({ text, hidden, assessment } = await readAndAssess(bytes, kind, requisition))
+        assessed = { requisition, assessment }
+      } else if (extractor.extractResume) ({ text, hidden } = await extractor.extractResume(bytes, kind))
       else text = await extractor.extract(bytes, kind)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
@@ -145,6 +145,6 @@ export function processProcessor(context: JobContext) {
       if (kind === 'pdf' && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
       return steps.unreadable(candidateId, error)
     }
-    return steps.complete(candidate, text, hidden)
+    return steps.complete(candidate, text, hidden, assessed)
   }
 }

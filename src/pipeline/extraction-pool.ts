@@ -8,6 +8,8 @@ import { Worker } from 'node:worker_threads'
 import type { ResumeKind } from './detect.ts'
 import { DEFAULT_EXTRACTION_LIMITS, UnreadableResumeError, type ExtractedResume, type ExtractionLimits } from './extract.ts'
 import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
+import type { Requisition } from '../domain/requisition.ts'
+import type { Assessment } from './assessment.ts'
 
 export interface ExtractionPoolOptions {
   threads: number
@@ -27,7 +29,7 @@ export interface ExtractionPoolOptions {
 
 interface Task {
   request: ExtractionRequest
-  resolve(resume: ExtractedResume): void
+  resolve(resume: ExtractedResume & { assessment?: Assessment }): void
   reject(error: Error): void
 }
 
@@ -77,11 +79,31 @@ export class ExtractionPool {
 
   /** Same contract as extractResume: the text, and the hidden text taken out of it. */
   extractResume(bytes: Buffer, kind: ResumeKind): Promise<ExtractedResume> {
+    return this.#submit(bytes, kind)
+  }
+
+  /**
+   * The text, and the lexical scorer's assessment of it against `requisition`,
+   * worked out in the same thread: the main thread only records them. The
+   * thread's time limit covers both.
+   */
+  async readAndAssess(
+    bytes: Buffer,
+    kind: ResumeKind,
+    requisition: Requisition | null,
+  ): Promise<ExtractedResume & { assessment: Assessment }> {
+    const { text, hidden, assessment } = await this.#submit(bytes, kind, { requisition })
+    if (!assessment) throw new Error('the extraction thread answered without the assessment it was asked for')
+    return { text, hidden, assessment }
+  }
+
+  #submit(bytes: Buffer, kind: ResumeKind, assess?: ExtractionRequest['assess']): Promise<ExtractedResume & { assessment?: Assessment }> {
     if (this.#closed) return Promise.reject(new Error('the extraction pool is closed'))
     return new Promise((resolve, reject) => {
       // A copy, so the caller's buffer is not detached by the transfer.
       const copy = new Uint8Array(bytes)
-      this.#waiting.push({ request: { id: this.#nextId++, bytes: copy, kind, limits: this.#limits }, resolve, reject })
+      const request: ExtractionRequest = { id: this.#nextId++, bytes: copy, kind, limits: this.#limits, ...(assess ? { assess } : {}) }
+      this.#waiting.push({ request, resolve, reject })
       this.#dispatch()
     })
   }
@@ -110,7 +132,7 @@ export class ExtractionPool {
       const task = thread.task
       if (!task || task.request.id !== reply.id) return
       this.#finish(thread)
-      if (reply.ok) task.resolve({ text: reply.text, hidden: reply.hidden })
+      if (reply.ok) task.resolve({ text: reply.text, hidden: reply.hidden, ...(reply.assessment ? { assessment: reply.assessment } : {}) })
       else if (reply.unreadable) task.reject(new UnreadableResumeError(reply.message, { problem: reply.problem }))
       else task.reject(new Error(reply.message))
     })

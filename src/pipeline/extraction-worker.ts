@@ -1,7 +1,11 @@
-// Runs in a worker thread of the extraction pool: text out of one resume at a time.
+// Runs in a worker thread of the extraction pool: text out of one resume at a
+// time and, when asked, the lexical assessment of that text, so the main
+// thread only records the outcome.
 import { parentPort } from 'node:worker_threads'
 import { extractResume, UnreadableResumeError } from './extract.ts'
 import type { ExtractionReply, ExtractionRequest } from './extraction-messages.ts'
+import { assessResume } from './assessment.ts'
+import { lexicalScreener } from './lexical-screener.ts'
 
 const port = parentPort
 if (!port) throw new Error('extraction-worker.ts runs only as a worker thread')
@@ -11,7 +15,9 @@ port.on('message', async (request: ExtractionRequest) => {
   try {
     // A view, not a copy: the bytes were transferred to this thread.
     const bytes = Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
-    reply = { id: request.id, ok: true, ...(await extractResume(bytes, request.kind, request.limits)) }
+    const { text, hidden } = await extractResume(bytes, request.kind, request.limits)
+    reply = { id: request.id, ok: true, text, hidden }
+    if (request.assess) reply.assessment = await assessResume({ text, hidden, requisition: request.assess.requisition }, lexicalScreener)
   } catch (error) {
     reply =
       error instanceof UnreadableResumeError
