@@ -14,6 +14,10 @@
 // a few files, the service with a few uploads through to `notified` (its
 // extraction thread, its serializers, its queues).
 //
+// Where the CPU goes is printed too: per candidate, each kind of thread of
+// this process (Linux only) and the Redis server, and per file for extraction
+// alone, so a ratio below the goal says what it is spent on.
+//
 //   node bench/intake.ts     (BENCH_N=100 uploads per round, BENCH_ROUNDS=3, BENCH_CONCURRENCY=8 at once)
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -24,7 +28,8 @@ import { loadConfig } from '../src/config.ts'
 import { start } from '../src/runtime.ts'
 import { extractText } from '../src/pipeline/extract.ts'
 import { dropPrefix, multipartBody } from '../test/support/harness.ts'
-import { filesPerSecond, makeResumeFiles, median, percentile, type ResumeFile } from './support.ts'
+import { Redis } from 'ioredis'
+import { cpuByThread, cpuSince, filesPerSecond, makeResumeFiles, median, percentile, type ResumeFile } from './support.ts'
 
 const N = Number(process.env.BENCH_N ?? 100)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -34,6 +39,16 @@ const KINDS = ['pdf', 'docx'] as const
 const API_KEY = randomBytes(16).toString('hex')
 
 const extraction = (files: ResumeFile[]) => filesPerSecond(files, (file) => extractText(file.content, file.kind))
+
+/** Seconds of CPU the Redis server has used (user and system), from INFO. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu')
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0)
+  return field('used_cpu_sys') + field('used_cpu_user')
+}
+
+/** `ms` of CPU per item, by thread kind, for a line of the report. */
+const perItem = (used: [string, number][], items: number) => used.map(([name, ms]) => `${name} ${(ms / items).toFixed(2)}`).join(', ')
 
 /** hireflow on its embedded defaults, API and workers in this process; uploads a round of files and waits for every one to be notified. */
 async function service() {
@@ -120,38 +135,62 @@ async function service() {
 const warmup = await makeResumeFiles(WARMUP, 'warmup', KINDS)
 const rounds = await Promise.all(Array.from({ length: ROUNDS }, (_, i) => makeResumeFiles(N, `round${i + 1}`, KINDS)))
 const hireflow = await service()
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15', { lazyConnect: true, maxRetriesPerRequest: 1 })
 const lines = [`bench/intake: ${ROUNDS} rounds of ${N} uploads (${CONCURRENCY} at once, PDF and DOCX), embedded defaults`]
 const ratios: number[] = []
 const p50s: number[] = []
 const p95s: number[] = []
 const services: number[] = []
 const extractions: number[] = []
+// CPU summed over the measured rounds: the service's per candidate, extraction's per file.
+const serviceCpu = new Map<string, number>()
+const extractionCpu = new Map<string, number>()
+const addTo = (sum: Map<string, number>, used: [string, number][]) => used.forEach(([name, ms]) => sum.set(name, (sum.get(name) ?? 0) + ms))
+async function measured<T>(sum: Map<string, number>, run: () => Promise<T>, withRedis = false): Promise<T> {
+  const threads = cpuByThread()
+  const redisBefore = withRedis ? await redisCpuSeconds(redis) : 0
+  const result = await run()
+  addTo(sum, cpuSince(threads, cpuByThread()))
+  if (withRedis) addTo(sum, [['Redis server', ((await redisCpuSeconds(redis)) - redisBefore) * 1000]])
+  return result
+}
 try {
+  await redis.connect()
   await extraction(warmup)
   await hireflow.run(warmup)
   for (const [i, files] of rounds.entries()) {
-    const before = await extraction(files)
-    const measured = await hireflow.run(files)
-    const after = await extraction(files)
-    const ratio = measured.throughput / ((before + after) / 2)
+    const before = await measured(extractionCpu, () => extraction(files))
+    const round = await measured(serviceCpu, () => hireflow.run(files), true)
+    const after = await measured(extractionCpu, () => extraction(files))
+    const ratio = round.throughput / ((before + after) / 2)
     ratios.push(ratio)
-    p50s.push(measured.p50)
-    p95s.push(measured.p95)
-    services.push(measured.throughput)
+    p50s.push(round.p50)
+    p95s.push(round.p95)
+    services.push(round.throughput)
     extractions.push(before, after)
     lines.push(
       `  extraction  ${before.toFixed(1).padStart(6)} files/s`,
-      `  service #${i + 1}  ${measured.throughput.toFixed(1).padStart(6)} candidates/s upload-to-notified (${measured.elapsed.toFixed(1)} s, ` +
-        `p50 ${measured.p50.toFixed(0)} ms, p95 ${measured.p95.toFixed(0)} ms)   ratio ${ratio.toFixed(2)}`,
+      `  service #${i + 1}  ${round.throughput.toFixed(1).padStart(6)} candidates/s upload-to-notified (${round.elapsed.toFixed(1)} s, ` +
+        `p50 ${round.p50.toFixed(0)} ms, p95 ${round.p95.toFixed(0)} ms)   ratio ${ratio.toFixed(2)}`,
       `  extraction  ${after.toFixed(1).padStart(6)} files/s`,
     )
   }
 } finally {
   await hireflow.close()
+  redis.disconnect()
 }
+const byUse = (sum: Map<string, number>) => [...sum].sort((a, b) => b[1] - a[1])
+const total = (sum: Map<string, number>, items: number) => [...sum.values()].reduce((a, b) => a + b, 0) / items
+const candidates = N * ROUNDS
 lines.push(
   `service: ${median(services).toFixed(1)} candidates/s upload-to-notified (median), latency p50 ${median(p50s).toFixed(0)} ms, p95 ${median(p95s).toFixed(0)} ms`,
   `baseline: ${median(extractions).toFixed(1)} files/s text extraction alone, same files, one at a time (median)`,
-  `ratio: ${median(ratios).toFixed(2)} (service throughput / extraction throughput, median of ${ROUNDS} rounds; goal >= 0.5)`,
 )
+if (serviceCpu.size > 1) {
+  lines.push(
+    `cpu per candidate, service: ${total(serviceCpu, candidates).toFixed(1)} ms (${perItem(byUse(serviceCpu), candidates)})`,
+    `cpu per file, extraction alone: ${total(extractionCpu, 2 * candidates).toFixed(1)} ms (${perItem(byUse(extractionCpu), 2 * candidates)})`,
+  )
+}
+lines.push(`ratio: ${median(ratios).toFixed(2)} (service throughput / extraction throughput, median of ${ROUNDS} rounds; goal >= 0.5)`)
 console.log(lines.join('\n'))

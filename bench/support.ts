@@ -1,4 +1,5 @@
 // What both resume benches share: the generated files and the statistics.
+import { readdirSync, readFileSync } from 'node:fs'
 import type { ResumeKind } from '../src/pipeline/detect.ts'
 import { makeDocxResume, makePdfResume, sampleResumeLines } from '../test/support/resumes.ts'
 
@@ -41,4 +42,39 @@ export async function filesPerSecond(files: readonly ResumeFile[], handle: (file
   const started = performance.now()
   for (const file of files) await handle(file)
   return files.length / ((performance.now() - started) / 1000)
+}
+
+/**
+ * CPU time each kind of thread in this process has used, in ms, by thread
+ * name (Linux: /proc/self/task/<tid>/schedstat and comm; empty elsewhere).
+ * Node names its threads: `MainThread`, `WorkerThread` (worker_threads),
+ * `V8Worker` (V8's garbage collection and compiler helpers), `libuv-worker`
+ * (file system calls, zlib).
+ */
+export function cpuByThread(): Map<string, number> {
+  const used = new Map<string, number>()
+  let tasks: string[]
+  try {
+    tasks = readdirSync('/proc/self/task')
+  } catch {
+    return used
+  }
+  for (const task of tasks) {
+    try {
+      const name = readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim()
+      const onCpuNs = Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[0])
+      used.set(name, (used.get(name) ?? 0) + onCpuNs / 1e6)
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return used
+}
+
+/** What each kind of thread used between two `cpuByThread()` readings, largest first. */
+export function cpuSince(before: Map<string, number>, after: Map<string, number>): [string, number][] {
+  return [...after]
+    .map(([name, ms]): [string, number] => [name, ms - (before.get(name) ?? 0)])
+    .filter(([, ms]) => ms >= 1)
+    .sort((a, b) => b[1] - a[1])
 }
