@@ -242,3 +242,25 @@ t.test('a thesis or the studies described under a degree are not degrees of thei
     ],
   )
 })
+
+t.test('a department beside the title belongs to the organisation on the line above, the employer', async (t) => {
+  const text = [
+    'Ivo Brandt',
+    'Research Experience',
+    'Kestrel Institute of Marine Studies, Harbour College',
+    '■ Research Assistant, Oceanography Department May 2019 – Aug 2020',
+    '● Calibrated the sonar array',
+    'Other Work Experience',
+    'Norrland Surveying Company, Umeå, Sweden',
+    '■ Field Engineer, Department of Geodesy, Oct 2020 – Jan 2022',
+    '● Surveyed the coast',
+  ].join('\n')
+  t.same(work(text), [
+    ['Research Assistant', 'Kestrel Institute of Marine Studies, Harbour College', '2019-05', '2020-08', false],
+    ['Field Engineer', 'Norrland Surveying Company', '2020-10', '2022-01', false],
+  ])
+  // With nothing naming the organisation above it, the department is all there is.
+  t.same(work('Ivo Brandt\nExperience\n■ Research Assistant, Oceanography Department May 2019 – Aug 2020'), [
+    ['Research Assistant', 'Oceanography Department', '2019-05', '2020-08', false],
+  ])
+})

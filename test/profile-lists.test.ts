@@ -34,7 +34,7 @@ t.test('a link, an address or a page number beside a list is no skill', async (t
 })
 
 t.test('durations after a skill and category labels are not part of it', async (t) => {
-  t.same(read('Jane Doe\nSkills\nPython 5+ yrs\nAnsible 5+ yrs\nHtml/CSS 3+ yrs').skills, ['Python', 'Ansible', 'Html/CSS'])
+  t.same(read('Jane Doe\nSkills\nPython 5+ yrs\nAnsible 5+ yrs\nHtml/CSS 3+ yrs').skills, ['Python', 'Ansible', 'HTML', 'CSS'])
   t.same(read('Jane Doe\nSkills\nPROGRAMMING\nOver 5000 lines:\nJava • Shell • Python\nOver 1000 lines:\nC • C++').skills, [
     'Java',
     'Shell',
@@ -89,7 +89,7 @@ t.test('headings set in a left margin open their section on its first line', asy
     ].join('\n'),
   )
   t.same(profile.languages, ['English (native)', 'Spanish (fluent)'])
-  t.same(profile.skills, ['TEX', 'LaTeX', 'MATLAB', 'Mathematica', 'Maple', 'R', 'Tableau', 'Microsoft Word', 'Microsoft Excel'])
+  t.same(profile.skills, ['TeX', 'LaTeX', 'MATLAB', 'Mathematica', 'Maple', 'R', 'Tableau', 'Microsoft Word', 'Microsoft Excel'])
 })
 
 t.test('certificates end where a dated role shows the work history has begun', async (t) => {
@@ -112,4 +112,21 @@ t.test('certificates end where a dated role shows the work history has begun', a
     profile.work!.map((entry) => [entry.title, entry.employer]),
     [['Systems Analyst', 'Tidewater Travel']],
   )
+})
+
+t.test('two skills joined by a slash are two; a skill whose name has a slash stays one', async (t) => {
+  t.same(read('Jane Doe\nSkills\nHTML/CSS, C/C++, JavaScript/TypeScript').skills, ['HTML', 'CSS', 'C', 'C++', 'JavaScript', 'TypeScript'])
+  t.same(read('Jane Doe\nSkills\nCI/CD, PL/SQL, TCP/IP, A/B testing').skills, ['CI/CD', 'SQL', 'Networking', 'A/B testing'])
+  const profile = read('Jane Doe\nSkills\nHTML/CSS')
+  t.same(
+    profile.sources.skills?.map((source) => source.written),
+    ['HTML', 'CSS'],
+    'each keeps its own words',
+  )
+})
+
+t.test('the TeX logos as a PDF gives them are TeX, LaTeX and XeLaTeX', async (t) => {
+  t.same(read('Jane Doe\nSkills\nTEX, LATEX, XƎLATEX, MATLAB').skills, ['TeX', 'LaTeX', 'XeLaTeX', 'MATLAB'])
+  // The raised "A" of the LaTeX logo comes out on a line of its own.
+  t.same(read('Jane Doe\nSkills\nJava • Shell\nA\nOCaml • LTEX').skills, ['Java', 'Shell', 'OCaml', 'LaTeX'])
 })

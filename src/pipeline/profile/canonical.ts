@@ -5,9 +5,21 @@
 // the resume wrote is kept beside it (profile.sources) so HR can check.
 import { canonicalSkill } from '../taxonomy/index.ts'
 
+// The TeX logos as a PDF's text layer gives them: LaTeX's raised "A" often
+// comes out on a line of its own, and XeTeX's "e" is a reversed capital E.
+const TEX_LOGOS: Readonly<Record<string, string>> = {
+  LTEX: 'LaTeX',
+  'L ATEX': 'LaTeX',
+  XƎLATEX: 'XeLaTeX',
+  XƎLTEX: 'XeLaTeX',
+  XƎTEX: 'XeTeX',
+  LATEX2Ε: 'LaTeX',
+  'LATEX 2Ε': 'LaTeX',
+}
+
 /** The taxonomy's name for a listed skill ("k8s": Kubernetes); a skill it does not know keeps its words. */
 export function skillName(written: string): string {
-  return canonicalSkill(written)
+  return TEX_LOGOS[written.toUpperCase()] ?? canonicalSkill(written)
 }
 
 // Names of one language that resumes use interchangeably.

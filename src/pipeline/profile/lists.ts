@@ -46,7 +46,18 @@ function items(text: string): string[] {
       .filter((item) => item.length > 1 || lookupSkill(item) !== undefined)
       // "Forklift (3 years)": the duration is about the skill, not one.
       .filter((item) => !/^(?:\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?|months?)|\d{1,3}\s*%?|\d{1,3}\s*\/\s*\d{1,3})$/i.test(item))
+      .flatMap(slashJoined)
   )
+}
+
+/**
+ * "HTML/CSS", "C/C++": two skills written as one, when each side is a skill the taxonomy knows and the whole is
+ * not one of its own ("CI/CD", "PL/SQL" and "TCP/IP" stay whole).
+ */
+function slashJoined(item: string): string[] {
+  if (!item.includes('/') || lookupSkill(item)) return [item]
+  const parts = item.split('/').map((part) => part.trim())
+  return parts.length <= 4 && parts.every((part) => part.length > 0 && lookupSkill(part) !== undefined) ? parts : [item]
 }
 
 /** Adds the item under its one name unless an item of that name is there already (the first mention is kept). */

@@ -198,6 +198,9 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
   return titleScore(second) > titleScore(first) ? { title: second, employer: first } : { title: first, employer: second }
 }
 
+// A part of an organisation, not one: "Department of Physics", "Science Department", "Dept. of Surgery".
+const DEPARTMENT = /^(?:the )?(?:department|dept\.?|division|faculty) (?:of|for)\b|\b(?:department|dept\.?|division)$/i
+
 function withoutPlace(text: string): string {
   const parts = text.split(/, ?/)
   const kept = dropPlaces(parts)
@@ -298,7 +301,27 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       used.add(at)
       step++
     }
-    const { title, employer } = titleAndEmployer(parts)
+    const read = titleAndEmployer(parts)
+    const title = read.title
+    let employer = read.employer
+    // "Alpha Engineering Firm, Oakland, Ohio" over "■ Project Officer, Department of Meteorology, Oct 2007 – Jan 2008":
+    // a department beside the title is a part of the organisation the header line above names, which is the employer.
+    const above = lines[top.index - 1]
+    if (
+      title &&
+      employer &&
+      DEPARTMENT.test(employer) &&
+      above &&
+      !anchors.has(above.index) &&
+      !used.has(above.index) &&
+      above.section === d.line.section &&
+      isHeaderLine(above) &&
+      !isPlaceOrDuration(above.text)
+    ) {
+      employer = withoutPlace(above.text.replace(LEADING_GLYPH, ''))
+      used.add(above.index)
+      top = above
+    }
     entries.push({
       employer,
       title,
