@@ -77,7 +77,7 @@ t.test('LinkedIn profile export: the header after the sidebar, roles grouped by 
     [24, 29, 34, 39],
     'each role starts at its employer line, a grouped role at its title',
   )
-  t.same(education(p), [['Bachelor of Technology', 'Computer Science', 'Indian Institute of Technology', '2012', '2016']])
+  t.same(education(p), [['Bachelor of Technology', 'Computer Science', 'Indian Institute of Technology, Bombay', '2012', '2016']])
   t.same(p.skills, ['Kubernetes', 'Go', 'AWS'])
   t.same(p.languages, ['English (native)', 'Hindi (professional)', 'Tamil (basic)'])
   t.same(p.certificates, ['Certified Kubernetes Administrator (CKA)'], "the sidebar's last list stops above the name")

@@ -119,7 +119,7 @@ t.test('two skills joined by a slash are two; a skill whose name has a slash sta
   t.same(read('Jane Doe\nSkills\nCI/CD, PL/SQL, TCP/IP, A/B testing').skills, ['CI/CD', 'SQL', 'Networking', 'A/B testing'])
   const profile = read('Jane Doe\nSkills\nHTML/CSS')
   t.same(
-    profile.sources.skills?.map((source) => source.written),
+    profile.sources?.skills?.map((source) => source.written),
     ['HTML', 'CSS'],
     'each keeps its own words',
   )

@@ -61,7 +61,7 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
     },
     location: location?.value ?? null,
     work,
-    education: findEducation(content, nowYear),
+    education: findEducation(content, nowYear, { schoolLines: linkedIn !== null }),
     skills: skills.map((skill) => skill.value),
     languages: languages.map((language) => language.value),
     certificates: certificates.map((certificate) => certificate.value),

@@ -115,7 +115,11 @@ function stripDates(text: string, nowYear: number): string {
     .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
 }
 
-export function findEducation(lines: ResumeLine[], nowYear: number): EducationEntry[] {
+/**
+ * `schoolLines`: the text writes each school on a line of its own, in full (LinkedIn's export), so a school line's
+ * comma is part of the name ("Indian Institute of Technology, Bombay"), not the start of a place.
+ */
+export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLines = false } = {}): EducationEntry[] {
   const entries: EducationEntry[] = []
   let current: EducationEntry | null = null
   // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
@@ -130,6 +134,9 @@ export function findEducation(lines: ResumeLine[], nowYear: number): EducationEn
     const parsed = parseLine(stripDates(line.body, nowYear))
     const range = findRanges(line.body, nowYear)[0]
     const dates = range ? null : findDates(line.body, nowYear)
+    if (schoolLines && parsed.institution !== null && parsed.degree === null && !range && dates?.length === 0) {
+      parsed.institution = line.body.trim()
+    }
     const opensEntry =
       (parsed.degree !== null && (current === null || current.degree !== null)) ||
       (parsed.institution !== null && (current === null || current.institution !== null))
