@@ -249,11 +249,12 @@ t.test('work: student, volunteer and membership roles do not count', async (t) =
     'Software Engineering Intern, Initech, Summer 2015',
     'Volunteering',
     'Mentor, Code Club, 2011 - Present',
+    'Open Source Contributor & Team Leader, Phabricator, Jan 2013 - May 2013',
   ].join('\n')
   const read = profile(text)
   t.same(
     read.work!.map((entry) => entry.kind),
-    ['student', 'work', 'student', 'student', 'volunteer', 'membership', 'work', 'work', 'volunteer'],
+    ['student', 'work', 'student', 'student', 'volunteer', 'membership', 'work', 'work', 'volunteer', 'volunteer'],
   )
   // Acme Jan 2020 – Jun 2025 (66), Oracle 2016 – 2018 (24), the internship Jun – Aug 2015 (3).
   t.equal(read.monthsOfExperience, 93)

@@ -89,7 +89,8 @@ const ORG_WORDS =
   /\b(?:inc|ltd|llc|gmbh|ag|se|corp|corporation|company|co|group|university|universität|college|institute|school|academy|bank|labs?|technologies|technology|solutions|systems|services|consulting|partners|limited|plc|foundation|hospital|agency|studio|software|ventures|holdings|e\.v|society|association|club|chapter|council|committee|organization|organisation|ngo|d\.o\.o|s\.r\.o|s\.p\.a|s\.r\.l|b\.v|n\.v)\b/i
 const STUDENT_ROLE =
   /\b(?:teaching assistant|student assistant|student worker|student employee|student job|working student|werkstudent(?:in)?|hiwi|student tutor|tutor|graduate (?:teaching|research) assistant|undergraduate (?:teaching|research) assistant|student research assistant)\b/i
-const VOLUNTEER_ROLE = /\bvolunteer(?:ing|ed)?\b|\bpro bono\b|\bunpaid\b/i
+// Contributing to an open-source project is not employment by it ("Open Source Contributor & Team Leader").
+const VOLUNTEER_ROLE = /\bvolunteer(?:ing|ed)?\b|\bpro bono\b|\bunpaid\b|\bopen[- ]source contributor\b/i
 const MEMBER_ROLE = /\b(?:member|membership|fellow|chair|treasurer|secretary|board member)\b/i
 const MEMBER_ORG = /\b(?:society|association|club|chapter|council|committee|ieee|acm|guild|federation|union|fraternity|sorority)\b/i
 
