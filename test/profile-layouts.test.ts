@@ -264,3 +264,79 @@ t.test('a department beside the title belongs to the organisation on the line ab
     ['Research Assistant', 'Oceanography Department', '2019-05', '2020-08', false],
   ])
 })
+
+t.test('a dash the PDF left out: two month-years in order are a range; a list of dates is not', async (t) => {
+  const text = [
+    'Mira Okafor',
+    'Work Experience',
+    'Brightline Inc. Lagos, Nigeria',
+    'DevOps Engineer Sep. 2023 Mar. 2024',
+    '• Ran the clusters',
+    'Honors',
+    '2021 2nd Place, Cloud GameDay 2020 Finalist, CTF Final',
+  ].join('\n')
+  t.same(work(text), [['DevOps Engineer', 'Brightline Inc.', '2023-09', '2024-03', false]])
+  t.same(work('Mira Okafor\nExperience\nAnalyst, Brightline, Mar. 2024 Sep. 2023'), [], 'an end before its start is no range')
+  t.same(work('Mira Okafor\nExperience\nData Scientist, Lucent Labs, Summer 2012 and 2013'), [
+    ['Data Scientist', 'Lucent Labs', '2012-06', '2013', false],
+  ])
+})
+
+t.test('a city set flush right runs into the employer or the school: the place goes, the name stays', async (t) => {
+  const text = [
+    'Tomas Reyes',
+    'Experience',
+    '• Quillsoft Mountain View, CA',
+    'Software Engineer Oct 2016 – Present',
+    '◦ Search: ranked the results',
+    '• Harbor Analytics Atlanta, GA',
+    'Data Scientist Jan 2014 – Oct 2016',
+    '◦ Models: priced the options',
+    'Omnia Co., Ltd. Seoul, S.Korea',
+    'Software Architect Jun. 2012 Dec. 2013',
+    'Education',
+    '• Georgia Institute of Technology Atlanta, GA',
+    'Master of Science in Computer Science Aug 2012 – Dec 2013',
+    '• Stanford University, CA',
+    'Bachelor of Science in Physics 2008 – 2012',
+  ].join('\n')
+  t.same(work(text), [
+    ['Software Engineer', 'Quillsoft', '2016-10', null, true],
+    ['Data Scientist', 'Harbor Analytics', '2014-01', '2016-10', false],
+    ['Software Architect', 'Omnia Co., Ltd.', '2012-06', '2013-12', false],
+  ])
+  t.same(education(text), [
+    ['Master of Science', 'Computer Science', 'Georgia Institute of Technology', '2012-08', '2013-12'],
+    ['Bachelor of Science', 'Physics', 'Stanford University', '2008', '2012'],
+  ])
+})
+
+t.test('a bulleted line above a role is its header only when the role’s own bullets use another glyph', async (t) => {
+  const listed = [
+    'Nadia Berg',
+    'Certifications',
+    '• LPIC 1',
+    '• SLES11',
+    'Systems Analyst Mar 14 - Jan 15',
+    'Tidewater Travel',
+    '• Wrote runbooks',
+  ]
+  t.same(work(listed.join('\n')), [['Systems Analyst', 'Tidewater Travel', '2014-03', '2015-01', false]])
+})
+
+t.test('a running footer that carries the page number is left out on every page', async (t) => {
+  const text = [
+    'Lena Fischer',
+    'Experience',
+    'Acme GmbH',
+    'Platform Engineer Jan 2020 – Present',
+    'February 10, 2026 Lena Fischer · Résumé 1',
+    '\fGlobex AG',
+    'Backend Developer Jan 2017 – Dec 2019',
+    'February 10, 2026 Lena Fischer · Résumé 2',
+  ].join('\n')
+  t.same(work(text), [
+    ['Platform Engineer', 'Acme GmbH', '2020-01', null, true],
+    ['Backend Developer', 'Globex AG', '2017-01', '2019-12', false],
+  ])
+})

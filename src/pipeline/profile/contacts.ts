@@ -53,19 +53,23 @@ export function runningLines(lines: ResumeLine[]): Set<string> {
     page.push(line)
     byPage.set(line.page, page)
   }
-  const pagesOf = new Map<string, Set<number>>()
+  // Keyed with the page's own number taken out: "… · Résumé 1" and "… · Résumé 2" are one footer.
+  const pagesOf = new Map<string, { pages: Set<number>; texts: Set<string> }>()
   for (const [page, pageLines] of byPage) {
     const edges = [
       ...pageLines.slice(0, PAGE_TOP_LINES),
       ...pageLines.slice(Math.max(PAGE_TOP_LINES, pageLines.length - PAGE_BOTTOM_LINES)),
     ]
+    const number = new RegExp(`(?<!\\d)${page}(?!\\d)`, 'g')
     for (const line of edges) {
-      const pages = pagesOf.get(line.text) ?? new Set<number>()
-      pages.add(page)
-      pagesOf.set(line.text, pages)
+      const key = line.text.replace(number, '\u0000')
+      const seen = pagesOf.get(key) ?? { pages: new Set<number>(), texts: new Set<string>() }
+      seen.pages.add(page)
+      seen.texts.add(line.text)
+      pagesOf.set(key, seen)
     }
   }
-  return new Set([...pagesOf].filter(([, pages]) => pages.size >= 2).map(([text]) => text))
+  return new Set([...pagesOf.values()].filter(({ pages }) => pages.size >= 2).flatMap(({ texts }) => [...texts]))
 }
 
 // ---------------------------------------------------------------- email
@@ -442,7 +446,7 @@ function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine
 // ---------------------------------------------------------------- location
 
 const COUNTRIES = new Set(
-  'usa|u.s.a.|united states|us|uk|united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|portugal|italy|netherlands|the netherlands|belgium|switzerland|austria|poland|czech republic|czechia|sweden|norway|denmark|finland|estonia|latvia|lithuania|romania|bulgaria|greece|turkey|ukraine|hungary|croatia|serbia|slovakia|slovenia|canada|mexico|brazil|argentina|chile|colombia|peru|india|pakistan|bangladesh|sri lanka|nepal|china|japan|south korea|korea|taiwan|hong kong|singapore|malaysia|indonesia|philippines|vietnam|thailand|australia|new zealand|south africa|nigeria|kenya|egypt|morocco|ghana|ethiopia|israel|uae|united arab emirates|saudi arabia|qatar|iran|russia'.split(
+  'usa|u.s.a.|u.s.a|united states|us|uk|united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|portugal|italy|netherlands|the netherlands|belgium|switzerland|austria|poland|czech republic|czechia|sweden|norway|denmark|finland|estonia|latvia|lithuania|romania|bulgaria|greece|turkey|ukraine|hungary|croatia|serbia|slovakia|slovenia|canada|mexico|brazil|argentina|chile|colombia|peru|india|pakistan|bangladesh|sri lanka|nepal|china|japan|south korea|s.korea|s. korea|republic of korea|korea|taiwan|hong kong|singapore|malaysia|indonesia|philippines|vietnam|thailand|australia|new zealand|south africa|nigeria|kenya|egypt|morocco|ghana|ethiopia|israel|uae|united arab emirates|saudi arabia|qatar|iran|russia'.split(
     '|',
   ),
 )

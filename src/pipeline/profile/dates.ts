@@ -75,6 +75,14 @@ function tokensOf(text: string, nowYear: number): Token[] {
   return tokens
 }
 
+function bothMonths(first: Token, second: Token): boolean {
+  return first.season === null && second.season === null && first.date?.month != null && second.date?.month != null
+}
+
+function before(a: ResumeDate, b: ResumeDate): boolean {
+  return a.year < b.year || (a.year === b.year && (a.month ?? 0) < (b.month ?? 0))
+}
+
 /** Day first as Europe writes it; "03/15/2019", whose second number is no month, is read month first. */
 function dayMonthYear(first: number, second: number, year: number): ResumeDate | null {
   return second > 12 ? monthYear(first, year) : monthYear(second, year)
@@ -101,7 +109,18 @@ export function findRanges(text: string, nowYear: number): DateRange[] {
     const next = tokens[i + 1]
     if (next) {
       const between = text.slice(token.index + token.length, next.index)
-      const joined = SEPARATOR.test(between) || (next.open && /^[ ,]{1,3}$/.test(between))
+      const joined =
+        SEPARATOR.test(between) ||
+        (next.open && /^[ ,]{1,3}$/.test(between)) ||
+        // "Sep. 2023 Mar. 2024": a range whose dash the PDF's text left out (a glyph without a character), read
+        // only between two month-years in order, so a list of dates is not taken for one.
+        (/^[ ]{1,3}$/.test(between) && bothMonths(token, next) && !before(next.date!, token.date)) ||
+        // "Summer 2012 and 2013": the same season in two years.
+        (token.season !== null &&
+          next.date !== null &&
+          next.date.month === null &&
+          /^ and $/i.test(between) &&
+          next.date.year > token.date.year)
       if (joined && (next.open || next.date)) {
         const end = next.open ? null : next.season ? next.season.end : next.date
         ranges.push({ start: token.date, end, current: next.open, index: token.index, length: next.index + next.length - token.index })

@@ -2,7 +2,7 @@
 import type { EducationEntry } from '../../domain/candidate.ts'
 import { findDates, findRanges, formatDate, type DateRange } from './dates.ts'
 import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
-import { isJobLine, MAX_ENTRIES } from './work.ts'
+import { isJobLine, MAX_ENTRIES, withoutGluedCity } from './work.ts'
 
 const DEGREE = new RegExp(
   [
@@ -38,7 +38,7 @@ function parseLine(text: string): Parsed {
     .map((piece) => piece.trim())
     .filter(Boolean)
   let fieldNext = false
-  for (const piece of pieces) {
+  for (const [i, piece] of pieces.entries()) {
     // "Bachelor of Technology - BTech, Computer Science" (LinkedIn's form): the abbreviation repeats the degree, the field comes next.
     if (fieldNext && !parsed.field && LEADING_DEGREE.exec(piece)?.[0].length === piece.length) continue
     // "PhD, Physics": the field follows the degree as its own piece.
@@ -50,7 +50,8 @@ function parseLine(text: string): Parsed {
     fieldNext = false
     // "High school diploma in General Studies" is a degree, though it names a school.
     if (!parsed.institution && INSTITUTION.test(piece) && DEGREE_AT_WORD.exec(piece)?.index !== 0) {
-      parsed.institution = piece.replace(/^(?:at|from)\s+/i, '')
+      const next = pieces[i + 1]
+      parsed.institution = (next ? withoutGluedCity(piece, next) : piece).replace(/^(?:at|from)\s+/i, '')
       continue
     }
     if (parsed.degree) continue

@@ -202,18 +202,64 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
 // A part of an organisation, not one: "Department of Physics", "Science Department", "Dept. of Surgery".
 const DEPARTMENT = /^(?:the )?(?:department|dept\.?|division|faculty) (?:of|for)\b|\b(?:department|dept\.?|division)$/i
 
+/** An organisation's line, its place left out: "Omnious Co., Ltd. Seoul, S.Korea" is "Omnious Co., Ltd.". */
+function organisationOf(text: string): string | null {
+  const pieces = text
+    .split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)
+    .map((piece) => piece.trim())
+    .filter(Boolean)
+  const kept = dropPlaces(pieces)
+  return kept.length > 0 ? kept.join(', ') : null
+}
+
 function withoutPlace(text: string): string {
   const parts = text.split(/, ?/)
   const kept = dropPlaces(parts)
   return kept.length > 0 ? kept.join(', ') : text
 }
 
+// Words that start a city's name of two or more words ("San Jose", "Mountain View"), and that end one ("Menlo
+// Park", "Redwood City"): where a city set flush right runs into the employer, they say where the city begins.
+const CITY_FIRST_WORDS = new Set(
+  'new san santa los las mountain palo menlo salt st. saint fort hong tel buenos kuala cape ho port rio são sao el la le baton des grand long bad ciudad abu kansas oklahoma'.split(
+    ' ',
+  ),
+)
+const CITY_LAST_WORDS = new Set('city park beach springs falls heights valley hills lake creek bay village view alto island'.split(' '))
+const CITY_JOINERS = new Set(['am', 'an', 'de', 'del', 'da', 'upon', 'on', 'sur'])
+
+/**
+ * "Google Mountain View" before ", CA": an employer with its city run into it, where the text lost the gap
+ * between the two. The employer ("Google"), or null when the piece is only a city.
+ */
+function employerBeforeCity(piece: string): string | null {
+  const words = piece.split(' ')
+  let start = words.length - 1
+  // "Stanford University, CA": the last word names the organisation's kind, not a city.
+  if (ORG_WORDS.test(words[start]!)) return null
+  const lower = (at: number) => words[at]!.toLowerCase()
+  if (start > 0 && CITY_LAST_WORDS.has(lower(start))) start--
+  while (start > 0 && (CITY_JOINERS.has(lower(start - 1)) || CITY_FIRST_WORDS.has(lower(start - 1)))) {
+    start -= CITY_JOINERS.has(lower(start - 1)) ? Math.min(2, start) : 1
+  }
+  return start > 0 ? words.slice(0, start).join(' ') : null
+}
+
+/** "Georgia Institute of Technology Atlanta" before ", GA": the organisation without the city run into it. */
+export function withoutGluedCity(piece: string, region: string): string {
+  const organisation = employerBeforeCity(piece)
+  return organisation && cityAndRegion(`${piece.slice(organisation.length + 1)}, ${region}`) ? organisation : piece
+}
+
 function dropPlaces(pieces: string[]): string[] {
   const kept = [...pieces]
   for (let j = kept.length - 1; j >= 1; j--) {
-    if (cityAndRegion(`${kept[j - 1]}, ${kept[j]}`)) {
-      // Keep at least the employer: "Globex, Berlin, Germany" loses only the place.
-      kept.splice(j - 1, 2)
+    const before = kept[j - 1]!
+    const employer = employerBeforeCity(before)
+    const city = employer ? before.slice(employer.length + 1) : before
+    if (cityAndRegion(`${city}, ${kept[j]}`)) {
+      // Keep at least the employer: "Globex, Berlin, Germany" loses only the place, "Globex Berlin, Germany" too.
+      kept.splice(j - 1, 2, ...(employer ? [employer] : []))
       break
     }
   }
@@ -281,6 +327,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     // A place beside the dates ("May 2013 – Aug 2013 | Palo Alto, CA") takes the place of one header line.
     // A place on a line of its own right next to the dates is passed over.
     let skipped = 0
+    const gathered: string[] = []
     while (
       !header &&
       (fromLine.title === null || fromLine.employer === null) &&
@@ -289,22 +336,31 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     ) {
       const at = direction === 'above' ? d.line.index - step : d.line.index + (d.spansNext ? 1 : 0) + step
       const neighbour = lines[at]
-      if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section || !isHeaderLine(neighbour)) break
+      if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section) break
+      if (!isHeaderLine(neighbour) && !bulletedHeader(lines, neighbour, d.line, direction === 'above' && step === 1)) break
       if (step === 1 && isPlaceOrDuration(neighbour.text)) {
         skipped++
         step++
         continue
       }
+      const text = neighbour.text.replace(LEADING_GLYPH, '')
       if (direction === 'above') {
-        parts.unshift(neighbour.text)
+        parts.unshift(text)
         top = neighbour
-      } else parts.push(neighbour.text)
+      } else parts.push(text)
+      gathered.push(text)
       used.add(at)
       step++
     }
     const read = titleAndEmployer(parts)
-    const title = read.title
+    let title = read.title
     let employer = read.employer
+    // "Omnious Co., Ltd. Seoul, S.Korea" over "Software Architect Jun. 2017 May. 2018": the dated line holds the title
+    // alone, so the line gathered beside it is the employer, whole, its place left out.
+    if (fromLine.title !== null && fromLine.employer === null && gathered.length === 1 && titleScore(gathered[0]!) <= 0) {
+      title = fromLine.title
+      employer = organisationOf(gathered[0]!) ?? employer
+    }
     // "Alpha Engineering Firm, Oakland, Ohio" over "■ Project Officer, Department of Meteorology, Oct 2007 – Jan 2008":
     // a department beside the title is a part of the organisation the header line above names, which is the employer.
     const above = lines[top.index - 1]
@@ -337,12 +393,26 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
 }
 
 /**
+ * "• Google   Mountain View, CA" right above "Software Engineer   Oct 2016 – Present" (the sb2nov and Jake's resume
+ * templates): each entry is an item whose first line names the employer, and its bullets use another glyph.
+ */
+function bulletedHeader(lines: ResumeLine[], line: ResumeLine, dated: ResumeLine, rightAbove: boolean): boolean {
+  const glyph = LEADING_GLYPH.exec(line.text)
+  if (!rightAbove || !glyph || BULLET.test(dated.text)) return false
+  // One of a list ("• NOVELL eDirectory" / "• SLES11"), or its glyph also marks the entry's bullets: not a header.
+  const sameGlyph = (other: ResumeLine | undefined) => other !== undefined && other.text.startsWith(glyph[0].trim())
+  if (sameGlyph(lines[line.index - 1]) || sameGlyph(lines[dated.index + 1])) return false
+  return isHeaderLine({ ...line, text: line.text.slice(glyph[0].length) }) && !/[.!?]$/.test(line.text)
+}
+
+/**
  * Where a section writes its headers, decided on its first dated line: above
  * the dates (a header line sits right above it) or below them.
  */
 function headerDirection(lines: ResumeLine[], first: DatedLine): 'above' | 'below' {
   const above = lines[first.line.index - 1]
-  return isHeaderLine(above) && above.section === first.line.section ? 'above' : 'below'
+  const header = isHeaderLine(above) || (above !== undefined && bulletedHeader(lines, above, first.line, true))
+  return header && above.section === first.line.section ? 'above' : 'below'
 }
 
 // How far above its dates a right-hand-column entry's header may sit (header, bullets, place).
