@@ -26,6 +26,17 @@ t.test('name: glued by the text layer to the word after it', async (t) => {
     'glued to a house number',
   )
   t.equal(profile('Sean McDonald\nsean@example.org').name, 'Sean McDonald', 'a capital inside a real name stays')
+  t.equal(
+    profile('Minji KangDevOps Engineer · Software Architect\nminji@example.org').name,
+    'Minji Kang',
+    'glued to a title word that has a capital inside',
+  )
+  t.equal(profile('Tom LeBlanc\ntom@example.org').name, 'Tom LeBlanc')
+})
+
+t.test('links: a bare domain named after the candidate, the domain of their email, is their site', async (t) => {
+  t.same(urls('Arjun Mehta  Email: arjun@arjunmehta.dev\narjunmehta.dev  Mobile: +1-555-010-2030'), ['website https://arjunmehta.dev'])
+  t.same(urls('Arjun Mehta  Email: arjun@quillsoft.com\nquillsoft.com  Mobile: +1-555-010-2030'), [], 'the employer’s domain is not')
 })
 
 t.test('name: a street line in a contact block is not the name', async (t) => {

@@ -284,7 +284,7 @@ export function findLinks(lines: ResumeLine[], emails: string[], nameWords: stri
     if (text.length > MAX_FIELD_LINE * 2) continue
     if (text.includes('.')) {
       const tokens = [...tokensOfLine(text)]
-      const found = tokens.map((token) => classifyLink(token, emailDomains, line))
+      const found = tokens.map((token) => classifyLink(token, emailDomains, line, hints))
       const zone = inContactZone(line)
       // A line of nothing but the candidate's addresses ("site.com · github.com/jane") is a
       // contact line wherever it sits, often repeated in a footer.
@@ -394,7 +394,7 @@ function ownGithubUser(raw: RawLink[], hints: string[]): string | null {
   return resembling?.user ?? null
 }
 
-function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine): RawLink | null {
+function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine, hints: string[]): RawLink | null {
   const schemeMatch = /^(https?):\/\//i.exec(token)
   const rest = schemeMatch ? token.slice(schemeMatch[0].length) : token
   // An email address (or anything with credentials in it) is not a link.
@@ -435,8 +435,9 @@ function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine
     if (labels.some((label) => label.length < 2)) return null
     if (!SITE_TLDS.has(labels[labels.length - 1]!)) return null
     // A bare domain equal to an email's domain is the mail provider or the
-    // employer far more often than a personal site; written with "www." it is a site.
-    if (emailDomains.has(site) && !host.startsWith('www.')) return null
+    // employer far more often than a personal site; written with "www." it is a
+    // site, and so is one named after the candidate ("jane@janedoe.dev" and "janedoe.dev").
+    if (emailDomains.has(site) && !host.startsWith('www.') && !resembles(labels[0]!, hints)) return null
   }
   if (NOT_PERSONAL_DOMAINS.has(site)) return null
   const cleanPath = segments.length > 0 ? `/${segments.join('/')}` : ''

@@ -23,8 +23,8 @@ const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]{0,30}$/u
 const PARTICLE = /^(?:van|von|der|den|de|del|della|da|di|du|la|le|bin|al|el|ter|ten|zu)$/
 // "Last updated on 21st January 2015", "Revised 03/2024": a date stamp above the name, not the name.
 const DATE_STAMP = /\b(?:last updated|updated on|updated|last revised|revised on)\b/i
-// Two capitalised words the text layer glued together ("ResumeConsultant", "DoeResume").
-const GLUED_WORDS = /^(\p{Lu}\p{Ll}{1,30})(\p{Lu}\p{Ll}{1,30})$/u
+// Two capitalised words the text layer glued together ("ResumeConsultant", "DoeResume", "ParkDevOps").
+const GLUED_WORDS = /^(\p{Lu}\p{Ll}{1,30})(\p{Lu}\p{L}{1,30})$/u
 // A name glued to the house number of the address after it ("Doe17 Prime Avenue").
 const GLUED_NUMBER = /^(\p{Lu}[\p{L}\p{M}'’-]{1,30})\d{1,6}$/u
 
