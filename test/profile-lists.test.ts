@@ -130,3 +130,22 @@ t.test('the TeX logos as a PDF gives them are TeX, LaTeX and XeLaTeX', async (t)
   // The raised "A" of the LaTeX logo comes out on a line of its own.
   t.same(read('Jane Doe\nSkills\nJava • Shell\nA\nOCaml • LTEX').skills, ['Java', 'Shell', 'OCaml', 'LaTeX'])
 })
+
+t.test('certificates led by their year, with the issuer after a comma; an exam version stays', async (t) => {
+  const text = [
+    'Jane Doe',
+    'Certificates',
+    '2023 AWS Certified Advanced Networking Specialty , Amazon Web Services (AWS)',
+    '2020 Certified Kubernetes Application Developer (CKAD), The Linux Foundation',
+    '2024 HashiCorp Certified: Terraform Associate (003), HashiCorp',
+    'Oracle Certified Professional (issued 2019)',
+    'Education',
+    'B.S. in Computer Science 2010 – 2014',
+  ].join('\n')
+  t.same(read(text).certificates, [
+    'AWS Certified Advanced Networking Specialty',
+    'Certified Kubernetes Application Developer (CKAD)',
+    'HashiCorp Certified: Terraform Associate (003)',
+    'Oracle Certified Professional',
+  ])
+})

@@ -214,7 +214,13 @@ const KNOWN_CERTIFICATE =
 
 /** Prose rather than a credential's name: it starts in lower case, runs long, or is a sentence. */
 function isDescription(text: string): boolean {
-  const words = text.replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '').split(/\s+/)
+  // "2023 AWS Certified Security Specialty, Amazon Web Services (AWS)": the year before and the issuer after are
+  // not part of the name whose length tells a certificate from a sentence.
+  const name = text
+    .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
+    .replace(/^(?:19|20)\d{2}\s+(?=\p{Lu})/u, '')
+    .split(/ ?, /)[0]!
+  const words = name.split(/\s+/)
   return /^\p{Ll}/u.test(words[0] ?? '') || words.length > 10 || (words.length > 4 && /[.!?]$/.test(text))
 }
 
@@ -253,10 +259,13 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[]
       const name = text
         .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
         .split(
-          / ?[|•·] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)|, (?=(?:issued|credential|\d|amazon|google|microsoft|coursera|udemy|linux foundation|pmi|isc|cncf))/iu,
+          / ?[|•·] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)| ?, (?=(?:issued|credential|\d|amazon|aws|google|microsoft|coursera|udemy|the linux foundation|linux foundation|pmi|isc|cncf|hashicorp|oracle|cisco|comptia|red hat|isaca|axelos|scrum|salesforce|ibm|vmware|databricks|snowflake|mongodb)\b)/iu,
         )[0]!
-        // "(CKA)" names the credential and stays; "(2022)" or "(issued 2021)" goes.
-        .replace(/\([^)]{0,40}\d[^)]{0,40}\)|\(\s*\)/g, '')
+        // "(CKA)" and an exam's version "(003)" name the credential and stay; "(2022)" or "(issued 2021)" goes.
+        .replace(
+          /\([^)]{0,40}(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])[^)]{0,40}\)|\([^)]{0,20}\b(?:issued|expires?|expired|valid)\b[^)]{0,40}\)|\(\s*\)/giu,
+          '',
+        )
         .replace(/(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])/gu, '')
         .replace(/\(\s*\)/g, '')
         .replace(/[\s,.:;–—-]+$/, '')
