@@ -213,13 +213,20 @@ const KNOWN_CERTIFICATE =
   /(?<![\p{L}\p{N}])(?:(?:AWS|Google Cloud|Microsoft|Azure|Oracle|Salesforce|Cisco|Red Hat|HashiCorp|Databricks|Snowflake|Professional Scrum|Certified)(?: Certified)?[ :\-–]{1,3}[A-Z][\p{L}\d+]{0,30}(?: (?:[A-Z][\p{L}\d+]{0,30}|-|–|of|and|for|in|on|I{1,3})){0,7}|Certified Kubernetes (?:Application Developer|Administrator|Security Specialist)|(?:PMP|CKA|CKAD|CKS|CISSP|CISA|CISM|CCNA|CCNP|CCIE|OSCP|CEH|CSM|PSM I{0,3}|CPA|CFA|ITIL(?: v?4)?(?: Foundation)?|PRINCE2(?: Foundation| Practitioner)?|TOGAF|RHCSA|RHCE|CompTIA (?:Security|Network|A|Cloud|Linux)\+))(?![\p{L}\p{N}])/gu
 
 /** Prose rather than a credential's name: it starts in lower case, runs long, or is a sentence. */
+// Where a certificate's name ends: a separator, or a comma before its issuer or date ("…, Amazon Web Services").
+const CERTIFICATE_PARTS = / ?[|•·] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)/u
+const ISSUER_AFTER =
+  / ?, (?=(?:issued|credential|\d|amazon|aws|google|microsoft|coursera|udemy|the linux foundation|linux foundation|pmi|isc|cncf|hashicorp|oracle|cisco|comptia|red hat|isaca|axelos|scrum|salesforce|ibm|vmware|databricks|snowflake|mongodb)\b)/iu
+
+const CERTIFICATE_NAME_END = new RegExp(`${CERTIFICATE_PARTS.source}|${ISSUER_AFTER.source}`, 'iu')
+
 function isDescription(text: string): boolean {
   // "2023 AWS Certified Security Specialty, Amazon Web Services (AWS)": the year before and the issuer after are
   // not part of the name whose length tells a certificate from a sentence.
   const name = text
     .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
     .replace(/^(?:19|20)\d{2}\s+(?=\p{Lu})/u, '')
-    .split(/ ?, /)[0]!
+    .split(ISSUER_AFTER)[0]!
   const words = name.split(/\s+/)
   return /^\p{Ll}/u.test(words[0] ?? '') || words.length > 10 || (words.length > 4 && /[.!?]$/.test(text))
 }
@@ -258,9 +265,7 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[]
         text = `${text.slice(0, range.index)} ${text.slice(range.index + range.length)}`
       const name = text
         .replace(/^[\s•·▪●■◆►*\-–—✓]+/u, '')
-        .split(
-          / ?[|•·] ?| [–—-] (?!(?:associate|professional|specialty|foundation|practitioner|expert|fundamentals)\b)| ?, (?=(?:issued|credential|\d|amazon|aws|google|microsoft|coursera|udemy|the linux foundation|linux foundation|pmi|isc|cncf|hashicorp|oracle|cisco|comptia|red hat|isaca|axelos|scrum|salesforce|ibm|vmware|databricks|snowflake|mongodb)\b)/iu,
-        )[0]!
+        .split(CERTIFICATE_NAME_END)[0]!
         // "(CKA)" and an exam's version "(003)" name the credential and stay; "(2022)" or "(issued 2021)" goes.
         .replace(
           /\([^)]{0,40}(?<![\p{L}\p{N}])(?:19|20)\d{2}(?![\p{L}\p{N}])[^)]{0,40}\)|\([^)]{0,20}\b(?:issued|expires?|expired|valid)\b[^)]{0,40}\)|\(\s*\)/giu,
