@@ -59,11 +59,20 @@ const startWithFake = (t: Tap, fake: FakeProvider, env: Record<string, string> =
   startAgainst(t, fake.env, env, role)
 
 /** The candidates taken in from one task, once there are `count` of them in one of `statuses`. */
-function candidatesOf(hireflow: TestHireflow, fake: FakeProvider, taskId: string, count: number, statuses: Candidate['status'][]) {
-  return until(`${count} candidates of task ${taskId} in ${statuses.join('|')}`, async () => {
-    const found = await hireflow.services.candidates.findBySourceItem('task-manager', sourceItemId(fake.provider, taskId))
-    return found.length === count && found.every((candidate) => statuses.includes(candidate.status)) ? found : undefined
-  })
+async function candidatesOf(hireflow: TestHireflow, fake: FakeProvider, taskId: string, count: number, statuses: Candidate['status'][]) {
+  // What the last look found, so a timeout says where the candidates stopped.
+  let seen = 'none'
+  try {
+    return await until(`${count} candidates of task ${taskId} in ${statuses.join('|')}`, async () => {
+      const found = await hireflow.services.candidates.findBySourceItem('task-manager', sourceItemId(fake.provider, taskId))
+      seen =
+        found.map((candidate) => `${candidate.status}${candidate.failure ? ` (${candidate.failure.reason})` : ''}`).join(', ') || 'none'
+      return found.length === count && found.every((candidate) => statuses.includes(candidate.status)) ? found : undefined
+    })
+  } catch (error) {
+    const counts = await hireflow.queues.process.getJobCounts().catch(() => ({}))
+    throw new Error(`${(error as Error).message}; last seen: ${seen}; process queue: ${JSON.stringify(counts)}`, { cause: error })
+  }
 }
 
 async function outbox(hireflow: TestHireflow): Promise<string[]> {
