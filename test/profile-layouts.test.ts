@@ -340,3 +340,24 @@ t.test('a running footer that carries the page number is left out on every page'
     ['Backend Developer', 'Globex AG', '2017-01', '2019-12', false],
   ])
 })
+
+t.test('an employer that merely ends in a capitalised word keeps it; a bullet right after a role is not the next header', async (t) => {
+  const text = [
+    'Nora Vance',
+    'Experience',
+    'Bank of America, USA',
+    'Analyst Jan 2019 – Dec 2020',
+    '• Built the risk reports',
+    'Senior Analyst, Deutsche Bank, Germany, Jan 2015 - Dec 2018',
+    'Quillsoft Mountain View, CA',
+    'Engineer Jan 2021 – Present',
+    '• Shipped search',
+  ].join('\n')
+  t.same(work(text), [
+    ['Analyst', 'Bank of America', '2019-01', '2020-12', false],
+    ['Senior Analyst', 'Deutsche Bank', '2015-01', '2018-12', false],
+    ['Engineer', 'Quillsoft', '2021-01', null, true],
+  ])
+  const after = ['Nora Vance', 'Experience', 'Quillsoft', 'Engineer Jan 2021 – Present', '• Shipped search', 'Analyst Jan 2019 – Dec 2020']
+  t.same(work(after.join('\n'))[1], ['Analyst', null, '2019-01', '2020-12', false], 'the bullet belongs to the role above it')
+})

@@ -456,6 +456,11 @@ const STATE =
 const CITY = /^(?:\d{4,5} )?\p{Lu}[\p{L}.'’-]{1,24}(?: (?:\p{Lu}[\p{L}.'’-]{1,24}|am|an|de|del|da|upon|on|sur)){0,3}$/u
 const LOCATION_LABEL = /^(?:location|address|based in|residence|city|wohnort|lives in)\s*:?\s*(.{2,80})$/i
 
+/** A country or a state on its own ("USA", "Germany", "CA"). */
+export function isRegion(text: string): boolean {
+  return COUNTRIES.has(text.trim().toLowerCase()) || STATE.test(text.trim())
+}
+
 /** "Berlin, Germany", "Austin, TX 78701", "80331 Munich, Germany": a city followed by a country or a state. */
 export function cityAndRegion(text: string): string | null {
   const parts = text.split(/ ?, ?/)

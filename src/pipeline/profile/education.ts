@@ -51,7 +51,7 @@ function parseLine(text: string): Parsed {
     // "High school diploma in General Studies" is a degree, though it names a school.
     if (!parsed.institution && INSTITUTION.test(piece) && DEGREE_AT_WORD.exec(piece)?.index !== 0) {
       const next = pieces[i + 1]
-      parsed.institution = (next ? withoutGluedCity(piece, next) : piece).replace(/^(?:at|from)\s+/i, '')
+      parsed.institution = (next ? withoutGluedCity(piece, next, (text) => INSTITUTION.test(text)) : piece).replace(/^(?:at|from)\s+/i, '')
       continue
     }
     if (parsed.degree) continue

@@ -4,7 +4,7 @@
 import type { WorkEntry } from '../../domain/candidate.ts'
 import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
-import { cityAndRegion } from './contacts.ts'
+import { cityAndRegion, isRegion } from './contacts.ts'
 import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
 import type { SectionKind } from './sections.ts'
 
@@ -245,24 +245,40 @@ function employerBeforeCity(piece: string): string | null {
   return start > 0 ? words.slice(0, start).join(' ') : null
 }
 
-/** "Georgia Institute of Technology Atlanta" before ", GA": the organisation without the city run into it. */
-export function withoutGluedCity(piece: string, region: string): string {
+/**
+ * `piece` (before `region`) split into an organisation and the city run into it, or null. Only where a city is
+ * plausible: the whole piece reads as a city (so without the split all of it would go as a place), or what stays
+ * reads as an organisation ("Danggeun Pay Inc. (KarrotPay) Seoul"); "Bank of America" before ", USA" stays whole.
+ */
+function gluedCity(piece: string, region: string, isOrganisation: (text: string) => boolean): { organisation: string } | null {
   const organisation = employerBeforeCity(piece)
-  return organisation && cityAndRegion(`${piece.slice(organisation.length + 1)}, ${region}`) ? organisation : piece
+  if (!organisation || !cityAndRegion(`${piece.slice(organisation.length + 1)}, ${region}`)) return null
+  const plausible = cityAndRegion(`${piece}, ${region}`) !== null || isOrganisation(organisation)
+  return plausible ? { organisation } : null
+}
+
+function endsAsOrganisation(text: string): boolean {
+  return /\)$/.test(text) || ORG_WORDS.test(text.split(' ').at(-1)!)
+}
+
+/** "Georgia Institute of Technology Atlanta" before ", GA": the school without the city run into it. */
+export function withoutGluedCity(piece: string, region: string, isSchool: (text: string) => boolean): string {
+  return gluedCity(piece, region, (text) => isSchool(text) || endsAsOrganisation(text))?.organisation ?? piece
 }
 
 function dropPlaces(pieces: string[]): string[] {
   const kept = [...pieces]
   for (let j = kept.length - 1; j >= 1; j--) {
-    const before = kept[j - 1]!
-    const employer = employerBeforeCity(before)
-    const city = employer ? before.slice(employer.length + 1) : before
-    if (cityAndRegion(`${city}, ${kept[j]}`)) {
+    const glued = gluedCity(kept[j - 1]!, kept[j]!, endsAsOrganisation)
+    // "Deutsche Bank, Germany": a name ending in the kind of organisation it is names no city.
+    if (glued || (!endsAsOrganisation(kept[j - 1]!) && cityAndRegion(`${kept[j - 1]}, ${kept[j]}`))) {
       // Keep at least the employer: "Globex, Berlin, Germany" loses only the place, "Globex Berlin, Germany" too.
-      kept.splice(j - 1, 2, ...(employer ? [employer] : []))
+      kept.splice(j - 1, 2, ...(glued ? [glued.organisation] : []))
       break
     }
   }
+  // "Bank of America, USA": a country or state left on its own after the employer is a place too.
+  if (kept.length > 1 && isRegion(kept[kept.length - 1]!)) kept.pop()
   return kept.filter((piece) => !/^(?:remote|hybrid|on-?site|full[- ]time|part[- ]time|contract|freelance)$/i.test(piece))
 }
 
@@ -400,8 +416,20 @@ function bulletedHeader(lines: ResumeLine[], line: ResumeLine, dated: ResumeLine
   const glyph = LEADING_GLYPH.exec(line.text)
   if (!rightAbove || !glyph || BULLET.test(dated.text)) return false
   // One of a list ("• NOVELL eDirectory" / "• SLES11"), or its glyph also marks the entry's bullets: not a header.
-  const sameGlyph = (other: ResumeLine | undefined) => other !== undefined && other.text.startsWith(glyph[0].trim())
-  if (sameGlyph(lines[line.index - 1]) || sameGlyph(lines[dated.index + 1])) return false
+  const mark = glyph[0].trim()
+  if (lines[dated.index + 1]?.text.startsWith(mark)) return false
+  // Above it, the section's start or the entry before's bullets in another glyph ("◦ …", wrapped lines and all);
+  // right after a role's dates, a bulleted line is that role's first bullet.
+  for (let at = line.index - 1; at >= 0; at--) {
+    const above = lines[at]!
+    if (above.heading || above.section !== line.section) break
+    if (above.text.length === 0) continue
+    if (BULLET.test(above.text)) {
+      if (above.text.startsWith(mark)) return false
+      break
+    }
+    if (findRanges(above.body, 9999).length > 0) return false
+  }
   return isHeaderLine({ ...line, text: line.text.slice(glyph[0].length) }) && !/[.!?]$/.test(line.text)
 }
 
