@@ -12,23 +12,13 @@ import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
 import { assessResume } from '../src/pipeline/assessment.ts'
 import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import type { Requisition } from '../src/domain/requisition.ts'
-import { injectUpload, startHireflow } from './support/harness.ts'
+import { injectUpload, screeningRequisition, startHireflow } from './support/harness.ts'
 import { quietMonitoring } from './support/monitoring.ts'
 import { makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
 const job = (candidateId: string) => ({ data: { candidateId }, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<CandidateJobData>
 
-const requisition = (blind: boolean): Requisition => ({
-  id: crypto.randomUUID(),
-  title: 'Platform Engineer',
-  mustHaveSkills: ['Kubernetes', 'Rust'],
-  niceToHaveSkills: ['TypeScript'],
-  minYearsExperience: 2,
-  advanceAtOrAbove: 70,
-  rejectBelow: 20,
-  blind,
-  createdAt: new Date().toISOString(),
-})
+const requisition = (blind: boolean): Requisition => screeningRequisition({ blind })
 
 t.test('the pool reads and assesses in one go, as the main thread would', async (t) => {
   const pool = new ExtractionPool({ threads: 1 })

@@ -9,7 +9,7 @@ import type { CandidateJobData } from '../jobs/queues.ts'
 import { extractText } from '../src/pipeline/extract.ts'
 import { lexicalScreener } from '../src/pipeline/lexical-screener.ts'
 import type { Screener } from '../src/ports/screener.ts'
-import { AUTH, injectUpload, startHireflow } from './support/harness.ts'
+import { AUTH, injectUpload, screeningRequisition, startHireflow } from './support/harness.ts'
 import { quietMonitoring } from './support/monitoring.ts'
 import { sampleResumeLines } from './support/resumes.ts'
 
@@ -19,18 +19,9 @@ async function setUp(t: { teardown(fn: () => unknown): void }, requisition: { bl
   // API only: the test runs the process step itself, with a screener that records what it was shown.
   const hireflow = await startHireflow({ role: 'api' })
   t.teardown(() => hireflow.stop())
-  const id = crypto.randomUUID()
-  await hireflow.services.candidates.createRequisition({
-    id,
-    title: 'Platform Engineer',
-    mustHaveSkills: ['Kubernetes', 'Rust'],
-    niceToHaveSkills: ['TypeScript'],
-    minYearsExperience: 2,
-    advanceAtOrAbove: 70,
-    rejectBelow: 20,
-    createdAt: new Date().toISOString(),
-    ...requisition,
-  })
+  const stored = screeningRequisition(requisition)
+  await hireflow.services.candidates.createRequisition(stored)
+  const id = stored.id
   const seen: Array<Parameters<Screener['assess']>[0]> = []
   const screener: Screener = {
     name: 'recording',

@@ -148,6 +148,21 @@ const REQUISITION: RequisitionInput = {
   blind: false,
 }
 
+/** A stored requisition for tests that run a job step themselves: must-haves Kubernetes and Rust, nice-to-have TypeScript. */
+export function screeningRequisition(fields: Partial<Requisition> = {}): Requisition {
+  return {
+    id: crypto.randomUUID(),
+    title: 'Platform Engineer',
+    mustHaveSkills: ['Kubernetes', 'Rust'],
+    niceToHaveSkills: ['TypeScript'],
+    minYearsExperience: 2,
+    advanceAtOrAbove: 70,
+    rejectBelow: 20,
+    createdAt: new Date().toISOString(),
+    ...fields,
+  }
+}
+
 /** POST /requisitions through inject, with the API key; throws with the answer unless it was created (201). */
 export async function createRequisition(app: FastifyInstance, fields: Partial<RequisitionInput> = {}): Promise<Requisition> {
   const response = await app.inject({ method: 'POST', url: '/requisitions', headers: AUTH, payload: { ...REQUISITION, ...fields } })
