@@ -361,3 +361,25 @@ t.test('an employer that merely ends in a capitalised word keeps it; a bullet ri
   const after = ['Nora Vance', 'Experience', 'Quillsoft', 'Engineer Jan 2021 – Present', '• Shipped search', 'Analyst Jan 2019 – Dec 2020']
   t.same(work(after.join('\n'))[1], ['Analyst', null, '2019-01', '2020-12', false], 'the bullet belongs to the role above it')
 })
+
+t.test('roles under "Extracurricular Activity" are activities, not jobs', async (t) => {
+  const text = [
+    'Jun Seo',
+    'Experience',
+    'Quillsoft Seoul, S.Korea',
+    'Software Engineer Dec. 2011 Feb. 2012',
+    'Extracurricular Activity',
+    'WiseGuys (Hacking & Security research group) S.Korea',
+    'Member Jun. 2012 PRESENT',
+    'PoApper (Developers’ Network of POSTECH) Pohang, S.Korea',
+    'Core Member & President Jun. 2010 Jun. 2017',
+  ].join('\n')
+  t.same(
+    (profile(text).work ?? []).map((entry) => [entry.title, entry.kind]),
+    [
+      ['Software Engineer', 'work'],
+      ['Member', 'membership'],
+      ['Core Member & President', 'membership'],
+    ],
+  )
+})

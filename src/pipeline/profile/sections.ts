@@ -66,7 +66,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'activities',
-    /^(?:(?:extracurricular|extra-curricular|leadership|campus) (?:activities|experience|involvement)|activities|leadership)$/,
+    /^(?:(?:extracurricular|extra-curricular|leadership|campus) (?:activities|activity|experience|involvement)|extracurriculars?|extra-curriculars?|activities|leadership)$/,
   ],
   [
     'awards',
@@ -136,7 +136,7 @@ function marginHeading(line: string): Heading | null {
 
 /** Words that make up headings: a line of them is never a name. */
 export const HEADING_WORDS = new Set(
-  'resume résumé curriculum vitae cv lebenslauf contact profile summary objective experience education skills work employment history personal information details professional career projects references languages certifications certificates about me overview qualifications interests hobbies awards publications volunteering volunteer activities memberships technical core competencies expertise training'.split(
+  'resume résumé curriculum vitae cv lebenslauf contact profile summary objective experience education skills work employment history personal information details professional career projects references languages certifications certificates about me overview qualifications interests hobbies awards publications volunteering volunteer activities activity extracurricular memberships technical core competencies expertise training'.split(
     ' ',
   ),
 )
