@@ -383,3 +383,26 @@ t.test('roles under "Extracurricular Activity" are activities, not jobs', async 
     ],
   )
 })
+
+t.test('a school whose name has no word for school is known by the graduation date under it', async (t) => {
+  const text = [
+    'Ravi Sen',
+    'Education',
+    'NORTHFIELD POLYTECHNIC',
+    'BS IN COMPUTER SCIENCE',
+    'May 2014 | Ithaca, NY',
+    'Magna Cum Laude',
+    'Cum. GPA: 3.83 / 4.0',
+    'ST. XAVIER’S FOR BOYS',
+    'Grad. May 2011 | Kolkata, India',
+    "Dean's List",
+    'May 2010',
+  ].join('\n')
+  t.same(
+    (profile(text).education ?? []).map((entry) => [entry.institution, entry.end]),
+    [
+      ['NORTHFIELD POLYTECHNIC', '2014-05'],
+      ['ST. XAVIER’S FOR BOYS', '2011-05'],
+    ],
+  )
+})

@@ -116,6 +116,24 @@ function stripDates(text: string, nowYear: number): string {
     .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
 }
 
+// Lines of an education entry that a date may follow, and that name no school.
+const NOT_A_SCHOOL =
+  /\b(?:dean'?s|list|laude|honou?rs?|scholarship|award|prize|gpa|grade|thesis|coursework|exchange|semester|minor|major|focus)\b/i
+
+/** A name-like line whose next line holds only a date and a place: the school's name and when it was left. */
+function schoolByItsDate(line: ResumeLine, next: ResumeLine | undefined, nowYear: number): boolean {
+  if (!next || next.section !== line.section || next.heading) return false
+  if (!/^\p{Lu}[\p{L}.'’&-]*(?: [\p{L}.'’&-]+){0,7}$/u.test(line.body) || NOT_A_SCHOOL.test(line.body)) return false
+  const after = stripDates(next.body, nowYear)
+  const dated = findRanges(next.body, nowYear).length > 0 || findDates(next.body, nowYear).length > 0
+  const rest = after
+    .replace(/\b(?:grad(?:uated|uation)?\.?|expected|class of)\b/gi, '')
+    .replace(/[|,·•\s]+/g, ' ')
+    .trim()
+  const parsedNext = parseLine(after)
+  return dated && parsedNext.degree === null && parsedNext.institution === null && rest.split(' ').length <= 4
+}
+
 /**
  * `schoolLines`: the text writes each school on a line of its own, in full (LinkedIn's export), so a school line's
  * comma is part of the name ("Indian Institute of Technology, Bombay"), not the start of a place.
@@ -125,7 +143,7 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
   let current: EducationEntry | null = null
   // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
   let pending: DateRange | null = null
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     if (line.section !== 'education' || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     // A dated role among the degrees (a sidebar's columns interleaved) is work, read there; it closes the entry above.
     if (findRanges(line.body, nowYear).length > 0 && isJobLine(line.body)) {
@@ -136,6 +154,17 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
     const range = findRanges(line.body, nowYear)[0]
     const dates = range ? null : findDates(line.body, nowYear)
     if (schoolLines && parsed.institution !== null && parsed.degree === null && !range && dates?.length === 0) {
+      parsed.institution = line.body.trim()
+    }
+    // "LA MARTINIERE FOR BOYS" over "Grad. May 2011 | Kolkata, India": a school whose name has no word for school,
+    // known by the graduation date under it.
+    if (
+      parsed.institution === null &&
+      parsed.degree === null &&
+      !range &&
+      dates?.length === 0 &&
+      schoolByItsDate(line, lines[i + 1], nowYear)
+    ) {
       parsed.institution = line.body.trim()
     }
     const opensEntry =
