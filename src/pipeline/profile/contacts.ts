@@ -456,6 +456,11 @@ const STATE =
 const CITY = /^(?:\d{4,5} )?\p{Lu}[\p{L}.'’-]{1,24}(?: (?:\p{Lu}[\p{L}.'’-]{1,24}|am|an|de|del|da|upon|on|sur)){0,3}$/u
 const LOCATION_LABEL = /^(?:location|address|based in|residence|city|wohnort|lives in)\s*:?\s*(.{2,80})$/i
 
+/** "10000 Zagreb (Croatia)", as the Europass CV writes a place: "10000 Zagreb, Croatia". */
+function countryOutOfBrackets(text: string): string {
+  return text.replace(/ \((\p{L}[\p{L} .]{1,40})\)$/u, ', $1')
+}
+
 /** A country or a state on its own ("USA", "Germany", "CA"). */
 export function isRegion(text: string): boolean {
   return COUNTRIES.has(text.trim().toLowerCase()) || STATE.test(text.trim())
@@ -488,14 +493,11 @@ export function findLocation(lines: ResumeLine[]): Found<string> | null {
       // "Address: Lindenstraße 12, 10969 Berlin, Germany" gives "Berlin, Germany".
       if (labelled) {
         // "… Berlin, Germany (Home)": the Europass CV's note of which address it is goes.
-        const address = labelled[1]!
-          .replace(/\s*\((?:home|work|private|permanent)\)\s*$/i, '')
-          .replace(/ \((\p{L}[\p{L} .]{1,40})\)$/u, ', $1')
-          .trim()
+        const address = countryOutOfBrackets(labelled[1]!.replace(/\s*\((?:home|work|private|permanent)\)\s*$/i, '')).trim()
         return { value: cityAndRegion(address) ?? address, line }
       }
       // "10000 Zagreb (Croatia)": the Europass CV puts the country in brackets.
-      const place = part.includes('@') ? null : cityAndRegion(part.replace(/ \((\p{L}[\p{L} .]{1,40})\)$/u, ', $1'))
+      const place = part.includes('@') ? null : cityAndRegion(countryOutOfBrackets(part))
       if (place) return { value: place, line }
     }
   }

@@ -1,7 +1,7 @@
 // Education: degree, field, institution and dates, one entry per degree or school.
 import type { EducationEntry } from '../../domain/candidate.ts'
 import { findDates, findRanges, formatDate, type DateRange } from './dates.ts'
-import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
+import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import { isJobLine, MAX_ENTRIES, withoutGluedCity } from './work.ts'
 
 const DEGREE = new RegExp(
@@ -34,7 +34,7 @@ interface Parsed {
 function parseLine(text: string): Parsed {
   const parsed: Parsed = { degree: null, field: null, institution: null }
   const pieces = text
-    .split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)
+    .split(PIECE_SEPARATORS)
     .map((piece) => piece.trim())
     .filter(Boolean)
   let fieldNext = false
@@ -153,20 +153,15 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
     const parsed = parseLine(stripDates(line.body, nowYear))
     const range = findRanges(line.body, nowYear)[0]
     const dates = range ? null : findDates(line.body, nowYear)
-    if (schoolLines && parsed.institution !== null && parsed.degree === null && !range && dates?.length === 0) {
-      parsed.institution = line.body.trim()
-    }
-    // "LA MARTINIERE FOR BOYS" over "Grad. May 2011 | Kolkata, India": a school whose name has no word for school,
-    // known by the graduation date under it.
-    if (
-      parsed.institution === null &&
+    // A line that is a school's whole name: a LinkedIn export's school line, its comma included; or "LA MARTINIERE
+    // FOR BOYS" over "Grad. May 2011 | Kolkata, India", a school whose name has no word for school, known by the
+    // graduation date under it.
+    const wholeLineSchool =
       parsed.degree === null &&
       !range &&
       dates?.length === 0 &&
-      schoolByItsDate(line, lines[i + 1], nowYear)
-    ) {
-      parsed.institution = line.body.trim()
-    }
+      (parsed.institution !== null ? schoolLines : schoolByItsDate(line, lines[i + 1], nowYear))
+    if (wholeLineSchool) parsed.institution = line.body.trim()
     const opensEntry =
       (parsed.degree !== null && (current === null || current.degree !== null)) ||
       (parsed.institution !== null && (current === null || current.institution !== null))

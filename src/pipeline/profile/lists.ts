@@ -120,6 +120,11 @@ const MOTHER_TONGUE = /^mother tongue(?:\(s\)|s)?[ \t]{0,3}:?[ \t]{0,3}(.{0,200}
 const OTHER_LANGUAGES = /^other language(?:\(s\)|s)?[ \t]{0,3}:?[ \t]{0,3}(.{0,200})$/i
 const CEFR = /(?<![\p{L}\p{N}])[ABC][12](?![\p{L}\p{N}])/gu
 
+/** A listed language's name, without its level: "English (C1)" is English. */
+function languageOf(item: Listed): string {
+  return item.value.split(' (')[0]!
+}
+
 /** The grid's one level: the middle of its (up to five) skills, so one strong or weak skill does not decide it. */
 function gridLevel(text: string): string | null {
   const codes = (text.match(CEFR) ?? []).slice(0, 10).sort()
@@ -138,7 +143,7 @@ export function findLanguages(lines: ResumeLine[]): Listed[] {
         const name = piece.trim()
         if (!SPOKEN.has(name.toLowerCase())) continue
         const language = languageName(name)
-        if (!languages.some((item) => item.value.split(' (')[0] === language))
+        if (!languages.some((item) => languageOf(item) === language))
           languages.push({ value: `${language} (${languageLevel('native')})`, written: line.body, line })
       }
       continue
@@ -171,7 +176,7 @@ export function findLanguages(lines: ResumeLine[]): Listed[] {
       const grid = gridLevel(piece)
       const written = grid ?? LEVEL.exec(words.slice(1).join(' '))?.[0]
       const language = languageName(name)
-      const known = languages.find((item) => item.value.split(' (')[0] === language)
+      const known = languages.find((item) => languageOf(item) === language)
       if (!known) languages.push({ value: written ? `${language} (${languageLevel(written)})` : language, written: piece.trim(), line })
       // Named first without a level ("Other language(s): English, German"), graded further down.
       else if (written && !known.value.includes('(') && known.line !== line) {

@@ -5,7 +5,7 @@ import type { WorkEntry } from '../../domain/candidate.ts'
 import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
 import { cityAndRegion, isRegion } from './contacts.ts'
-import { MAX_FIELD_LINE, spanOf, type ResumeLine } from './text.ts'
+import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import type { SectionKind } from './sections.ts'
 
 export interface DatedLine {
@@ -179,7 +179,7 @@ function titleAndEmployer(parts: string[]): { title: string | null; employer: st
   for (const part of parts) {
     const at = /^(.{2,80}?) (?:at|@) (.{2,80})$/i.exec(part)
     if (at) return { title: at[1]!.trim(), employer: withoutPlace(at[2]!.trim()) }
-    for (const piece of part.split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)) {
+    for (const piece of part.split(PIECE_SEPARATORS)) {
       const trimmed = piece.trim()
       if (trimmed.length > 0) pieces.push(trimmed)
     }
@@ -205,7 +205,7 @@ const DEPARTMENT = /^(?:the )?(?:department|dept\.?|division|faculty) (?:of|for)
 /** An organisation's line, its place left out: "Omnious Co., Ltd. Seoul, S.Korea" is "Omnious Co., Ltd.". */
 function organisationOf(text: string): string | null {
   const pieces = text
-    .split(/ ?[|•·] ?| {2,}| [–—-] |, ?/u)
+    .split(PIECE_SEPARATORS)
     .map((piece) => piece.trim())
     .filter(Boolean)
   const kept = dropPlaces(pieces)
