@@ -406,3 +406,60 @@ t.test('a school whose name has no word for school is known by the graduation da
     ],
   )
 })
+
+t.test('projects and trainings listed among the jobs are no jobs; a note beside the role is not part of it', async (t) => {
+  const text = [
+    'Wen Lau',
+    'Experience',
+    'Harbor Analytics Inc. Oregon, America 2019 – Present',
+    'Data Intern Supervisor: Dana Holt',
+    '• Built the nightly load',
+    'Trail Mapper Mar. 2020 – Present',
+    'Go, Postgres, Maintainer Personal Projects',
+    '• Renders hiking routes',
+    'Course Planner Jan. 2018 – May 2018',
+    'TypeScript, React Academic Project, with two classmates',
+    '• Timetables for a faculty',
+    'Vanta Consulting Nov 2017',
+    'Risk Assessment Simulation Training',
+    'Orbit Labs 2016 – 2017',
+    'Head of Training',
+  ].join('\n')
+  t.same(work(text), [
+    ['Data Intern', 'Harbor Analytics Inc.', '2019', null, true],
+    ['Head of Training', 'Orbit Labs', '2016', '2017', false],
+  ])
+})
+
+t.test('a US state or "America" after a place is a region, so the employer before it keeps only its name', async (t) => {
+  t.same(work('Pia Marsh\nExperience\nSoftware Engineer, Kettle Foods, Austin, Texas, Jan 2020 – Dec 2022'), [
+    ['Software Engineer', 'Kettle Foods', '2020-01', '2022-12', false],
+  ])
+  t.equal(profile('Pia Marsh\nAustin, Texas\npia@example.com').location, 'Austin, Texas')
+})
+
+t.test(
+  'a degree line that starts with "Graduated as", a school project, a college of the school and the studies a graduation ended',
+  async (t) => {
+    const text = [
+      'Ola Brandt',
+      'Education',
+      'Graduated as M.Sc. Applied Optics - University of Kestrel 2019 / 06',
+      '· Thesis: Lens coatings',
+      'Master Project - HELIOS - University of Kestrel 2017 - 2018',
+      '· Built a spectrometer',
+      'Master Studies Applied Optics - University of Kestrel 2017 - 2019',
+      '· Classes in English',
+      'B.Sc. Physics, Morrow University, 2013 – 2017',
+      'College of Arts and Sciences',
+      'Magna Cum Laude',
+    ].join('\n')
+    t.same(education(text), [
+      ['M.Sc.', 'Applied Optics', 'University of Kestrel', '2017', '2019-06'],
+      ['B.Sc.', 'Physics', 'Morrow University', '2013', '2017'],
+    ])
+    t.same(education('Ola Brandt\nEducation\n2019 / 06 Graduated as M.Sc. Applied Optics University of Kestrel'), [
+      ['M.Sc.', 'Applied Optics', 'University of Kestrel', null, '2019-06'],
+    ])
+  },
+)

@@ -149,3 +149,19 @@ t.test('certificates led by their year, with the issuer after a comma; an exam v
     'Oracle Certified Professional',
   ])
 })
+
+t.test('skills ranked with " > " or " == " are each a skill; a template placeholder is none', async (t) => {
+  t.same(read('Jane Doe\nSkills\n• Programming Languages: Rust == Go > Kotlin >> Java\n• Tools: Docker, xxx, YYY').skills, [
+    'Rust',
+    'Go',
+    'Kotlin',
+    'Java',
+    'Docker',
+  ])
+})
+
+t.test('a Miscellaneous heading ends the skills list above it', async (t) => {
+  const profile = read('Jane Doe\nSkills\nPython, SQL\nMiscellaneous\n• Blog: https://jane.example.org\n• Languages: English - Fluent')
+  t.same(profile.skills, ['Python', 'SQL'])
+  t.same(profile.languages, ['English (fluent)'])
+})

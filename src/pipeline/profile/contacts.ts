@@ -447,7 +447,13 @@ function classifyLink(token: string, emailDomains: Set<string>, line: ResumeLine
 // ---------------------------------------------------------------- location
 
 const COUNTRIES = new Set(
-  'usa|u.s.a.|u.s.a|united states|us|uk|united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|portugal|italy|netherlands|the netherlands|belgium|switzerland|austria|poland|czech republic|czechia|sweden|norway|denmark|finland|estonia|latvia|lithuania|romania|bulgaria|greece|turkey|ukraine|hungary|croatia|serbia|slovakia|slovenia|canada|mexico|brazil|argentina|chile|colombia|peru|india|pakistan|bangladesh|sri lanka|nepal|china|japan|south korea|s.korea|s. korea|republic of korea|korea|taiwan|hong kong|singapore|malaysia|indonesia|philippines|vietnam|thailand|australia|new zealand|south africa|nigeria|kenya|egypt|morocco|ghana|ethiopia|israel|uae|united arab emirates|saudi arabia|qatar|iran|russia'.split(
+  'usa|u.s.a.|u.s.a|united states|us|uk|united kingdom|england|scotland|wales|ireland|germany|deutschland|france|spain|portugal|italy|netherlands|the netherlands|belgium|switzerland|austria|poland|czech republic|czechia|sweden|norway|denmark|finland|estonia|latvia|lithuania|romania|bulgaria|greece|turkey|ukraine|hungary|croatia|serbia|slovakia|slovenia|canada|mexico|brazil|argentina|chile|colombia|peru|india|pakistan|bangladesh|sri lanka|nepal|china|japan|south korea|s.korea|s. korea|republic of korea|korea|taiwan|hong kong|singapore|malaysia|indonesia|philippines|vietnam|thailand|australia|new zealand|south africa|nigeria|kenya|egypt|morocco|ghana|ethiopia|israel|uae|united arab emirates|saudi arabia|qatar|iran|russia|america'.split(
+    '|',
+  ),
+)
+// The states of the USA by name ("Austin, Texas", "FLAG Inc. California, America").
+const US_STATES = new Set(
+  'alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington|west virginia|wisconsin|wyoming'.split(
     '|',
   ),
 )
@@ -463,7 +469,8 @@ function countryOutOfBrackets(text: string): string {
 
 /** A country or a state on its own ("USA", "Germany", "CA"). */
 export function isRegion(text: string): boolean {
-  return COUNTRIES.has(text.trim().toLowerCase()) || STATE.test(text.trim())
+  const name = text.trim()
+  return COUNTRIES.has(name.toLowerCase()) || US_STATES.has(name.toLowerCase()) || STATE.test(name)
 }
 
 /** "Berlin, Germany", "Austin, TX 78701", "80331 Munich, Germany": a city followed by a country or a state. */
@@ -472,7 +479,7 @@ export function cityAndRegion(text: string): string | null {
   for (let j = 1; j < parts.length && j < 12; j++) {
     const region = parts[j]!.trim()
     const city = parts[j - 1]!.trim()
-    if ((COUNTRIES.has(region.toLowerCase()) || STATE.test(region)) && CITY.test(city)) return `${city.replace(/^\d{4,5} /, '')}, ${region}`
+    if (isRegion(region) && CITY.test(city)) return `${city.replace(/^\d{4,5} /, '')}, ${region}`
   }
   return null
 }

@@ -70,6 +70,13 @@ function parseLine(text: string): Parsed {
       .trim()
     // "PhD Princeton University, Computer Science": the school follows the degree, the field comes next.
     const school = !parsed.institution && !/^\s*(?:in|of)(?![\p{L}])/iu.test(rest) && INSTITUTION.test(after)
+    // "M.Sc. Digital Media University of Bremen": the field runs into the school, whose name starts "University of".
+    const ranInto = school ? /^(\p{L}[\p{L} &-]{1,60}?) ((?:university|college|institute|school|academy) of \p{Lu}.*)$/iu.exec(after) : null
+    if (ranInto && !INSTITUTION.test(ranInto[1]!)) {
+      parsed.field = ranInto[1]!
+      parsed.institution = ranInto[2]!
+      continue
+    }
     if (school) parsed.institution = after
     const schoolAfter = school ? null : trailingInstitution(after)
     if (schoolAfter && !parsed.institution) {
@@ -105,18 +112,26 @@ function trailingInstitution(text: string): { field: string; institution: string
 function stripDates(text: string, nowYear: number): string {
   let out = text
   for (const range of findRanges(text, nowYear).reverse()) out = `${out.slice(0, range.index)} ${out.slice(range.index + range.length)}`
-  return out
-    .replace(
-      /(?<![\p{L}\p{N}])(?:(?:19|20)\d{2}(?:(?:[/.-]| \/ )\d{1,2}(?!\d))?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ?(?:19|20)\d{2})(?![\p{L}\p{N}])/giu,
-      ' ',
-    )
-    .replace(/\b(?:expected|graduated|graduation|gpa|cgpa|grade)\b.*$/i, ' ')
-    .replace(/[()[\]]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
+  return (
+    out
+      .replace(
+        /(?<![\p{L}\p{N}])(?:(?:19|20)\d{2}(?:(?:[/.-]| \/ )\d{1,2}(?!\d))?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? ?(?:19|20)\d{2})(?![\p{L}\p{N}])/giu,
+        ' ',
+      )
+      // "Graduated as M.Sc. Digital Media": a line that starts by saying so names the degree after it.
+      .replace(/^\s*(?:graduated|graduation)(?:\s+(?:as|with|from|in))?\s+/i, '')
+      .replace(/\b(?:expected|graduated|graduation|gpa|cgpa|grade)\b.*$/i, ' ')
+      .replace(/[()[\]]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
+  )
 }
 
 // Lines of an education entry that a date may follow, and that name no school.
+const SCHOOL_PROJECT =
+  /^(?:(?:master|master's|bachelor|bachelor's|semester|research|student|group|team|course|class|capstone|final|senior)\s+)?project\b/i
+const SCHOOL_PART = /^(?:the )?(?:college|school|faculty|department|dept\.) of \p{L}[\p{L} &,-]{2,60}$/iu
+
 const NOT_A_SCHOOL =
   /\b(?:dean'?s|list|laude|honou?rs?|scholarship|award|prize|gpa|grade|thesis|coursework|exchange|semester|minor|major|focus)\b/i
 
@@ -140,6 +155,7 @@ function schoolByItsDate(line: ResumeLine, next: ResumeLine | undefined, nowYear
  */
 export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLines = false } = {}): EducationEntry[] {
   const entries: EducationEntry[] = []
+  const projects = new Set<EducationEntry>()
   let current: EducationEntry | null = null
   // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
   let pending: DateRange | null = null
@@ -152,6 +168,22 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
     }
     const parsed = parseLine(stripDates(line.body, nowYear))
     const range = findRanges(line.body, nowYear)[0]
+    // "Master Project - PrIMA": a project done at the school is no degree of its own. On the school's dated line
+    // it is passed over; under it, the entry it heads goes.
+    if (parsed.degree === null && SCHOOL_PROJECT.test(stripDates(line.body, nowYear))) {
+      if (parsed.institution !== null) current = null
+      else if (current) projects.add(current)
+      continue
+    }
+    // "College of Engineering" under "Cornell University": a part of the school named above, no school of its own.
+    if (
+      current?.institution &&
+      parsed.degree === null &&
+      !range &&
+      SCHOOL_PART.test(line.body.trim()) &&
+      findDates(line.body, nowYear).length === 0
+    )
+      continue
     const dates = range ? null : findDates(line.body, nowYear)
     // A line that is a school's whole name: a LinkedIn export's school line, its comma included; or "LA MARTINIERE
     // FOR BOYS" over "Grad. May 2011 | Kolkata, India", a school whose name has no word for school, known by the
@@ -190,5 +222,32 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
       current.end = formatDate(dates[dates.length - 1]!)
     }
   }
-  return entries.filter((entry) => entry.degree !== null || entry.institution !== null)
+  return mergeGraduations(entries.filter((entry) => !projects.has(entry) && (entry.degree !== null || entry.institution !== null)))
+}
+
+/**
+ * "Graduated as M.Sc. Digital Media - University of Bremen 2015 / 07" and "Master Studies Digital Media -
+ * University of Bremen 2012 - 2015": the graduation and the studies it ended are one degree. An entry dated by its
+ * end alone joins the entry at the same school whose range ends that year.
+ */
+function mergeGraduations(entries: EducationEntry[]): EducationEntry[] {
+  const merged = [...entries]
+  for (const graduation of entries) {
+    if (graduation.start !== null || graduation.end === null || graduation.institution === null) continue
+    const studies = merged.find(
+      (entry) =>
+        entry !== graduation &&
+        entry.institution === graduation.institution &&
+        entry.start !== null &&
+        entry.end?.slice(0, 4) === graduation.end!.slice(0, 4) &&
+        (entry.degree === null || graduation.degree === null),
+    )
+    if (!studies) continue
+    studies.degree ??= graduation.degree
+    studies.field ??= graduation.field
+    if (graduation.end!.length > studies.end!.length) studies.end = graduation.end
+    if (graduation.at.line < studies.at.line) studies.at = graduation.at
+    merged.splice(merged.indexOf(graduation), 1)
+  }
+  return merged
 }

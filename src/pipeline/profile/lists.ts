@@ -12,8 +12,10 @@ export interface Listed extends Found<string> {
   written: string
 }
 
-const ITEM_SEPARATORS = / ?[,;|•·▪●■◆►✓\u2022] ?| {2,}| [–—-] |\s\/\s/u
+// " > " and " == " rank the items they separate ("C == Python > C++ > Java"); each is an item all the same.
+const ITEM_SEPARATORS = / ?[,;|•·▪●■◆►✓\u2022] ?| {2,}| [–—-] |\s\/\s| (?:>{1,2}|<|={1,3}) /u
 const MAX_ITEMS = 200
+const PLACEHOLDER = /^(\p{L})\1{2,}$/u
 // An item longer than this is a sentence about skills, not a skill.
 const MAX_ITEM_WORDS = 5
 
@@ -44,6 +46,8 @@ function items(text: string): string[] {
       .filter((item) => item.length > 0 && item.length <= 60 && item.split(' ').length <= MAX_ITEM_WORDS)
       // A lone letter is a skill only when the taxonomy says so (C, R); else a broken logo or an initial.
       .filter((item) => item.length > 1 || lookupSkill(item) !== undefined)
+      // A template's placeholder ("xxx", "XXX, YYY, ZZZ") names nothing.
+      .filter((item) => !PLACEHOLDER.test(item))
       // "Forklift (3 years)": the duration is about the skill, not one.
       .filter((item) => !/^(?:\d{1,2}(?:\.\d)?\+?\s*(?:years?|yrs?|months?)|\d{1,3}\s*%?|\d{1,3}\s*\/\s*\d{1,3})$/i.test(item))
       .flatMap(slashJoined)

@@ -73,8 +73,8 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
     /^(?:awards|honors|honours|honors-awards|(?:key |selected |notable )?(?:achievements|accomplishments)|awards and (?:honors|honours|achievements)|honors and awards|honours and awards|scholarships)$/,
   ],
   ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
-  // The Europass CV's driving licence block: what it holds is no skill.
-  ['other', /^(?:driving licen[cs]es?|driving licen[cs]e s)$/],
+  // The Europass CV's driving licence block: what it holds is no skill. A miscellany is no section of its own.
+  ['other', /^(?:driving licen[cs]es?|driving licen[cs]e s|miscellaneous|misc|additional information|other information)$/],
   ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests|loves|passions)$/],
   ['references', /^(?:references|referees|references available upon request)$/],
 ]

@@ -293,6 +293,24 @@ export function isJobLine(text: string): boolean {
   return JOB_TITLE_LINE.test(text) && !SCHOOL_WORD.test(text) && !DEGREE_LINE.test(text)
 }
 
+// A note set beside the role ("Summer Intern   Manager: xxx") names someone else.
+const ROLE_NOTE = /\s+(?:manager|supervisor|advisor|adviser|mentor|reports? to|reference|contact)\s*:\s.*$/i
+// What marks an entry as a project of one's own rather than a job.
+const PROJECT_ENTRY = /\b(?:individual|personal|side|academic|course|class|hobby|capstone) projects?\b/i
+
+function headerText(text: string): string {
+  return text.replace(LEADING_GLYPH, '').replace(ROLE_NOTE, '')
+}
+
+/** A course taken, not a role held: "Project Management Simulation Training" ("Head of Training" is a role). */
+function isTraining(title: string): boolean {
+  return (
+    /\b(?:training|course|bootcamp|workshop|seminar)$/i.test(title) &&
+    !JOB_TITLE_LINE.test(title) &&
+    !/\b(?:head|lead|trainer|instructor|of)\b/i.test(title)
+  )
+}
+
 export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
   const hasExperienceSection = lines.some((line) => line.section === 'experience')
   const inWork = (line: ResumeLine): boolean => {
@@ -322,14 +340,14 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       directions.set(key, direction)
     }
     if (d.line.section !== null && WORK_SECTIONS.has(d.line.section)) workDirection ??= direction
-    const rest = d.rest.replace(LEADING_GLYPH, '')
+    const rest = headerText(d.rest)
     const placeOnly = rest.length > 0 && isPlaceOrDuration(rest)
     const parts = rest.length > 0 && !placeOnly ? [rest] : []
     const fromLine = titleAndEmployer(parts)
     let top = d.line
     const header = parts.length === 0 ? headerAboveBullets(lines, d, anchors, used) : null
     if (header) {
-      parts.push(header.text.replace(LEADING_GLYPH, ''))
+      parts.push(headerText(header.text))
       used.add(header.index)
       top = header
     }
@@ -359,7 +377,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
         step++
         continue
       }
-      const text = neighbour.text.replace(LEADING_GLYPH, '')
+      const text = headerText(neighbour.text)
       if (direction === 'above') {
         parts.unshift(text)
         top = neighbour
@@ -395,6 +413,9 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       used.add(above.index)
       top = above
     }
+    // A project or a training listed among the jobs is no job: "LaTeX résumé template" over "LaTeX, Maintainer
+    // Individual Projects", "Project Management Simulation Training".
+    if (parts.some((part) => PROJECT_ENTRY.test(part)) || (title && isTraining(title))) continue
     entries.push({
       employer,
       title,
