@@ -74,6 +74,13 @@ const MIN_VISIBLE_ALPHA = 0.1
 const PAGE_MARGIN = 1
 /** Filled areas remembered per page, newest first: enough for any designed resume. */
 const MAX_AREAS = 2_000
+/**
+ * Chromium's PDFs (Skia) draw some text as filled outlines and lay the same text over them with no opacity, so
+ * it can be selected and searched: transparent text on ink of about its own size is that copy, and is read.
+ * The newest filled shapes kept for the check, and how much taller than the text one may be.
+ */
+const MAX_INKS = 256
+const INK_HEIGHT_PER_SIZE = 3
 /** How far ahead the match of text items to glyphs looks for a character before giving it up. */
 const MATCH_WINDOW = 64
 const MAX_EXCERPT = 200
@@ -129,6 +136,10 @@ function near(a: RgbColour, b: RgbColour): boolean {
   )
 }
 
+function blend(top: RgbColour, beneath: RgbColour, alpha: number): RgbColour {
+  return [0, 1, 2].map((i) => Math.round(top[i]! * alpha + beneath[i]! * (1 - alpha))) as RgbColour
+}
+
 interface Area {
   rect: Rect
   /** null for an image: what lies under text there is not known. */
@@ -173,6 +184,17 @@ export function judgeGlyphs(
   let textMatrix: Matrix = IDENTITY
   let lineMatrix: Matrix = IDENTITY
 
+  const inks: Rect[] = []
+  // The glyph starting at (x, y) of a text of `size` starts on visible ink no taller than a few lines of that text
+  // (the baseline may sit a little below the outlines, the start a little left of them, never past their end).
+  const onInk = (x: number, y: number, size: number): boolean => {
+    for (let i = inks.length - 1; i >= 0; i--) {
+      const ink = inks[i]!
+      if (ink.y1 - ink.y0 > INK_HEIGHT_PER_SIZE * size) continue
+      if (x >= ink.x0 - size / 4 && x < ink.x1 && y >= ink.y0 - size / 2 && y <= ink.y1 + size / 2) return true
+    }
+    return false
+  }
   const remember = (area: Area) => {
     areas.push(area)
     if (areas.length > MAX_AREAS) areas.shift()
@@ -219,8 +241,10 @@ export function judgeGlyphs(
       const scale = Math.sqrt(Math.abs(full[0] * full[3] - full[1] * full[2]) * state.hScale)
       const char = typeof glyph.unicode === 'string' ? glyph.unicode : ''
       if (char !== '') {
-        seen = seen === undefined ? look(x, y, Math.abs(size) * scale) : seen
-        glyphs.push({ char, hidden: inside(page, x, y) ? seen : 'text outside the page' })
+        const scaled = Math.abs(size) * scale
+        seen = seen === undefined ? look(x, y, scaled) : seen
+        const hidden = seen === 'transparent text' && onInk(x, y, scaled) ? null : seen
+        glyphs.push({ char, hidden: inside(page, x, y) ? hidden : 'text outside the page' })
       }
       const width = typeof glyph.width === 'number' && Number.isFinite(glyph.width) ? glyph.width : 0
       const advance = ((width / 1000) * size + state.charSpacing + (glyph.isSpace === true ? state.wordSpacing : 0)) * state.hScale
@@ -338,7 +362,17 @@ export function judgeGlyphs(
         const filled = paint === codes.fill || paint === codes.eoFill || paint === codes.fillStroke || paint === codes.eoFillStroke
         if (filled && box && box.length >= 4 && state.fillAlpha >= MIN_VISIBLE_ALPHA) {
           const rect = boundsOf(state.ctm, { x0: box[0]!, y0: box[1]!, x1: box[2]!, y1: box[3]! })
-          if (state.fill) remember({ rect, colour: state.fill })
+          if (state.fill) {
+            const beneath = backgroundAt((rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2)
+            // A translucent fill (a sidebar tinted at 20 %) shows as its blend with what lies beneath.
+            const colour = state.fillAlpha >= 1 ? state.fill : beneath && blend(state.fill, beneath, state.fillAlpha)
+            // Ink only where it shows against what lies beneath (a white page's white box is no ink).
+            if (!beneath || !colour || !near(colour, beneath)) {
+              inks.push(rect)
+              if (inks.length > MAX_INKS) inks.shift()
+            }
+            remember({ rect, colour })
+          }
         }
         break
       }
