@@ -144,6 +144,12 @@ t.test('PDF text artefacts are normalised before anything reads the text', async
     ['soft hyphen inside a word', 'Soft\u00adware', 'Software'],
     ['soft hyphen at a line end joins the word', 'Engi\u00ad\nneer at Acme', 'Engineer at Acme'],
     ['ligatures', '\ufb01nance \ufb02ow o\ufb00er e\ufb03cient ba\ufb04e', 'finance flow offer efficient baffle'],
+    [
+      'ligature glyphs a font maps to U+0000',
+      'Pro\u0000les Certi\u0000cations StackOver\u0000ow Sta\u0000 \u0000nance, \u0000uent',
+      'Profiles Certifications StackOverflow Staff finance, fluent',
+    ],
+    ['a U+0000 beside no letter is dropped', '12\u00003 \u0000 x', '123  x'],
     ['dash look-alikes in a phone number', '+44\u2011 20\u20137946\u22120958', '+44- 20-7946-0958'],
     ['an en dash in a date range', '2017 \u2013 2019, 06/15\u2014Now', '2017 - 2019, 06/15\u2014Now'],
     ['a dash in prose stays', 'Leeds \u2014 remote', 'Leeds \u2014 remote'],

@@ -22,6 +22,9 @@ const TABS = /\t[\t ]*/g
 // A dash look-alike between digits (with at most one space either side) is a
 // hyphen in a phone number or a date range; in prose an en or em dash stays.
 const DASH_IN_DIGITS = /(?<=\d ?)[\u2010-\u2015\u2043\u2212\ufe58\ufe63\uff0d](?= ?\d)/g
+// A ligature glyph whose font maps it to no character comes out of pdf.js as U+0000 ("Pro\0les", Chromium's PDFs):
+// beside a letter it stands for fi, or fl before a, o or u ("StackOver\0ow"), or ff ending a word ("Sta\0").
+const LOST_LIGATURE = /(?<=\p{L})\u0000(\p{L})?|\u0000(\p{L})/gu
 const CONTROLS = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f]/g
 const LINE_BREAKS = /\r\n?|[\v\u0085\u2028\u2029]/g
 const BLANK_RUNS = /\n{3,}/g
@@ -37,6 +40,10 @@ export function normalisePage(raw: string): string {
     .normalize('NFC')
     .replace(UNICODE_SPACES, ' ')
     .replace(TABS, ' ')
+    .replace(LOST_LIGATURE, (_, inside?: string, starting?: string) => {
+      const next = inside ?? starting
+      return next === undefined ? 'ff' : /[aou]/i.test(next) ? `fl${next}` : `fi${next}`
+    })
     .replace(CONTROLS, '')
     .replace(DASH_IN_DIGITS, '-')
   return text
