@@ -149,6 +149,42 @@ t.test('links: a profile site in the contact block needs no resemblance', async 
   ])
 })
 
+t.test('links: a site root or a trailing slash before a capitalised word ends the address; a StackOverflow /u/ profile', async (t) => {
+  const text = [
+    'Lena Brook',
+    'lena@brook.dev · https://lenabrook.dev/',
+    'lenabrook lenabrook',
+    'Experience',
+    'Acme Corp 2020 - 2023',
+    'https://acme.example.com/team/',
+    'Spearheaded the rewrite of the billing service',
+    'https://stackoverflow.com/u/lenabrook',
+  ].join('\n')
+  t.same(urls(text), ['website https://lenabrook.dev', 'website https://stackoverflow.com/u/lenabrook'])
+})
+
+t.test('header: a sidebar read before the main column leaves the name and phone beside the email, under its sections', async (t) => {
+  const text = [
+    'Profiles',
+    'kaito',
+    'GitHub',
+    'Skills',
+    'Go, Rust',
+    'Languages',
+    'Japanese',
+    'Native Speaker',
+    'Kaito Mori',
+    'Backend Developer',
+    'Osaka, Japan (555) 010-4477 kaito.mori@example.com',
+    'Summary',
+    'Builds payment systems.',
+  ].join('\n')
+  const read = profile(text)
+  t.equal(read.name, 'Kaito Mori')
+  t.equal(read.phone, '(555) 010-4477')
+  t.equal(read.email, 'kaito.mori@example.com')
+})
+
 t.test('contact text is read in linear time', async (t) => {
   const started = performance.now()
   profile(`Jane Doe\n${'+1 (xx'.repeat(20_000)}\n${'https://x.com/'.repeat(5_000)}\n${'AbcDef'.repeat(20_000)}`)

@@ -165,3 +165,34 @@ t.test('a Miscellaneous heading ends the skills list above it', async (t) => {
   t.same(profile.skills, ['Python', 'SQL'])
   t.same(profile.languages, ['English (fluent)'])
 })
+
+t.test('a skill group: its name and its level above its skills are neither; a level alone is no skill', async (t) => {
+  const text = [
+    'Jane Doe',
+    'Skills',
+    'Data Tooling',
+    'Advanced',
+    'Pandas, NumPy, dbt',
+    'Cloud',
+    'Intermediate',
+    'Terraform, AWS',
+    'Go',
+    'Expert',
+  ].join('\n')
+  t.same(read(text).skills, ['pandas', 'NumPy', 'dbt', 'Terraform', 'AWS', 'Go'])
+})
+
+t.test('a certificate over its issuer over its year: the issuer is no certificate', async (t) => {
+  const text = [
+    'Jane Doe',
+    'Certifications',
+    'Cloud Native Foundations',
+    'Linux Foundation',
+    '2021',
+    'Certified Kubernetes Administrator',
+    'Cloud Native Computing Foundation',
+    'Mar 2022',
+    'Scrum Master Basics',
+  ].join('\n')
+  t.same(read(text).certificates, ['Cloud Native Foundations', 'Certified Kubernetes Administrator (CKA)', 'Scrum Master Basics'])
+})

@@ -4,14 +4,41 @@
 // The text is attacker-controlled: everything here works line by line with
 // bounded quantifiers, so cost stays linear in its length.
 import type { ListedSource, Profile } from '../domain/candidate.ts'
-import { candidateEmail, findEmails, isBoardFooter, findLinks, findLocation, findPhone, runningLines } from './profile/contacts.ts'
+import {
+  candidateEmail,
+  findEmails,
+  inContactZone,
+  isBoardFooter,
+  findLinks,
+  findLocation,
+  findPhone,
+  runningLines,
+} from './profile/contacts.ts'
 import { mergedMonths, monthOfNow, monthSpan } from './profile/dates.ts'
 import { findEducation } from './profile/education.ts'
 import { findCertificates, findLanguages, findSkills, type Listed } from './profile/lists.ts'
 import { isLinkedInExport, linkedInHeader, linkedInWork, withoutSidebarOverrun } from './profile/linkedin.ts'
 import { findName } from './profile/names.ts'
-import { resumeLines, spanOf } from './profile/text.ts'
+import { resumeLines, spanOf, type ResumeLine } from './profile/text.ts'
 import { findWork } from './profile/work.ts'
+
+// How far the header around a misplaced email reaches: the name and headline above it, the rest of its contact lines below.
+const HEADER_LINES_ABOVE = 4
+const HEADER_LINES_BELOW = 2
+
+/**
+ * The lines, with those around `at` (on its page, up to a heading either way) put in the contact block, and every
+ * other line out of it: where a sidebar came first, what sits above its sections is not the header either.
+ */
+function headerAround(lines: ResumeLine[], at: ResumeLine): ResumeLine[] {
+  let from = at.index
+  while (from > 0 && at.index - from < HEADER_LINES_ABOVE && !lines[from - 1]!.heading && lines[from - 1]!.page === at.page) from--
+  let to = at.index
+  while (to + 1 < lines.length && to - at.index < HEADER_LINES_BELOW && !lines[to + 1]!.heading && lines[to + 1]!.page === at.page) to++
+  return lines.map((line) =>
+    line.index >= from && line.index <= to ? { ...line, section: 'contact' } : { ...line, section: line.section ?? 'other' },
+  )
+}
 
 /** `now` fixes what "Present" means in date ranges. */
 export function extractProfile(text: string, now: Date = new Date()): Profile {
@@ -24,8 +51,11 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const linkedIn = isLinkedInExport(read) ? linkedInHeader(read, linkedInHints(read, emailLocal)) : null
   const lines = linkedIn ? withoutSidebarOverrun(read, linkedIn) : read
   const running = runningLines(lines)
-  const name = linkedIn?.name ?? findName(lines, emailLocal)
-  const phone = findPhone(lines, running, name?.value ?? null)
+  // A sidebar read before the main column puts the header (name, headline, contact lines) under its sections: the
+  // lines around the candidate's email are then read as the header they are.
+  const header = email && !inContactZone(email.line) && !findName(lines, emailLocal) ? headerAround(lines, email.line) : lines
+  const name = linkedIn?.name ?? findName(header, emailLocal)
+  const phone = findPhone(header, running, name?.value ?? null)
   const links = findLinks(
     lines,
     emails.map((found) => found.value),
@@ -39,7 +69,7 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const work = linkedInRoles.length > 0 ? linkedInRoles : findWork(content, nowYear)
   const monthsOfExperience = experienceMonths(work, monthOfNow(now))
   const statedYears = findStatedYears(lines)
-  const location = linkedIn?.location ?? findLocation(lines)
+  const location = linkedIn?.location ?? findLocation(header)
   const skills = findSkills(content)
   const languages = findLanguages(content)
   const certificates = findCertificates(content, nowYear)

@@ -232,7 +232,11 @@ const PROFILE_SITES = new Map<string, (segments: string[]) => string | null>([
   ['medium.com', (segments) => (segments.length === 1 && segments[0]!.startsWith('@') ? accountPath(segments) : null)],
   [
     'stackoverflow.com',
-    (segments) => (segments.length >= 2 && segments[0] === 'users' ? (ACCOUNT.exec(segments[segments.length - 1]!)?.[1] ?? null) : null),
+    // "/users/1234/jane" and its short form "/u/jane".
+    (segments) =>
+      segments.length >= 2 && (segments[0] === 'users' || segments[0] === 'u')
+        ? (ACCOUNT.exec(segments[segments.length - 1]!)?.[1] ?? null)
+        : null,
   ],
   ['researchgate.net', accountUnder(['profile'])],
   ['kaggle.com', (segments) => accountPath(segments)],
@@ -267,6 +271,11 @@ function joinedWrappedUrls(lines: ResumeLine[]): Map<number, string> {
     const next = lines[i + 1]!.text
     const first = next.split(' ')[0] ?? ''
     if (!/^[A-Za-z0-9._~\-/?=&%#]{1,200}$/.test(first)) continue
+    // "https://johndoe.me/" over "Profiles" or "Spearheaded the redesign…": a trailing slash ends an address, and a
+    // capitalised word after it begins the next line's own text.
+    if (/\/$/.test(last) && /^\p{Lu}/u.test(first)) continue
+    // "https://johndoe.me/": a site's root, printed whole.
+    if (/^(?:https?:\/\/)?[^/\s]+\/$/i.test(last)) continue
     if (/[/\-_=&?]$/.test(last) || first.startsWith('/')) joined.set(i, `${text}${first}`)
   }
   return joined

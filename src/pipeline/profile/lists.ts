@@ -73,6 +73,7 @@ function pushUnique(list: Listed[], written: string, line: ResumeLine, name: (wr
 
 // ---------------------------------------------------------------- skills
 
+const SKILL_LEVEL = /^(?:beginner|novice|elementary|basic|intermediate|advanced|expert|proficient|master|familiar|working knowledge)$/i
 // "Languages: Python, Go" inside a skills list names tools; a category label is cut, the rest kept.
 const CATEGORY = /^[\p{L}][\p{L}\p{N}\s&/+-]{1,40}:\s*/u
 // Labels inside a skills block that introduce something else ("Awards: …", "Interests: …").
@@ -98,10 +99,16 @@ export function findSkills(lines: ResumeLine[]): Listed[] {
       (items(next.body).length > 1 || /:$/.test(next.body))
     )
       continue
+    // "Web Technologies" over "Advanced" over "HTML5, JavaScript": a group's name and level above its skills.
+    const after = lines[i + 2]
+    if (listed.length === 1 && next && SKILL_LEVEL.test(next.body) && after && items(after.body).length > 1) continue
     // "Spoken: English (native), Spanish (B2)" is read as languages; "Languages: Python, Go" stays a skill list.
+
     if (line.label === 'languages' && SPOKEN.has((listed[0] ?? '').split(' ')[0]!.toLowerCase())) continue
     for (const item of listed) {
       if (SPOKEN.has(item.split(' ')[0]!.toLowerCase()) && /\b(?:native|fluent|C[12]|B[12])\b/.test(item)) continue
+      // A level on its own ("Advanced", "Intermediate") says how well, not what.
+      if (SKILL_LEVEL.test(item)) continue
       pushUnique(skills, item, line, skillName)
     }
   }
@@ -240,6 +247,9 @@ function isDescription(text: string): boolean {
   return /^\p{Ll}/u.test(words[0] ?? '') || words.length > 10 || (words.length > 4 && /[.!?]$/.test(text))
 }
 
+// A line that is only a date: a year, or a month and a year.
+const DATE_ONLY = /^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? )?(?:19|20)\d{2}$/i
+
 export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[] {
   const certificates: Listed[] = []
   let describing = false
@@ -264,8 +274,19 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[]
       }
       // Each line (or bulleted item) of the section is one certificate: its name before issuer and date.
       let text = line.body
+      // "AWS Certified Developer" over "Amazon Web Services" over "2019": the name, its issuer, its date, a line each.
+      const issuer = lines[i + 1]
+      const date = lines[i + 2]
+      const issuerBelow =
+        issuer?.section === line.section &&
+        date?.section === line.section &&
+        !issuer.heading &&
+        DATE_ONLY.test(date.body) &&
+        !DATE_ONLY.test(issuer.body) &&
+        findRanges(text, nowYear).length === 0
+      if (issuerBelow) i += 2
       // A name wrapped by a narrow column continues on the next line.
-      while (i + 1 < lines.length && continuesCertificate(text, lines[i + 1]!)) text = `${text} ${lines[++i]!.body}`
+      while (!issuerBelow && i + 1 < lines.length && continuesCertificate(text, lines[i + 1]!)) text = `${text} ${lines[++i]!.body}`
       if (isDescription(text)) {
         describing = !/[.!?]$/.test(text)
         continue
