@@ -274,8 +274,9 @@ function joinedWrappedUrls(lines: ResumeLine[]): Map<number, string> {
     // "https://johndoe.me/" over "Profiles" or "Spearheaded the redesign…": a trailing slash ends an address, and a
     // capitalised word after it begins the next line's own text.
     if (/\/$/.test(last) && /^\p{Lu}/u.test(first)) continue
-    // "https://johndoe.me/": a site's root, printed whole.
-    if (/^(?:https?:\/\/)?[^/\s]+\/$/i.test(last)) continue
+    // "https://johndoe.me/": a site's root, printed whole; "https://github.com/" is cut before the account.
+    const root = /^(?:https?:\/\/)?(?:www\.)?([^/\s]+)\/$/i.exec(last)?.[1]?.toLowerCase()
+    if (root && !PROFILE_SITES.has(root) && root !== 'github.com' && !root.endsWith('linkedin.com')) continue
     if (/[/\-_=&?]$/.test(last) || first.startsWith('/')) joined.set(i, `${text}${first}`)
   }
   return joined
