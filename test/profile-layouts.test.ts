@@ -463,3 +463,30 @@ t.test(
     ])
   },
 )
+
+t.test('headings in ordinary case in a left margin, beside their first lines, when the document sets several so', async (t) => {
+  const text = [
+    'Rui Costa',
+    'rui@example.pt',
+    'Summary Backend developer who likes queues.',
+    'Experience Northwind Traders',
+    'Backend Developer',
+    'March 2020 to Present',
+    'Lisbon, Portugal',
+    'Education University of Porto',
+    'September 2014 to July 2019',
+    "Master's in Informatics",
+    'Skills Go, PostgreSQL, Kafka',
+  ].join('\n')
+  const read = profile(text)
+  t.same(work(text), [['Backend Developer', 'Northwind Traders', '2020-03', null, true]])
+  t.same(
+    (read.education ?? []).map((entry) => entry.institution),
+    ['University of Porto'],
+  )
+  t.same(read.skills, ['Go', 'PostgreSQL', 'Apache Kafka'])
+  // One such line in a document that heads its sections on lines of their own is a sentence.
+  const plain = ['Rui Costa', 'Summary', 'Education matters to me, and so does Go.', 'Skills', 'Go, Rust'].join('\n')
+  t.same(profile(plain).skills, ['Go', 'Rust'])
+  t.same(profile(plain).education, [])
+})

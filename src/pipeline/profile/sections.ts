@@ -134,6 +134,23 @@ function marginHeading(line: string): Heading | null {
   return null
 }
 
+/**
+ * "Experience Creative Solutions Inc.": a heading in ordinary case in a left margin, beside its section's first
+ * line. Alone it cannot be told from a sentence ("Education matters to me"), so the caller takes it only where a
+ * document sets several sections so (see resumeLines).
+ */
+export function leadingHeading(line: string): Heading | null {
+  const words = line.split(' ')
+  for (let n = Math.min(3, words.length - 1); n >= 1; n--) {
+    const head = words.slice(0, n).join(' ')
+    if (!/^\p{Lu}[\p{L}&-]*(?: (?:\p{Lu}[\p{L}&-]*|and|&|of))*$/u.test(head)) continue
+    const heading = plainHeading(head)
+    const rest = words.slice(n).join(' ').trim()
+    if (heading && rest.length > 0 && /^\S/u.test(rest)) return { kind: heading.kind, title: heading.title, rest, margin: true }
+  }
+  return null
+}
+
 /** Words that make up headings: a line of them is never a name. */
 export const HEADING_WORDS = new Set(
   'resume résumé curriculum vitae cv lebenslauf contact profile summary objective experience education skills work employment history personal information details professional career projects references languages certifications certificates about me overview qualifications interests hobbies awards publications volunteering volunteer activities activity extracurricular memberships technical core competencies expertise training'.split(

@@ -3,7 +3,7 @@
 // The text is attacker-controlled: everything here works line by line with
 // bounded quantifiers, so cost stays linear in its length.
 import type { SourceSpan } from '../../domain/candidate.ts'
-import { headingOf, type SectionKind } from './sections.ts'
+import { headingOf, leadingHeading, type Heading, type SectionKind } from './sections.ts'
 
 export interface ResumeLine {
   /** 0-based index; the SourceSpan's line is index + 1. */
@@ -66,8 +66,34 @@ export function unspaceLetters(line: string): string {
   return spaced > 0 && spaced >= words.length / 2 ? joined.join(' ') : line
 }
 
+// Sections a document must head in its margin before a heading beside its first line is believed.
+const MIN_MARGIN_SECTIONS = 3
+
+/**
+ * The lines that start with a margin heading in ordinary case, when the document sets at least three different
+ * sections so and heads none of those sections on a line of its own ("Experience Creative Solutions Inc.",
+ * "Education University of California", "Projects E-Commerce Platform").
+ */
+function marginHeadingLines(texts: string[]): Map<number, Heading> {
+  const found = new Map<number, Heading>()
+  const alone = new Set<SectionKind>()
+  texts.forEach((text, i) => {
+    if (text.length > MAX_FIELD_LINE) return
+    const plain = headingOf(text)
+    if (plain && plain.rest.length === 0) alone.add(plain.kind)
+    else if (!plain) {
+      const leading = leadingHeading(text)
+      if (leading) found.set(i, leading)
+    }
+  })
+  for (const [i, heading] of found) if (alone.has(heading.kind)) found.delete(i)
+  const kinds = new Set([...found.values()].map((heading) => heading.kind))
+  return kinds.size >= MIN_MARGIN_SECTIONS ? found : new Map()
+}
+
 export function resumeLines(text: string): ResumeLine[] {
   const raw = text.replace(/\r\n?/g, '\n').split('\n')
+  const margins = marginHeadingLines(raw.map((line) => unspaceLetters(normaliseLine(line.replaceAll('\f', ' ')))))
   const lines: ResumeLine[] = []
   let page = 1
   let section: SectionKind | null = null
@@ -83,7 +109,7 @@ export function resumeLines(text: string): ResumeLine[] {
     const linePage = page
     page += inner.length - 1
     const textOfLine = unspaceLetters(normaliseLine(inner.join(' ')))
-    const heading = textOfLine.length <= MAX_FIELD_LINE ? headingOf(textOfLine) : null
+    const heading = textOfLine.length <= MAX_FIELD_LINE ? (headingOf(textOfLine) ?? margins.get(index) ?? null) : null
     // Inside a skills list or a personal-data block, "Languages: ..." or
     // "Tools: ..." labels one line; elsewhere an inline heading opens a section.
     const local = heading !== null && heading.rest.length > 0 && !heading.margin && (section === 'skills' || section === 'contact')

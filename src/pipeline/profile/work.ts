@@ -347,7 +347,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     let top = d.line
     const header = parts.length === 0 ? headerAboveBullets(lines, d, anchors, used) : null
     if (header) {
-      parts.push(headerText(header.text))
+      parts.push(headerText(header.body))
       used.add(header.index)
       top = header
     }
@@ -377,7 +377,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
         step++
         continue
       }
-      const text = headerText(neighbour.text)
+      const text = headerText(neighbour.body)
       if (direction === 'above') {
         parts.unshift(text)
         top = neighbour
