@@ -477,6 +477,10 @@ t.test('headings in ordinary case in a left margin, beside their first lines, wh
     'September 2014 to July 2019',
     "Master's in Informatics",
     'Skills Go, PostgreSQL, Kafka',
+    // A group named on a line of its own inside a section ("Tools") does not make this a document of such headings.
+    'Tools',
+    'Intermediate',
+    'Git, Docker',
   ].join('\n')
   const read = profile(text)
   t.same(work(text), [['Backend Developer', 'Northwind Traders', '2020-03', null, true]])
@@ -484,7 +488,7 @@ t.test('headings in ordinary case in a left margin, beside their first lines, wh
     (read.education ?? []).map((entry) => entry.institution),
     ['University of Porto'],
   )
-  t.same(read.skills, ['Go', 'PostgreSQL', 'Apache Kafka'])
+  t.same(read.skills, ['Go', 'PostgreSQL', 'Apache Kafka', 'Git', 'Docker'])
   // One such line in a document that heads its sections on lines of their own is a sentence.
   const plain = ['Rui Costa', 'Summary', 'Education matters to me, and so does Go.', 'Skills', 'Go, Rust'].join('\n')
   t.same(profile(plain).skills, ['Go', 'Rust'])

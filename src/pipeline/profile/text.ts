@@ -71,22 +71,28 @@ const MIN_MARGIN_SECTIONS = 3
 
 /**
  * The lines that start with a margin heading in ordinary case, when the document sets at least three different
- * sections so and heads none of those sections on a line of its own ("Experience Creative Solutions Inc.",
+ * sections so and writes none of those headings on a line of its own ("Experience Creative Solutions Inc.",
  * "Education University of California", "Projects E-Commerce Platform").
  */
 function marginHeadingLines(texts: string[]): Map<number, Heading> {
   const found = new Map<number, Heading>()
-  const alone = new Set<SectionKind>()
+  // Headings on lines of their own: a document with several heads its sections so, and "Skills include Go" in it is
+  // a sentence. One or two (a group named "Tools" in a skills list) do not make such a document.
+  const aloneKinds = new Set<SectionKind>()
+  const aloneTitles = new Set<string>()
   texts.forEach((text, i) => {
     if (text.length > MAX_FIELD_LINE) return
     const plain = headingOf(text)
-    if (plain && plain.rest.length === 0) alone.add(plain.kind)
-    else if (!plain) {
+    if (plain && plain.rest.length === 0) {
+      aloneKinds.add(plain.kind)
+      aloneTitles.add(plain.title.toLowerCase())
+    } else if (!plain) {
       const leading = leadingHeading(text)
       if (leading) found.set(i, leading)
     }
   })
-  for (const [i, heading] of found) if (alone.has(heading.kind)) found.delete(i)
+  if (aloneKinds.size >= MIN_MARGIN_SECTIONS) return new Map()
+  for (const [i, heading] of found) if (aloneTitles.has(heading.title.toLowerCase())) found.delete(i)
   const kinds = new Set([...found.values()].map((heading) => heading.kind))
   return kinds.size >= MIN_MARGIN_SECTIONS ? found : new Map()
 }
