@@ -109,6 +109,33 @@ t.test('rows of a table stay rows: titles with right-aligned dates, and moderncv
   )
 })
 
+t.test('a left column of section names and dates, beside entries of several lines each, keeps each date on its row', async (t) => {
+  // The dates column holds one line per entry, and each section's name on a row of its own; the entries run to
+  // several lines each, so few lines pair and the page has the look of two columns.
+  const cells: Cell[] = []
+  let y = 700
+  const entry = (label: string, lines: string[]) => {
+    cells.push({ text: label, x: 40, y })
+    lines.forEach((line) => {
+      cells.push({ text: line, x: 170, y })
+      y -= 14
+    })
+    y -= 6
+  }
+  entry('Personal Information', [])
+  entry('Summary', [])
+  entry('Experience', [])
+  entry('Jan 2019 - Present', ['Globex Ltd', 'Senior Engineer', 'Built the billing platform for two million users', 'Led five engineers'])
+  entry('Jun 2016 - Dec 2018', ['Initech', 'Engineer', 'Kept the payment queue running through three migrations', 'On call'])
+  entry('Education', [])
+  entry('Aug 2012 - May 2016', ['University of Leeds', 'BSc Computer Science', 'Graduated with honours and a prize'])
+  entry('Projects', [])
+  const lines = (await extractText(await makeLaidOutPdf([cells]), 'pdf')).split('\n')
+  t.ok(lines.includes('Jan 2019 - Present Globex Ltd'), lines.join(' / '))
+  t.ok(lines.includes('Jun 2016 - Dec 2018 Initech'))
+  t.ok(lines.includes('Aug 2012 - May 2016 University of Leeds'))
+})
+
 t.test('column detection from positions alone', async (t) => {
   const item = (str: string, x: number, y: number): PositionedText => ({
     str,

@@ -47,6 +47,9 @@ const MIN_GUTTER = 8
 /** Each column holds at least this many segments, and is at least this share of the text's width. */
 const MIN_COLUMN_SEGMENTS = 3
 const MIN_COLUMN_WIDTH_SHARE = 0.1
+/** A left side this share of whose segments hold a year is a column of dates, not a sidebar. */
+const DATE_COLUMN_SHARE = 0.3
+const YEAR = /(?<!\d)(?:19|20)\d{2}(?!\d)/
 /** Above this share of lines with text on both sides of the gutter, the page is a table, not two columns. */
 const MAX_PAIRED_SHARE = 0.6
 
@@ -163,6 +166,7 @@ function findGutter(lines: Line[]): { start: number; end: number } | undefined {
  */
 function looksLikeColumns(lines: Line[], gutter: { start: number; end: number }): boolean {
   let leftSegments = 0
+  let leftDated = 0
   let rightSegments = 0
   let leftLines = 0
   let rightLines = 0
@@ -175,6 +179,7 @@ function looksLikeColumns(lines: Line[], gutter: { start: number; end: number })
     for (const segment of line.segments) {
       if (segment.end <= gutter.start + 1) {
         leftSegments++
+        if (YEAR.test(segment.text)) leftDated++
         hasLeft = true
         leftExtent[0] = Math.min(leftExtent[0]!, segment.x)
         leftExtent[1] = Math.max(leftExtent[1]!, segment.end)
@@ -190,6 +195,8 @@ function looksLikeColumns(lines: Line[], gutter: { start: number; end: number })
     if (hasLeft && hasRight) pairedLines++
   }
   if (leftSegments < MIN_COLUMN_SEGMENTS || rightSegments < MIN_COLUMN_SEGMENTS) return false
+  // A left column of dates (moderncv's, with a section's name over them) labels the lines beside it: rows.
+  if (leftDated >= leftSegments * DATE_COLUMN_SHARE) return false
   const total = rightExtent[1]! - leftExtent[0]!
   const narrow = (extent: number[]) => extent[1]! - extent[0]! < total * MIN_COLUMN_WIDTH_SHARE
   if (narrow(leftExtent) || narrow(rightExtent)) return false
