@@ -40,6 +40,11 @@ async function pdfWith(draw: (page: PDFPage, font: PDFFont) => void, pages = 1):
   return Buffer.from(await pdf.save())
 }
 
+/** Ink in curves over the words' box at (x, baseline y), as Chromium draws a heading's letters: an ellipse will do. */
+function outlines(page: PDFPage, x: number, y: number, width: number, color: ReturnType<typeof rgb>): void {
+  page.drawEllipse({ x: x + width / 2, y: y + 4, xScale: width / 2, yScale: 5, color })
+}
+
 const hiddenCases: Array<{ name: string; reason: RegExp; draw: (page: PDFPage, font: PDFFont) => void }> = [
   {
     name: 'white text',
@@ -107,9 +112,8 @@ t.test('visible PDF text is kept and not reported: grey, black, and white on a d
 
 t.test('text drawn as outlines with a transparent copy laid over it (as Chromium prints) is read, not reported', async (t) => {
   const bytes = await pdfWith((page, font) => {
-    // The outlines: ink the size of the words, in the text's colour; then the same words with no opacity over them.
-    const width = font.widthOfTextAtSize('Experience', 13)
-    page.drawRectangle({ x: 56, y: 738, width, height: 10, color: rgb(0, 0, 0) })
+    // The outlines: curved ink the size of the words, in the text's colour; then the same words with no opacity over them.
+    outlines(page, 56, 740, font.widthOfTextAtSize('Experience', 13), rgb(0, 0, 0))
     page.drawText('Experience', { x: 56, y: 740, size: 13, font, opacity: 0 })
   })
   const resume = await extractResume(bytes, 'pdf')
@@ -117,19 +121,21 @@ t.test('text drawn as outlines with a transparent copy laid over it (as Chromium
   t.match(resume.text, /Experience/)
 })
 
-t.test('transparent text is hidden past the ink it lies on, and on a dark panel much taller than itself', async (t) => {
+t.test('transparent text is hidden past the outlines it lies on, on a dark panel much taller than itself, and on a bar', async (t) => {
   const bytes = await pdfWith((page, font) => {
-    const width = font.widthOfTextAtSize('Experience', 11)
-    page.drawRectangle({ x: 56, y: 738, width, height: 9, color: rgb(0, 0, 0) })
+    outlines(page, 56, 740, font.widthOfTextAtSize('Experience', 11), rgb(0, 0, 0))
     page.drawText(`Experience ${POISON}`, { x: 56, y: 740, size: 11, font, opacity: 0 })
     page.drawRectangle({ x: 50, y: 300, width: 400, height: 300, color: rgb(0.1, 0.1, 0.1) })
     page.drawText('Haskell Erlang', { x: 60, y: 500, size: 11, font, opacity: 0 })
+    // A black bar the size of the words: it shows none of them.
+    page.drawRectangle({ x: 56, y: 198, width: font.widthOfTextAtSize('Elixir Scala', 11), height: 9, color: rgb(0, 0, 0) })
+    page.drawText('Elixir Scala', { x: 56, y: 200, size: 11, font, opacity: 0 })
   })
   const resume = await extractResume(bytes, 'pdf')
   t.match(resume.text, /Experience/)
-  t.notMatch(resume.text, /Kubernetes|Rust|Haskell|Erlang/)
-  // Nothing visible comes between the two, so they are one run.
-  t.same(resume.hidden, [{ page: 1, text: `${POISON} Haskell Erlang`, reason: 'transparent text' }])
+  t.notMatch(resume.text, /Kubernetes|Rust|Haskell|Erlang|Elixir|Scala/)
+  // Nothing visible comes between them, so they are one run.
+  t.same(resume.hidden, [{ page: 1, text: `${POISON} Haskell Erlang Elixir Scala`, reason: 'transparent text' }])
 })
 
 t.test('text in the colour of a sidebar tinted with it at 20 % shows against the tint: kept, not reported', async (t) => {
@@ -138,7 +144,7 @@ t.test('text in the colour of a sidebar tinted with it at 20 % shows against the
     page.drawRectangle({ x: 380, y: 0, width: 215, height: 842, color: teal, opacity: 0.2 })
     page.drawText('Sidebar: Go', { x: 400, y: 700, size: 10, font, color: teal })
     // A heading drawn as outlines in the same colour, with its transparent copy over it.
-    page.drawRectangle({ x: 400, y: 678, width: font.widthOfTextAtSize('Profiles', 12), height: 9, color: teal })
+    outlines(page, 400, 680, font.widthOfTextAtSize('Profiles', 12), teal)
     page.drawText('Profiles', { x: 400, y: 680, size: 12, font, opacity: 0 })
   })
   const resume = await extractResume(bytes, 'pdf')

@@ -136,6 +136,27 @@ function near(a: RgbColour, b: RgbColour): boolean {
   )
 }
 
+// pdf.js's path data: each drawing operator's code, then its coordinates.
+const PATH_MOVE = 0
+const PATH_LINE = 1
+const PATH_CURVE = 2
+const PATH_QUADRATIC = 3
+const PATH_CLOSE = 4
+const PATH_ARGUMENTS = [2, 2, 6, 4, 0]
+
+/** Whether a constructPath's path data holds a curve (its data: one array, or an array holding it). */
+function hasCurve(value: unknown): boolean {
+  const data = (Array.isArray(value) ? value[0] : value) as ArrayLike<number> | undefined
+  if (!data || typeof data !== 'object' || typeof data.length !== 'number') return false
+  for (let i = 0; i < data.length;) {
+    const op = data[i]!
+    if (op === PATH_CURVE || op === PATH_QUADRATIC) return true
+    if (op !== PATH_MOVE && op !== PATH_LINE && op !== PATH_CLOSE) return false
+    i += 1 + PATH_ARGUMENTS[op]!
+  }
+  return false
+}
+
 function blend(top: RgbColour, beneath: RgbColour, alpha: number): RgbColour {
   return [0, 1, 2].map((i) => Math.round(top[i]! * alpha + beneath[i]! * (1 - alpha))) as RgbColour
 }
@@ -366,8 +387,9 @@ export function judgeGlyphs(
             const beneath = backgroundAt((rect.x0 + rect.x1) / 2, (rect.y0 + rect.y1) / 2)
             // A translucent fill (a sidebar tinted at 20 %) shows as its blend with what lies beneath.
             const colour = state.fillAlpha >= 1 ? state.fill : beneath && blend(state.fill, beneath, state.fillAlpha)
-            // Ink only where it shows against what lies beneath (a white page's white box is no ink).
-            if (!beneath || !colour || !near(colour, beneath)) {
+            // Ink only where it shows against what lies beneath (a white page's white box is no ink), and only in
+            // curves: outlines of letters have them, while a bar drawn under transparent words shows none of them.
+            if ((!beneath || !colour || !near(colour, beneath)) && hasCurve(args?.[1])) {
               inks.push(rect)
               if (inks.length > MAX_INKS) inks.shift()
             }
