@@ -156,7 +156,8 @@ t.test('hostile syntax: the check answers quickly and only with a verdict', asyn
   // Each object opening an array that never closes: parsing them all would take quadratic time.
   const started = Date.now()
   t.equal(verdict(Buffer.from('1 0 obj <</A '.repeat(800_000), 'latin1')), 'too_large', 'a token budget ends the parse')
-  t.ok(Date.now() - started < 3_000, `in ${Date.now() - started} ms`)
+  // Bounds far above a healthy run and far below a quadratic one: the machine may be shared with the other tests.
+  t.ok(Date.now() - started < 10_000, `in ${Date.now() - started} ms`)
   t.equal(verdict(Buffer.from('1 0 obj ' + '['.repeat(100_000), 'latin1')), 'too_large', 'nesting is bounded')
   // Shapes that once took quadratic time: streams with no `endstream` after them, one object redefined over and over.
   // and long runs of white space or string read again from every object that points into them.
@@ -169,7 +170,7 @@ t.test('hostile syntax: the check answers quickly and only with a verdict', asyn
   for (const [shape, bytes] of shapes) {
     const one = Date.now()
     verdict(bytes)
-    t.ok(Date.now() - one < 3_000, `${shape}: checked in ${Date.now() - one} ms`)
+    t.ok(Date.now() - one < 10_000, `${shape}: checked in ${Date.now() - one} ms`)
   }
   const shortKey = (await makePdfBomb('aes256', 4096)).toString('latin1').replace(/\/UE <[0-9a-f]+>/, '/UE <00ff>')
   t.equal(verdict(Buffer.from(shortKey, 'latin1')), 'passed', 'an encryption dictionary pdf.js cannot use is no error')
@@ -209,6 +210,6 @@ t.test('hostile syntax: the check answers quickly and only with a verdict', asyn
     verdicts.add(verdict(bytes))
     slowest = Math.max(slowest, Date.now() - one)
   }
-  t.ok(slowest < 1_000, `slowest mutant checked in ${slowest} ms`)
+  t.ok(slowest < 3_000, `slowest mutant checked in ${slowest} ms`)
   t.ok(verdicts.has('passed'), 'mutants are not all refused: most go on to pdf.js')
 })
