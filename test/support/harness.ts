@@ -97,7 +97,8 @@ export async function startHireflow(
       stopped = true
       await running.close()
       await dropPrefix(config.queuePrefix)
-      await rm(dataDir, { recursive: true, force: true })
+      // A file still being renamed into place as the folder goes makes rmdir fail with ENOTEMPTY: try again.
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     },
   }
 }
