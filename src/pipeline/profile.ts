@@ -53,8 +53,9 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const running = runningLines(lines)
   // A sidebar read before the main column puts the header (name, headline, contact lines) under its sections: the
   // lines around the candidate's email are then read as the header they are.
-  const header = email && !inContactZone(email.line) && !findName(lines, emailLocal) ? headerAround(lines, email.line) : lines
-  const name = linkedIn?.name ?? findName(header, emailLocal)
+  const named = findName(lines, emailLocal)
+  const header = email && !inContactZone(email.line) && !named ? headerAround(lines, email.line) : lines
+  const name = linkedIn?.name ?? (header === lines ? named : findName(header, emailLocal))
   const phone = findPhone(header, running, name?.value ?? null)
   const links = findLinks(
     lines,

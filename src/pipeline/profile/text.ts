@@ -74,7 +74,7 @@ const MIN_MARGIN_SECTIONS = 3
  * sections so and writes none of those headings on a line of its own ("Experience Creative Solutions Inc.",
  * "Education University of California", "Projects E-Commerce Platform").
  */
-function marginHeadingLines(texts: string[]): Map<number, Heading> {
+function marginHeadingLines(texts: string[], headings: (Heading | null)[]): Map<number, Heading> {
   const found = new Map<number, Heading>()
   // Headings on lines of their own: a document with several heads its sections so, and "Skills include Go" in it is
   // a sentence. One or two (a group named "Tools" in a skills list) do not make such a document.
@@ -82,7 +82,7 @@ function marginHeadingLines(texts: string[]): Map<number, Heading> {
   const aloneTitles = new Set<string>()
   texts.forEach((text, i) => {
     if (text.length > MAX_FIELD_LINE) return
-    const plain = headingOf(text)
+    const plain = headings[i]!
     if (plain && plain.rest.length === 0) {
       aloneKinds.add(plain.kind)
       aloneTitles.add(plain.title.toLowerCase())
@@ -99,12 +99,11 @@ function marginHeadingLines(texts: string[]): Map<number, Heading> {
 
 export function resumeLines(text: string): ResumeLine[] {
   const raw = text.replace(/\r\n?/g, '\n').split('\n')
-  const margins = marginHeadingLines(raw.map((line) => unspaceLetters(normaliseLine(line.replaceAll('\f', ' ')))))
-  const lines: ResumeLine[] = []
+  // Each line's page, text and own heading first: margin headings are judged over the whole document.
+  const pages: number[] = []
+  const texts: string[] = []
   let page = 1
-  let section: SectionKind | null = null
-  let sectionTitle: string | null = null
-  raw.forEach((rawLine, index) => {
+  for (const rawLine of raw) {
     // A form feed starts a page: the line after it (or the rest of this one) is on the next page.
     let line = rawLine
     while (line.startsWith('\f')) {
@@ -112,10 +111,17 @@ export function resumeLines(text: string): ResumeLine[] {
       line = line.slice(1)
     }
     const inner = line.split('\f')
-    const linePage = page
+    pages.push(page)
     page += inner.length - 1
-    const textOfLine = unspaceLetters(normaliseLine(inner.join(' ')))
-    const heading = textOfLine.length <= MAX_FIELD_LINE ? (headingOf(textOfLine) ?? margins.get(index) ?? null) : null
+    texts.push(unspaceLetters(normaliseLine(inner.join(' '))))
+  }
+  const headings = texts.map((textOfLine) => (textOfLine.length <= MAX_FIELD_LINE ? headingOf(textOfLine) : null))
+  const margins = marginHeadingLines(texts, headings)
+  const lines: ResumeLine[] = []
+  let section: SectionKind | null = null
+  let sectionTitle: string | null = null
+  texts.forEach((textOfLine, index) => {
+    const heading = headings[index] ?? margins.get(index) ?? null
     // Inside a skills list or a personal-data block, "Languages: ..." or
     // "Tools: ..." labels one line; elsewhere an inline heading opens a section.
     const local = heading !== null && heading.rest.length > 0 && !heading.margin && (section === 'skills' || section === 'contact')
@@ -125,7 +131,7 @@ export function resumeLines(text: string): ResumeLine[] {
     }
     lines.push({
       index,
-      page: linePage,
+      page: pages[index]!,
       text: textOfLine,
       section,
       sectionTitle,
