@@ -137,6 +137,8 @@ function passages(resume: ResumeText): Passage[] {
 
 /** Each criterion met, partly met or not, with the best passage as evidence. */
 export function assessCriteria(resume: ResumeText, criteria: readonly string[]): RequirementAssessment[] {
+  // Most requisitions name no free-text criteria: the passages are not worth building then.
+  if (criteria.length === 0) return []
   const docs = passages(resume)
   const averageLength = docs.reduce((sum, doc) => sum + doc.length, 0) / Math.max(1, docs.length)
   const documentFrequency = new Map<string, number>()
