@@ -1,7 +1,9 @@
 // The extraction pool: same answers as extractText, and a file that overruns
 // its time is stopped by ending its thread, after which the pool goes on.
 import t from 'tap'
-import { ExtractionPool } from '../src/pipeline/extraction-pool.ts'
+import { once } from 'node:events'
+import { Worker } from 'node:worker_threads'
+import { ExtractionPool, startThread } from '../src/pipeline/extraction-pool.ts'
 import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { makeDocxResume, makeEncryptedPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
 
@@ -37,4 +39,17 @@ t.test('a closed pool refuses work', async (t) => {
   const pool = new ExtractionPool({ threads: 1 })
   await pool.close()
   await t.rejects(pool.extract(Buffer.from('x'), 'text'), /closed/)
+})
+
+t.test("a pool thread's heap starts large; threads started after it get V8's own sizing", async (t) => {
+  const churn = new URL('./support/heap-churn-thread.ts', import.meta.url)
+  const fullCollections = async (worker: Worker) => {
+    const [report] = (await once(worker, 'message')) as [{ fullCollections: number }]
+    await worker.terminate()
+    return report.fullCollections
+  }
+  const pooled = await fullCollections(startThread(churn, 512, 128))
+  const plain = await fullCollections(new Worker(churn, { resourceLimits: { maxOldGenerationSizeMb: 512 } }))
+  t.ok(plain > 0, `a thread of default heap collected its 600 MB of garbage in ${plain} full collections`)
+  t.ok(pooled < plain, `the pool's thread needed ${pooled}`)
 })
