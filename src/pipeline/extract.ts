@@ -15,6 +15,7 @@ import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
 import { hiddenRuns, judgeGlyphs, withoutHidden, type HiddenText } from './formats/hidden-text.ts'
 import { removeHiddenRuns } from './formats/docx-hidden.ts'
+import { headerText, visibleHeaderParts } from './formats/docx-headers.ts'
 import { readRtf, RtfError } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
 import { DocError, readDoc } from './formats/doc.ts'
@@ -371,15 +372,42 @@ function formatDuration(ms: number): string {
 async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
   await checkZip(bytes, caps)
   try {
+    const entries = readCentralDirectory(bytes, caps.maxZipEntries)
     // Runs a reader never sees are cut out of the document before mammoth reads it.
-    const { docx, hidden } = await withoutHiddenRuns(bytes, caps)
+    const { docx, hidden, documentXml } = await withoutHiddenRuns(bytes, entries)
     const result = await mammoth.extractRawText({ buffer: docx })
     // mammoth ends every paragraph with a blank line; one newline per
     // paragraph keeps line numbers (skill evidence) close to the document's.
-    return { text: result.value.replace(/\n\n/g, '\n'), hidden }
+    const body = result.value.replace(/\n\n/g, '\n')
+    // mammoth reads no page headers, where Word users often put their name and contact line.
+    const headers = documentXml === undefined ? { text: '', hidden: [] } : await pageHeaders(bytes, entries, documentXml)
+    return { text: headers.text === '' ? body : `${headers.text}\n${body}`, hidden: [...headers.hidden, ...hidden] }
   } catch (cause) {
     throw new UnreadableResumeError('the DOCX is damaged', { problem: 'damaged', cause })
   }
+}
+
+/** The text of the page headers a reader sees (formats/docx-headers.ts), hidden runs taken out. */
+async function pageHeaders(bytes: Buffer, entries: ZipEntryInfo[], documentXml: string): Promise<ExtractedResume> {
+  const part = (name: string) => entries.find((entry) => entry.name === name)
+  const relationships = part(DOCUMENT_RELATIONSHIPS)
+  const settings = part(SETTINGS)
+  const names = visibleHeaderParts(
+    documentXml,
+    relationships && (await entryXml(bytes, relationships)),
+    settings && (await entryXml(bytes, settings)),
+  )
+  const texts: string[] = []
+  const hidden: HiddenText[] = []
+  for (const name of names) {
+    const entry = part(name)
+    if (!entry) continue
+    const { xml, hidden: found } = removeHiddenRuns(await entryXml(bytes, entry))
+    hidden.push(...found)
+    const text = headerText(xml)
+    if (text !== '' && !texts.includes(text)) texts.push(text)
+  }
+  return { text: texts.join('\n'), hidden }
 }
 
 const inflateRawAsync = promisify(inflateRaw)
@@ -550,22 +578,31 @@ function entryData(bytes: Buffer, entry: ZipEntryInfo): Buffer {
 }
 
 const MAIN_DOCUMENT = 'word/document.xml'
+const DOCUMENT_RELATIONSHIPS = 'word/_rels/document.xml.rels'
+const SETTINGS = 'word/settings.xml'
 
-/**
- * The DOCX with the hidden runs of its main document removed (checkZip has
- * already bounded every entry). The archive is written anew: the other
- * entries as they were, the main document stored uncompressed.
- */
-async function withoutHiddenRuns(bytes: Buffer, caps: ExtractionLimits): Promise<{ docx: Buffer; hidden: HiddenText[] }> {
-  const entries = readCentralDirectory(bytes, caps.maxZipEntries)
-  const main = entries.find((entry) => entry.name === MAIN_DOCUMENT)
-  if (!main) return { docx: bytes, hidden: [] }
-  const data = entryData(bytes, main)
-  const xml = (main.method === 0 ? data : await inflateRawAsync(data, { maxOutputLength: Math.max(1, main.uncompressedSize) })).toString(
+/** An entry's XML, inflated within its declared size (checkZip has already bounded every entry). */
+async function entryXml(bytes: Buffer, entry: ZipEntryInfo): Promise<string> {
+  const data = entryData(bytes, entry)
+  return (entry.method === 0 ? data : await inflateRawAsync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) })).toString(
     'utf8',
   )
+}
+
+/**
+ * The DOCX with the hidden runs of its main document removed, and that
+ * document's XML as it was. The archive is written anew: the other entries as
+ * they were, the main document stored uncompressed.
+ */
+async function withoutHiddenRuns(
+  bytes: Buffer,
+  entries: ZipEntryInfo[],
+): Promise<{ docx: Buffer; hidden: HiddenText[]; documentXml?: string }> {
+  const main = entries.find((entry) => entry.name === MAIN_DOCUMENT)
+  if (!main) return { docx: bytes, hidden: [] }
+  const xml = await entryXml(bytes, main)
   const { xml: cleaned, hidden } = removeHiddenRuns(xml)
-  if (hidden.length === 0) return { docx: bytes, hidden }
+  if (hidden.length === 0) return { docx: bytes, hidden, documentXml: xml }
   const parts: Buffer[] = []
   const directory: Buffer[] = []
   let offset = 0
@@ -607,7 +644,7 @@ async function withoutHiddenRuns(bytes: Buffer, caps: ExtractionLimits): Promise
   end.writeUInt16LE(entries.length, 10)
   end.writeUInt32LE(directorySize, 12)
   end.writeUInt32LE(offset, 16)
-  return { docx: Buffer.concat([...parts, ...directory, end]), hidden }
+  return { docx: Buffer.concat([...parts, ...directory, end]), hidden, documentXml: xml }
 }
 
 async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {

@@ -92,7 +92,7 @@ function groundReader(xml: string): (offset: number) => boolean {
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
 
-function decodeXml(text: string): string {
+export function decodeXml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (_, entity: string) => {
     if (entity.startsWith('#x')) return String.fromCodePoint(Math.min(0x10ffff, parseInt(entity.slice(2), 16)))
     if (entity.startsWith('#')) return String.fromCodePoint(Math.min(0x10ffff, Number(entity.slice(1))))
