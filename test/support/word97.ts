@@ -127,12 +127,43 @@ const FIB_SIZE = 0x9a + 93 * 8
 const TEXT_OFFSET = 0x400
 const FKP_SIZE = 512
 
+/** The header document's stories for the document's one section ([MS-DOC] 2.8.22), each as pieces. */
+export interface WordHeaders {
+  even?: WordPiece[]
+  odd?: WordPiece[]
+  oddFooter?: WordPiece[]
+  first?: WordPiece[]
+  /** The section shows the first header on its first page (sprmSFTitlePage). */
+  titlePage?: boolean
+}
+
 /**
  * A Word 97 document whose main text is these pieces, in order. Word's own
  * marks go in the text as Word writes them: \r ends a paragraph, \x13 \x14
- * \x15 delimit a field's instruction and result.
+ * \x15 delimit a field's instruction and result. With `headers`, a header
+ * document follows the main text: six empty separator stories, then the
+ * section's six (even header, odd header, even footer, odd footer, first
+ * header, first footer), each non-empty one closed by a guard paragraph mark.
  */
-export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; nFib?: number } = {}): Buffer {
+export function makeWord97(mainPieces: WordPiece[], options: { encrypted?: boolean; nFib?: number; headers?: WordHeaders } = {}): Buffer {
+  const ccpText = mainPieces.reduce((total, piece) => total + piece.text.length, 0)
+  const pieces = [...mainPieces]
+  const storyStarts: number[] = []
+  let ccpHdd = 0
+  if (options.headers) {
+    const { even, odd, oddFooter, first } = options.headers
+    for (const story of [even, odd, undefined, oddFooter, first, undefined]) {
+      storyStarts.push(ccpHdd)
+      if (!story || story.length === 0) continue
+      for (const piece of [...story, { text: '\r', compressed: true }]) {
+        pieces.push(piece)
+        ccpHdd += piece.text.length
+      }
+    }
+    // The header document ends with one more paragraph mark, after every story.
+    pieces.push({ text: '\r', compressed: true })
+    ccpHdd += 1
+  }
   const chunks: Buffer[] = []
   const placed: Array<{ cp: number; fc: number }> = []
   let cp = 0
@@ -167,14 +198,18 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; 
   })
   fkp[FKP_SIZE - 1] = pieces.length
   // Padded past the mini stream cutoff, as Word's own WordDocument streams are.
-  const word = Buffer.alloc(Math.max(MINI_CUTOFF + SECTOR, (fkpPage + 1) * FKP_SIZE))
+  const sepxAt = (fkpPage + 1) * FKP_SIZE
+  const word = Buffer.alloc(Math.max(MINI_CUTOFF + SECTOR, sepxAt + 16))
   fkp.copy(word, fkpPage * FKP_SIZE)
+  // The section's properties: the title page flag, when set.
+  Buffer.from([3, 0, 0x0a, 0x30, 1]).copy(word, sepxAt)
   word.writeUInt16LE(0xa5ec, 0)
   word.writeUInt16LE(options.nFib ?? 0x00c1, 2)
   word.writeUInt16LE(0x0200 | (options.encrypted ? 0x0100 : 0), 0x0a)
   word.writeUInt16LE(14, 0x20)
   word.writeUInt16LE(22, 0x3e)
-  word.writeUInt32LE(cp, 0x4c)
+  word.writeUInt32LE(ccpText, 0x4c)
+  word.writeUInt32LE(ccpHdd, 0x54)
   word.writeUInt16LE(93, 0x98)
   body.copy(word, TEXT_OFFSET)
 
@@ -194,11 +229,26 @@ export function makeWord97(pieces: WordPiece[], options: { encrypted?: boolean; 
   plcBteChpx.writeUInt32LE(runStarts[0] ?? TEXT_OFFSET, 0)
   plcBteChpx.writeUInt32LE(offset, 4)
   plcBteChpx.writeUInt32LE(fkpPage, 8)
-  const table = Buffer.concat([Buffer.alloc(16), clx, plcBteChpx])
+  // PlcfHdd: six separators (empty), the section's six stories, the end of the last story, one undefined CP.
+  const plcfHdd = Buffer.alloc(ccpHdd > 0 ? 14 * 4 : 0)
+  if (ccpHdd > 0) {
+    ;[0, 0, 0, 0, 0, 0, ...storyStarts, ccpHdd - 1, ccpHdd].forEach((value, index) => plcfHdd.writeUInt32LE(value, index * 4))
+  }
+  // PlcfSed: the one section's CPs, then its SED (fn, fcSepx, fnMpr, fcMpr), pointing at the SEPX when it has one.
+  const plcfSed = Buffer.alloc(options.headers?.titlePage ? 2 * 4 + 12 : 0)
+  if (plcfSed.length > 0) {
+    plcfSed.writeUInt32LE(ccpText, 4)
+    plcfSed.writeUInt32LE(sepxAt, 8 + 2)
+  }
+  const table = Buffer.concat([Buffer.alloc(16), clx, plcBteChpx, plcfHdd, plcfSed])
   word.writeUInt32LE(16, 0x9a + 33 * 8)
   word.writeUInt32LE(clx.length, 0x9a + 33 * 8 + 4)
   word.writeUInt32LE(16 + clx.length, 0x9a + 12 * 8)
   word.writeUInt32LE(plcBteChpx.length, 0x9a + 12 * 8 + 4)
+  word.writeUInt32LE(16 + clx.length + plcBteChpx.length, 0x9a + 11 * 8)
+  word.writeUInt32LE(plcfHdd.length, 0x9a + 11 * 8 + 4)
+  word.writeUInt32LE(16 + clx.length + plcBteChpx.length + plcfHdd.length, 0x9a + 6 * 8)
+  word.writeUInt32LE(plcfSed.length, 0x9a + 6 * 8 + 4)
   if (FIB_SIZE > TEXT_OFFSET) throw new Error('the FIB overlaps the text')
 
   return makeCompoundFile([

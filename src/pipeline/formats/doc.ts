@@ -1,11 +1,13 @@
 // Text out of a Word 97-2003 document ([MS-DOC]): the FIB at the start of the
 // WordDocument stream says how many characters the main text has and where
 // the piece table (CLX) sits in the table stream; each piece maps a run of
-// character positions to 8-bit (Windows-1252) or UTF-16 bytes. Only the main
-// text is read (not footnotes, headers or text boxes), at most a bounded
-// number of characters however the pieces are laid out, and without the
-// characters its formatting hides (vanish) or marks deleted. Hidden characters
-// are reported too; deleted ones are a revision, not hidden text, and are not.
+// character positions to 8-bit (Windows-1252) or UTF-16 bytes. The main text
+// is read, and before it the page header the first page shows (Word users put
+// their name and contact line there; footers, footnotes and text boxes are not
+// read), at most a bounded number of characters however the pieces are laid
+// out, and without the characters the formatting hides (vanish) or marks
+// deleted. Hidden characters are reported too; deleted ones are a revision,
+// not hidden text, and are not.
 import { CompoundFile, isCfb } from './cfb.ts'
 import { HiddenFindings, type HiddenText } from './hidden-text.ts'
 
@@ -22,9 +24,20 @@ const WORD_MAGIC = 0xa5ec
 const FLAG_ENCRYPTED = 0x0100
 const FLAG_TABLE_1 = 0x0200
 const FC_COMPRESSED = 0x40000000
-// The index of fcClx/lcbClx, and of fcPlcfBteChpx/lcbPlcfBteChpx, among the FibRgFcLcb97 pairs.
+// The index of fcClx/lcbClx, fcPlcfBteChpx/lcbPlcfBteChpx, fcPlcfHdd/lcbPlcfHdd and
+// fcPlcfSed/lcbPlcfSed among the FibRgFcLcb97 pairs.
 const CLX_PAIR = 33
 const CHPX_PAIR = 12
+const HDD_PAIR = 11
+const SED_PAIR = 6
+// Stories of the header document ([MS-DOC] 2.8.22): six separators, then six a section (even header, odd
+// header, even footer, odd footer, first header, first footer). The odd header is the one every page shows
+// unless the section has a title page, which shows the first header instead.
+const FIRST_SECTION_ODD_HEADER = 7
+const FIRST_SECTION_FIRST_HEADER = 10
+const SPRM_TITLE_PAGE = 0x300a
+/** A page header is a line or three; a longer one is not read further. */
+const MAX_HEADER_CHARS = 2_000
 const FKP_SIZE = 512
 
 const cp1252 = new TextDecoder('windows-1252')
@@ -73,6 +86,8 @@ export function readDoc(bytes: Uint8Array, maxChars: number, maxHidden: number):
   at += 2 + cslw * 4
   if (cslw < 4 || at + 2 > word.length) throw new DocError('the FIB is truncated')
   const ccpText = word.readUInt32LE(lwStart + 3 * 4)
+  const ccpFtn = cslw > 4 ? word.readUInt32LE(lwStart + 4 * 4) : 0
+  const ccpHdd = cslw > 5 ? word.readUInt32LE(lwStart + 5 * 4) : 0
   const pairs = word.readUInt16LE(at)
   const pairsStart = at + 2
   if (pairs <= CLX_PAIR || pairsStart + (CLX_PAIR + 1) * 8 > word.length) throw new DocError('the FIB has no piece table entry')
@@ -88,34 +103,96 @@ export function readDoc(bytes: Uint8Array, maxChars: number, maxHidden: number):
   const lcbChpx = word.readUInt32LE(pairsStart + CHPX_PAIR * 8 + 4)
   const marked = lcbChpx > 0 && fcChpx + lcbChpx <= table.length ? hiddenRanges(word, table.subarray(fcChpx, fcChpx + lcbChpx)) : []
 
-  const wanted = Math.min(ccpText, maxChars * 2)
-  // The shown and the hidden characters are two streams, each with its own
-  // fields: hidden text cannot open a field that swallows the shown text.
-  const shown = wordText()
-  const hiddenText = wordText()
   const findings = new HiddenFindings(maxHidden)
-  let out = ''
-  for (const piece of pieces) {
-    if (piece.cpStart >= wanted) break
-    const count = Math.min(piece.cpEnd, wanted) - piece.cpStart
-    if (count <= 0) continue
-    const width = piece.compressed ? 1 : 2
-    const start = piece.compressed ? piece.fc / 2 : piece.fc
-    const end = start + count * width
-    if (end > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
-    for (const part of partsOf(start, end, width, marked)) {
-      if (part.mark === 'deleted') continue
-      const raw = (piece.compressed ? cp1252 : utf16).decode(word.subarray(part.from, part.to))
-      if (part.mark === 'hidden') {
-        findings.hidden(hiddenText(raw), 'invisible text')
-      } else {
-        const text = shown(raw)
-        out += text
-        findings.shown(text)
+  /**
+   * The text of characters [from, to), hidden and deleted characters left
+   * out. The shown and the hidden characters are two streams, each with its
+   * own fields: hidden text cannot open a field that swallows the shown text.
+   */
+  const readRange = (from: number, to: number): string => {
+    const shown = wordText()
+    const hiddenText = wordText()
+    let out = ''
+    for (const piece of pieces) {
+      if (piece.cpStart >= to) break
+      const first = Math.max(piece.cpStart, from)
+      const count = Math.min(piece.cpEnd, to) - first
+      if (count <= 0) continue
+      const width = piece.compressed ? 1 : 2
+      const start = (piece.compressed ? piece.fc / 2 : piece.fc) + (first - piece.cpStart) * width
+      const end = start + count * width
+      if (end > word.length) throw new DocError('a piece runs past the end of the WordDocument stream')
+      for (const part of partsOf(start, end, width, marked)) {
+        if (part.mark === 'deleted') continue
+        const raw = (piece.compressed ? cp1252 : utf16).decode(word.subarray(part.from, part.to))
+        if (part.mark === 'hidden') {
+          findings.hidden(hiddenText(raw), 'invisible text')
+        } else {
+          const text = shown(raw)
+          out += text
+          findings.shown(text)
+        }
       }
     }
+    return out
   }
-  return { text: out, hidden: findings.found() }
+
+  const headers: string[] = []
+  const fcHdd = word.readUInt32LE(pairsStart + HDD_PAIR * 8)
+  const lcbHdd = word.readUInt32LE(pairsStart + HDD_PAIR * 8 + 4)
+  if (ccpHdd > 0 && lcbHdd > 0 && fcHdd + lcbHdd <= table.length) {
+    const stories = headerStories(table.subarray(fcHdd, fcHdd + lcbHdd), ccpHdd)
+    const titlePage = firstSectionHasTitlePage(word, table, pairsStart)
+    const headerStart = ccpText + ccpFtn
+    for (const index of titlePage ? [FIRST_SECTION_FIRST_HEADER, FIRST_SECTION_ODD_HEADER] : [FIRST_SECTION_ODD_HEADER]) {
+      const story = stories[index]
+      if (!story) continue
+      const text = readRange(headerStart + story.from, headerStart + Math.min(story.to, story.from + MAX_HEADER_CHARS)).trim()
+      if (text !== '' && !headers.includes(text)) headers.push(text)
+    }
+  }
+  const body = readRange(0, Math.min(ccpText, maxChars * 2))
+  return { text: headers.length > 0 ? `${headers.join('\n')}\n${body}` : body, hidden: findings.found() }
+}
+
+/**
+ * Where each story of the header document starts and ends (relative to the
+ * header document), its guard paragraph mark left out; an empty story is
+ * undefined. The last CP of the PLC is undefined and the one before it ends
+ * the last story.
+ */
+function headerStories(plc: Buffer, ccpHdd: number): Array<{ from: number; to: number } | undefined> {
+  const count = Math.floor(plc.length / 4)
+  const stories: Array<{ from: number; to: number } | undefined> = []
+  for (let i = 0; i + 2 < count && i <= FIRST_SECTION_FIRST_HEADER; i++) {
+    const from = plc.readUInt32LE(i * 4)
+    const next = plc.readUInt32LE((i + 1) * 4)
+    // The guard paragraph mark ending a story is not its content.
+    const to = Math.min(next, ccpHdd) - 1
+    stories.push(to > from ? { from, to } : undefined)
+  }
+  return stories
+}
+
+/** Whether the first section shows a first-page header of its own (sprmSFTitlePage in its SEPX). */
+function firstSectionHasTitlePage(word: Buffer, table: Buffer, pairsStart: number): boolean {
+  const fcSed = word.readUInt32LE(pairsStart + SED_PAIR * 8)
+  const lcbSed = word.readUInt32LE(pairsStart + SED_PAIR * 8 + 4)
+  // A PlcfSed: n + 1 CPs, then n 12-byte SEDs; the SEPX offset is 2 bytes into a SED.
+  if (lcbSed < 16 || fcSed + lcbSed > table.length || (lcbSed - 4) % 16 !== 0) return false
+  const sections = (lcbSed - 4) / 16
+  const fcSepx = table.readUInt32LE(fcSed + (sections + 1) * 4 + 2)
+  if (fcSepx === 0xffffffff || fcSepx + 2 > word.length) return false
+  const size = word.readUInt16LE(fcSepx)
+  const grpprl = word.subarray(fcSepx + 2, Math.min(word.length, fcSepx + 2 + size))
+  for (let at = 0; at + 2 <= grpprl.length;) {
+    const sprm = grpprl.readUInt16LE(at)
+    at += 2
+    if (sprm === SPRM_TITLE_PAGE) return grpprl[at] !== undefined && grpprl[at] !== 0
+    const operand = OPERAND_SIZES[sprm >> 13]!
+    at += operand >= 0 ? operand : 1 + (grpprl[at] ?? 0)
+  }
+  return false
 }
 
 type Mark = 'hidden' | 'deleted'
