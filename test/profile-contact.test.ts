@@ -56,6 +56,17 @@ t.test('name: a street line in a contact block is not the name', async (t) => {
   t.equal(profile(text).name, 'Nadia Okafor')
 })
 
+t.test('name: initials written against the name; an address line starting with its house number gives none', async (t) => {
+  const lines = (first: string) =>
+    [first, '5A/453, Caldwell Colony, 4th Street East,', 'Tuticorin-628008', 'PROFILE', 'A fresher.'].join('\n')
+  t.equal(profile(lines('A.Aishwarya')).name, 'A. Aishwarya')
+  t.equal(profile(lines('R.K.Narayan')).name, 'R.K. Narayan')
+  t.equal(profile(lines('K.Ramesh Kumar')).name, 'K. Ramesh Kumar')
+  // A one-word name is not believed; the colony and the street are places, not a person.
+  t.equal(profile(lines('Aishwarya')).name, null)
+  t.equal(profile(['Sector 5, Model Colony', 'Ravi Shankar', 'ravi@example.org'].join('\n')).name, 'Ravi Shankar')
+})
+
 // ---------------------------------------------------------------- phones
 
 t.test('phone: a masked number is read as printed, with its country code', async (t) => {

@@ -15,7 +15,7 @@ export const TITLE_WORDS = new Set(
 )
 // Words that name an organisation or a place, never a person.
 const NOT_PERSON_WORDS = new Set(
-  'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue st str ave rd blvd apt city county new york san francisco los angeles london berlin munich paris'.split(
+  'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue st str ave rd blvd apt colony nagar layout sector city county new york san francisco los angeles london berlin munich paris'.split(
     ' ',
   ),
 )
@@ -27,6 +27,8 @@ const DATE_STAMP = /\b(?:last updated|updated on|updated|last revised|revised on
 const GLUED_WORDS = /^(\p{Lu}\p{Ll}{1,30})(\p{Lu}\p{L}{1,30})$/u
 // A name glued to the house number of the address after it ("Doe17 Prime Avenue").
 const GLUED_NUMBER = /^(\p{Lu}[\p{L}\p{M}'’-]{1,30})\d{1,6}$/u
+// Initials written against the name they precede ("A.Aishwarya", "R.K.Narayan"): two words.
+const GLUED_INITIALS = /^((?:\p{Lu}\.){1,3})(\p{Lu}\p{Ll}[\p{L}\p{M}'’-]{1,30})$/u
 
 export function findName(lines: ResumeLine[], emailLocal: string | null): Found<string> | null {
   const candidates: Array<Found<string>> = []
@@ -41,7 +43,8 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
     }
     if (seen >= NAME_SEARCH_LINES || !inContactZone(line) || line.heading) continue
     seen++
-    if (line.text.length > MAX_FIELD_LINE || DATE_STAMP.test(line.text)) continue
+    // A line starting with a number is an address or a phone ("5A/453, Caldwell Colony, …"): no name in it.
+    if (line.text.length > MAX_FIELD_LINE || DATE_STAMP.test(line.text) || /^\d/.test(line.text)) continue
     // First and last name stacked on two lines ("JANE" / "DOE").
     const next = lines[i + 1]
     if (next && isLoneNameWord(line.text) && isLoneNameWord(next.text)) {
@@ -87,6 +90,10 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
     .replace(/^(?:name\s*:\s*)/i, '')
     .replace(/^(?:(?:dr|prof|mr|mrs|ms|mx|ing|dipl)\.?\s+){1,3}/i, '')
     .split(/\s+/)
+    .flatMap((word) => {
+      const glued = GLUED_INITIALS.exec(word)
+      return glued ? [glued[1]!, glued[2]!] : [word]
+    })
   const taken: string[] = []
   for (const [i, word] of words.entries()) {
     const bare = word.replace(/[.:,]+$/, '').toLowerCase()
@@ -176,6 +183,7 @@ function splitByEmail(joined: string, emailLocal: string): string[] | null {
 
 /** "DOE" becomes "Doe"; "McDonald" and "O'Neil" stay as written. */
 function titleCaseShouted(word: string): string {
-  if (!isShouted(word)) return word
+  // Initials ("R.K.") stay capitals.
+  if (!isShouted(word) || /^(?:\p{Lu}\.)+$/u.test(word)) return word
   return word.toLowerCase().replace(/(^|[-'’])(\p{L})/gu, (_, sep: string, ch: string) => sep + ch.toUpperCase())
 }
