@@ -1,6 +1,8 @@
 // Every resume format hireflow reads, and the one shape of text they all come out in.
 import t from 'tap'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
+import { Document, NoBreakHyphen, Packer, PageBreak, Paragraph, TextRun } from 'docx'
+import { extractProfile } from '../src/pipeline/profile.ts'
 import { detectResumeType, resumeKindForMediaType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { extractText, normaliseText, PAGE_BREAK } from '../src/pipeline/extract.ts'
 import { pageText, type PositionedText } from '../src/pipeline/formats/pdf-layout.ts'
@@ -464,4 +466,39 @@ t.test('supported formats, their media types and file names', async (t) => {
   })
   // Other images are still refused by their own media type.
   t.same(await detectResumeType(Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(32)])), { kind: 'unsupported', detected: 'image/gif' })
+})
+
+t.test('DOCX: a line break inside a paragraph, a page break and a non-breaking hyphen keep their place in the text', async (t) => {
+  const docx = await Packer.toBuffer(
+    new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph({
+              children: [
+                new TextRun('A.Aishwarya'),
+                new TextRun({ text: '5A/453, Caldwell Colony, 4th Street East', break: 1 }),
+                new TextRun({ text: 'Tuticorin-628008', break: 1 }),
+              ],
+            }),
+            new Paragraph({ children: [new TextRun({ children: ['Motivated, teamwork', new NoBreakHyphen(), 'oriented engineer.'] })] }),
+            new Paragraph({ children: [new TextRun('Experience'), new PageBreak(), new TextRun('Engineer, Acme, 2019 - Present')] }),
+          ],
+        },
+      ],
+    }),
+  )
+  const text = await extractText(docx, 'docx')
+  t.equal(
+    text,
+    [
+      'A.Aishwarya',
+      '5A/453, Caldwell Colony, 4th Street East',
+      'Tuticorin-628008',
+      'Motivated, teamwork-oriented engineer.',
+      'Experience',
+      'Engineer, Acme, 2019 - Present',
+    ].join('\n'),
+  )
+  t.equal(extractProfile(text).name, 'A. Aishwarya', 'initials against the name are two words; the address is no name')
 })

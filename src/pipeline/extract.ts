@@ -589,10 +589,22 @@ async function entryXml(bytes: Buffer, entry: ZipEntryInfo): Promise<string> {
   )
 }
 
+// A line break inside a paragraph (Shift+Enter: a name over an address), a page or column break, a carriage
+// return; mammoth's raw text drops them all, joining the lines around them ("A. Aishwarya5A/453, …").
+const BREAK = /<w:(?:br|cr)(?:\s[^<>]{0,200})?\/>/g
+// A hyphen Word keeps from breaking a line: mammoth drops it ("teamwork‑oriented" read as "teamworkoriented").
+const NON_BREAKING_HYPHEN = /<w:noBreakHyphen\s{0,20}\/>/g
+
+/** Breaks and non-breaking hyphens as the text they stand for, so mammoth keeps them. */
+function breaksAsText(xml: string): string {
+  return xml.replace(BREAK, '<w:t xml:space="preserve">&#10;</w:t>').replace(NON_BREAKING_HYPHEN, '<w:t>-</w:t>')
+}
+
 /**
- * The DOCX with the hidden runs of its main document removed, and that
- * document's XML as it was. The archive is written anew: the other entries as
- * they were, the main document stored uncompressed.
+ * The DOCX with the hidden runs of its main document removed and its breaks
+ * written as text (see BREAK), and that document's XML as it was. When
+ * anything changed, the archive is written anew: the other entries as they
+ * were, the main document stored uncompressed.
  */
 async function withoutHiddenRuns(
   bytes: Buffer,
@@ -601,8 +613,9 @@ async function withoutHiddenRuns(
   const main = entries.find((entry) => entry.name === MAIN_DOCUMENT)
   if (!main) return { docx: bytes, hidden: [] }
   const xml = await entryXml(bytes, main)
-  const { xml: cleaned, hidden } = removeHiddenRuns(xml)
-  if (hidden.length === 0) return { docx: bytes, hidden, documentXml: xml }
+  const { xml: visible, hidden } = removeHiddenRuns(xml)
+  const cleaned = breaksAsText(visible)
+  if (cleaned === xml) return { docx: bytes, hidden, documentXml: xml }
   const parts: Buffer[] = []
   const directory: Buffer[] = []
   let offset = 0
