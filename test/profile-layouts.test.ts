@@ -494,3 +494,26 @@ t.test('headings in ordinary case in a left margin, beside their first lines, wh
   t.same(profile(plain).skills, ['Go', 'Rust'])
   t.same(profile(plain).education, [])
 })
+
+t.test('a dash spaced on one side only separates employer, title, place and dates; "Certificates and Awards" is a heading', async (t) => {
+  const text = [
+    'Tomas Reyes',
+    'EXPERIENCE',
+    'Harbor Auto Group —Sales Representative  —June 2017 - Feb. 2018',
+    'Exceeded the sales goal every month',
+    'Lakeside Media– Business Development Representative – Orem, Utah – Aug. 2021 - Jan. 2023',
+    'Ranked first among all representatives',
+    'CERTIFICATES AND AWARDS',
+    'Certification in Microsoft Word and Excel',
+  ].join('\n')
+  t.same(work(text), [
+    ['Sales Representative', 'Harbor Auto Group', '2017-06', '2018-02', false],
+    ['Business Development Representative', 'Lakeside Media', '2021-08', '2023-01', false],
+  ])
+  t.same(profile(text).certificates, ['Certification in Microsoft Word and Excel'])
+  t.same(profile(text).education, [])
+  // A hyphen inside a word or a range is no separator.
+  t.same(work(['Ana Lima', 'EXPERIENCE', 'Front-End Developer, Acme Co., 2019–2021'].join('\n')), [
+    ['Front-End Developer', 'Acme Co.', '2019', '2021', false],
+  ])
+})

@@ -53,7 +53,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],
   [
     'certificates',
-    /^(?:(?:licenses|licences) and certifications|certifications?(?: and (?:licenses|licences|training|courses|awards))?|certificates?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
+    /^(?:(?:licenses|licences|awards|honors|honours|achievements) and (?:certifications?|certificates?)|(?:certifications?|certificates?)(?: and (?:licenses|licences|training|courses|awards|honors|honours|achievements))?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
   ],
   ['projects', new RegExp(`^(?:${Q} )*(?:projects|project experience|portfolio|open source(?: contributions)?)$`)],
   [

@@ -25,8 +25,11 @@ export interface ResumeLine {
 // Lines longer than this are prose or garbage, never a header, a date line or a contact line.
 export const MAX_FIELD_LINE = 300
 
-/** Where one piece of a header line ends and the next begins: a bar or bullet, a wide gap, a spaced dash, a comma. */
-export const PIECE_SEPARATORS = / ?[|•·] ?| {2,}| [–—-] |, ?/u
+/**
+ * Where one piece of a header line ends and the next begins: a bar or bullet, a wide gap, a spaced dash (an
+ * en or em dash spaced on one side only too: "Acme —Sales Representative —June 2017"), a comma.
+ */
+export const PIECE_SEPARATORS = / ?[|•·] ?| {2,}| [–—-] | [–—](?=\p{L})|(?<=[\p{L}\p{N}.)])[–—] |, ?/u
 
 // Dash look-alikes PDF producers emit for a plain hyphen-minus.
 const ODD_DASHES = /[\u2010\u2011\u2012\u2212\uFE58\uFE63\uFF0D]/g
