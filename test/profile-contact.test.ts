@@ -67,6 +67,18 @@ t.test('name: initials written against the name; an address line starting with i
   t.equal(profile(['Sector 5, Model Colony', 'Ravi Shankar', 'ravi@example.org'].join('\n')).name, 'Ravi Shankar')
 })
 
+t.test('name: a first and last name a double space apart; the labels of a contact block are no name', async (t) => {
+  const text = [
+    'Ashish  Kumar',
+    'MOBILE  EMAIL GITHUB          LINKEDIN',
+    '7905212893 ak6706072@gmail.com @AK6706072 ashish-kumar-834165184',
+    'PROFILE SUMMARY',
+    'BCA in Computer Science.',
+  ].join('\n')
+  t.equal(profile(text).name, 'Ashish Kumar')
+  t.equal(profile(text.replace('Ashish  Kumar', 'Ashish')).name, null, 'not "Email Github"')
+})
+
 // ---------------------------------------------------------------- phones
 
 t.test('phone: a masked number is read as printed, with its country code', async (t) => {

@@ -512,7 +512,10 @@ t.test('a dash spaced on one side only separates employer, title, place and date
   ])
   t.same(profile(text).certificates, ['Certification in Microsoft Word and Excel'])
   t.same(profile(text).education, [])
-  // A hyphen inside a word or a range is no separator.
+  // A hyphen spaced after a word, before a capital, is one too; inside a word or a range, or before a small letter, it is not.
+  t.same(work(['Adam Hess', 'WORK EXPERIENCE', 'Lead Software Engineer- New York, NY Jan 2023-Present', 'Nomad Health'].join('\n')), [
+    ['Lead Software Engineer', 'Nomad Health', '2023-01', null, true],
+  ])
   t.same(work(['Ana Lima', 'EXPERIENCE', 'Front-End Developer, Acme Co., 2019–2021'].join('\n')), [
     ['Front-End Developer', 'Acme Co.', '2019', '2021', false],
   ])

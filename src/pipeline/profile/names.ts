@@ -19,6 +19,12 @@ const NOT_PERSON_WORDS = new Set(
     ' ',
   ),
 )
+// Labels of a contact block ("MOBILE  EMAIL  GITHUB  LINKEDIN" over the values): never a name.
+const CONTACT_LABELS = new Set(
+  'email e-mail mail mobile phone tel telephone cell fax address github gitlab linkedin website web portfolio twitter skype whatsapp location'.split(
+    ' ',
+  ),
+)
 const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’.-]{0,30}$/u
 const PARTICLE = /^(?:van|von|der|den|de|del|della|da|di|du|la|le|bin|al|el|ter|ten|zu)$/
 // "Last updated on 21st January 2015", "Revised 03/2024": a date stamp above the name, not the name.
@@ -60,6 +66,14 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
       /^(?:(?:(?:résumé|resume|cv|curriculum vitae)(?: of)?|personal (?:information|data|details))\s*[:–—-]?\s+)(?=\p{Lu})/iu,
       '',
     )
+    // "Ashish  Kumar": a first and a last name alone on their line, a double space between them.
+    const spaced = /^(\S+) {2,}(\S+)$/u.exec(text)
+    const spacedName =
+      spaced && isLoneNameWord(spaced[1]!) && isLoneNameWord(spaced[2]!) ? nameAtStart(`${spaced[1]} ${spaced[2]}`, emailLocal) : null
+    if (spacedName) {
+      candidates.push({ value: spacedName, line })
+      continue
+    }
     for (const segment of text.split(/ ?[|•·,;✉☎📍] ?| {2,}| [–—-] /u)) {
       const name = nameAtStart(segment.trim(), emailLocal)
       if (name) {
@@ -99,7 +113,7 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
     const bare = word.replace(/[.:,]+$/, '').toLowerCase()
     // "Full Stack Developer", "Full-Stack": a title, however it is spelled.
     if (bare === 'full' && /^stack\b/i.test(words[i + 1] ?? '')) break
-    if (HEADING_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare)) {
+    if (HEADING_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare) || CONTACT_LABELS.has(bare)) {
       if (taken.length === 0) return null
       break
     }
@@ -145,12 +159,11 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
 
 function isNotNameWord(word: string): boolean {
   const bare = word.toLowerCase()
-  return HEADING_WORDS.has(bare) || TITLE_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare)
+  return HEADING_WORDS.has(bare) || TITLE_WORDS.has(bare) || NOT_PERSON_WORDS.has(bare) || CONTACT_LABELS.has(bare)
 }
 
 function isLoneNameWord(text: string): boolean {
-  const bare = text.toLowerCase()
-  return NAME_WORD.test(text) && /\p{L}{2}/u.test(text) && !HEADING_WORDS.has(bare) && !TITLE_WORDS.has(bare) && !NOT_PERSON_WORDS.has(bare)
+  return NAME_WORD.test(text) && /\p{L}{2}/u.test(text) && !isNotNameWord(text)
 }
 
 function isShouted(word: string): boolean {

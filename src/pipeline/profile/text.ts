@@ -27,9 +27,10 @@ export const MAX_FIELD_LINE = 300
 
 /**
  * Where one piece of a header line ends and the next begins: a bar or bullet, a wide gap, a spaced dash (an
- * en or em dash spaced on one side only too: "Acme —Sales Representative —June 2017"), a comma.
+ * en or em dash spaced on one side only too: "Acme —Sales Representative —June 2017", and a hyphen spaced after
+ * a word, before a capital: "Lead Engineer- New York"), a comma.
  */
-export const PIECE_SEPARATORS = / ?[|•·] ?| {2,}| [–—-] | [–—](?=\p{L})|(?<=[\p{L}\p{N}.)])[–—] |, ?/u
+export const PIECE_SEPARATORS = / ?[|•·] ?| {2,}| [–—-] | [–—](?=\p{L})|(?<=[\p{L}\p{N}.)])[–—] |(?<=\p{L})- (?=\p{Lu})|, ?/u
 
 // Dash look-alikes PDF producers emit for a plain hyphen-minus.
 const ODD_DASHES = /[\u2010\u2011\u2012\u2212\uFE58\uFE63\uFF0D]/g
