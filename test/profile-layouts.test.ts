@@ -520,3 +520,22 @@ t.test('a dash spaced on one side only separates employer, title, place and date
     ['Front-End Developer', 'Acme Co.', '2019', '2021', false],
   ])
 })
+
+t.test('a label before the dates is no title; a state abbreviated AP style is a place', async (t) => {
+  t.same(work(['Ana Lima', 'EXPERIENCE', 'Acme Corp | Dates: Jan 2019 - Present', 'Engineer', 'Built things.'].join('\n')), [
+    ['Engineer', 'Acme Corp', '2019-01', null, true],
+  ])
+  t.same(
+    work(
+      [
+        'Aaron Diaz',
+        'Work Experience',
+        'Software Developer',
+        'True Manufacturing, St. Peters, Mo. | 2019- Present',
+        'Rewrote the API.',
+      ].join('\n'),
+    ),
+    [['Software Developer', 'True Manufacturing', '2019', null, true]],
+  )
+  t.equal(profile(['Aaron Diaz', 'aaron@example.org', 'Warrenton, Mo. 63383', 'EXPERIENCE'].join('\n')).location, 'Warrenton, Mo. 63383')
+})

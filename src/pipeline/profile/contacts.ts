@@ -469,6 +469,9 @@ const US_STATES = new Set(
 )
 const STATE =
   /^(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|ON|BC|QC|AB|NSW|VIC|QLD)(?: \d{5}(?:-\d{4})?)?$/
+// The states as newspapers abbreviate them (AP style: "St. Peters, Mo.", "Pasadena, Calif. 91101").
+const STATE_AP =
+  /^(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Kans|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|Nev|N\.H|N\.J|N\.M|N\.Y|N\.C|N\.D|Okla|Ore|Pa|Penn|R\.I|S\.C|S\.D|Tenn|Tex|Vt|Va|Wash|W\.Va|Wis|Wyo|D\.C)\.(?: \d{5}(?:-\d{4})?)?$/
 const CITY = /^(?:\d{4,5} )?\p{Lu}[\p{L}.'’-]{1,24}(?: (?:\p{Lu}[\p{L}.'’-]{1,24}|am|an|de|del|da|upon|on|sur)){0,3}$/u
 const LOCATION_LABEL = /^(?:location|address|based in|residence|city|wohnort|lives in)\s*:?\s*(.{2,80})$/i
 
@@ -480,7 +483,7 @@ function countryOutOfBrackets(text: string): string {
 /** A country or a state on its own ("USA", "Germany", "CA"). */
 export function isRegion(text: string): boolean {
   const name = text.trim()
-  return COUNTRIES.has(name.toLowerCase()) || US_STATES.has(name.toLowerCase()) || STATE.test(name)
+  return COUNTRIES.has(name.toLowerCase()) || US_STATES.has(name.toLowerCase()) || STATE.test(name) || STATE_AP.test(name)
 }
 
 /** "Berlin, Germany", "Austin, TX 78701", "80331 Munich, Germany": a city followed by a country or a state. */

@@ -64,6 +64,10 @@ function cleanRest(rest: string): string {
       .replace(/\s+/g, ' ')
       .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
       .replace(/[\s,]+(?:since|from|seit)$/i, '')
+      // A label the dates followed ("From: 2012 – Present", "Acme | Dates: …") is neither title nor employer.
+      .replace(/(?:^|[\s,|;–—•·-]+)(?:from|since|dates?|period|duration|tenure|seit|zeitraum)\s*:?$/i, '')
+      .replace(/^(?:from|since|dates?|period|duration|tenure|seit|zeitraum)\s*:\s*/i, '')
+      .replace(/^[\s,|:;–—•·-]+/g, '')
       .trim()
   )
 }
