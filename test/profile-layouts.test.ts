@@ -539,3 +539,25 @@ t.test('a label before the dates is no title; a state abbreviated AP style is a 
   )
   t.equal(profile(['Aaron Diaz', 'aaron@example.org', 'Warrenton, Mo. 63383', 'EXPERIENCE'].join('\n')).location, 'Warrenton, Mo. 63383')
 })
+
+t.test('a degree over its school and place: the state is no degree; a heading listing sections ends the one above', async (t) => {
+  const text = [
+    'Alex Gray',
+    'EDUCATION',
+    'Master of Science (M.S.) – Data Analytics May 2022 – Present',
+    'University of Massachusetts, Amherst, MA',
+    'Bachelor of Arts (B.A.) - Political Science Aug 2019 - May 2022',
+    'University of Massachusetts, Amherst, MA',
+    'EXPERIENCE',
+    'Intern Jun 2021 - Aug 2021',
+    'BlueWave Partners, Washington, DC',
+    'HONORS, AWARDS & CERTIFICATIONS',
+    'Dean’s List Spring 2020, Fall 2021',
+    'University of Massachusetts, Amherst, MA',
+  ].join('\n')
+  t.same(education(text), [
+    ['Master of Science', 'Data Analytics', 'University of Massachusetts', '2022-05', null],
+    ['Bachelor of Arts', 'Political Science', 'University of Massachusetts', '2019-08', '2022-05'],
+  ])
+  t.same(work(text), [['Intern', 'BlueWave Partners', '2021-06', '2021-08', false]], "the dean's list is no job")
+})

@@ -3,6 +3,7 @@ import type { EducationEntry } from '../../domain/candidate.ts'
 import { findDates, findRanges, formatDate, type DateRange } from './dates.ts'
 import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import { isJobLine, MAX_ENTRIES, withoutGluedCity } from './work.ts'
+import { isRegion } from './contacts.ts'
 
 const DEGREE = new RegExp(
   [
@@ -55,6 +56,9 @@ function parseLine(text: string): Parsed {
       continue
     }
     if (parsed.degree) continue
+    // "University of Massachusetts, Amherst, MA": a state after the city, not a Master of Arts.
+    const before = pieces[i - 1]
+    if (before && i >= 2 && isRegion(piece) && !INSTITUTION.test(before) && !DEGREE_AT_WORD.test(before)) continue
     const degree = DEGREE_AT_WORD.exec(piece)
     if (!degree || (SHORT_DEGREE.test(degree[1]!) && degree[1] !== degree[1]!.toUpperCase())) continue
     // "Master Thesis: …", "master studies was …", "bachelor thesis focused on …": about a degree, not one.

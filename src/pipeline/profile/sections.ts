@@ -108,9 +108,21 @@ function plainHeading(line: string): Heading | null {
     .replace(/[^\p{L}\s-]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-  for (const [kind, pattern] of HEADINGS) {
-    if (pattern.test(key)) return { kind, title: head, rest: colon >= 0 ? line.slice(colon + 1).trim() : '' }
-  }
+  const rest = colon >= 0 ? line.slice(colon + 1).trim() : ''
+  const kind = kindOf(key)
+  if (kind) return { kind, title: head, rest }
+  // "Honors, Awards & Certifications", "Skills, Languages and Interests": a list of headings is one, of the first kind.
+  if (/[^\p{L}\s,&-]/u.test(head)) return null
+  const kinds = head
+    .toLowerCase()
+    .split(/\s*(?:,|&|\band\b)\s*/u)
+    .filter((part) => part.length > 0)
+    .map((part) => kindOf(part.replace(/\s+/g, ' ').trim()))
+  return kinds.length >= 2 && kinds.every((found) => found !== null) ? { kind: kinds[0]!, title: head, rest } : null
+}
+
+function kindOf(key: string): SectionKind | null {
+  for (const [kind, pattern] of HEADINGS) if (pattern.test(key)) return kind
   return null
 }
 
