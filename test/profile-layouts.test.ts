@@ -561,3 +561,34 @@ t.test('a degree over its school and place: the state is no degree; a heading li
   ])
   t.same(work(text), [['Intern', 'BlueWave Partners', '2021-06', '2021-08', false]], "the dean's list is no job")
 })
+
+t.test('a career path section: the employer above the dates, its web address and the title below them', async (t) => {
+  const text = [
+    'Hyder Shaffer',
+    'CAREER PATH',
+    'Cray, Pleasanton, CA',
+    '01/2014 - 12/2017 (4 years)',
+    'http://www.cray.com',
+    'Automation and SRE Architect',
+    'Supercomputer company with 1.2k+ employees',
+    '',
+    'Built automation systems to test APIs.',
+    '',
+    'Hewlett Packard, Fremont, CA',
+    '01/2010 - 12/2013 (4 years)',
+    'https://www.hp.com',
+    'Java Developer',
+    'Computing company with 60k+ employees',
+    '',
+    'Wrote classes.',
+  ].join('\n')
+  t.same(work(text), [
+    ['Automation and SRE Architect', 'Cray', '2014-01', '2017-12', false],
+    ['Java Developer', 'Hewlett Packard', '2010-01', '2013-12', false],
+  ])
+  // Only a line that reads as a title is taken from the other side: a description is not.
+  t.same(
+    work(['Jo Park', 'EXPERIENCE', 'Acme Corp, Berlin, Germany', '2019 - 2021', 'Built a payment service used by millions'].join('\n')),
+    [[null, 'Acme Corp', '2019', '2021', false]],
+  )
+})

@@ -36,7 +36,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'experience',
     new RegExp(
-      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|work|jobs|internships?|internship experience|freelance(?: work)?|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments)$`,
+      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|career path|career progression|career timeline|work|jobs|internships?|internship experience|freelance(?: work)?|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments)$`,
     ),
   ],
   [

@@ -137,6 +137,7 @@ function titleScore(part: string): number {
 }
 
 // "2 years 10 months", "4 months", "1 yr": how long a role lasted, printed under its dates.
+const WEB_ADDRESS_LINE = /^\s*(?:https?:\/\/|www\.)[^\s/]{3,100}(?:\/\S{0,200})?\s*$/i
 const DURATION_LINE = /^\(?(?:\d{1,2}[ \t]{0,2}(?:years?|yrs?|months?|mos?)[ \t,]{0,3}){1,2}\)?$/i
 
 /** A line holding only a place ("San Francisco, CA", "Remote") or a duration: no title and no employer. */
@@ -376,7 +377,8 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       const neighbour = lines[at]
       if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section) break
       if (!isHeaderLine(neighbour) && !bulletedHeader(lines, neighbour, d.line, direction === 'above' && step === 1)) break
-      if (step === 1 && isPlaceOrDuration(neighbour.text)) {
+      // The employer's web address beside the dates ("Cray, Pleasanton, CA" / dates / "www.cray.com" / title) too.
+      if ((step === 1 && isPlaceOrDuration(neighbour.text)) || WEB_ADDRESS_LINE.test(neighbour.text)) {
         skipped++
         step++
         continue
@@ -393,6 +395,24 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     const read = titleAndEmployer(parts)
     let title = read.title
     let employer = read.employer
+    // "Cray, Pleasanton, CA" over the dates, then "www.cray.com", then "Automation and SRE Architect": the employer
+    // above, the title below. Only a line that reads as a title is taken from the other side.
+    if (!header && employer !== null && title === null && parts.length === 1) {
+      const below = direction === 'above'
+      for (let step = 1, seen = 0; step <= 3 && seen < 2; step++) {
+        const at = below ? d.line.index + (d.spansNext ? 1 : 0) + step : d.line.index - step
+        const neighbour = lines[at]
+        if (!neighbour || anchors.has(at) || used.has(at) || neighbour.section !== d.line.section || neighbour.heading) break
+        if (neighbour.text.trim() === '' || WEB_ADDRESS_LINE.test(neighbour.text)) continue
+        seen++
+        const text = headerText(neighbour.body)
+        if (isHeaderLine(neighbour) && !isPlaceOrDuration(text) && titleScore(text) >= 3) {
+          title = text
+          used.add(at)
+          break
+        }
+      }
+    }
     // "Omnious Co., Ltd. Seoul, S.Korea" over "Software Architect Jun. 2017 May. 2018": the dated line holds the title
     // alone, so the line gathered beside it is the employer, whole, its place left out.
     if (fromLine.title !== null && fromLine.employer === null && gathered.length === 1 && titleScore(gathered[0]!) <= 0) {
