@@ -166,6 +166,48 @@ t.test('column detection from positions alone', async (t) => {
   )
 })
 
+t.test('a page whose content stream draws every heading first is read top to bottom; an ordered stream keeps its order', async (t) => {
+  const item = (str: string, x: number, y: number): PositionedText => ({
+    str,
+    transform: [11, 0, 0, 11, x, y],
+    width: str.length * 5.5,
+    height: 11,
+    hasEOL: true,
+  })
+  // A word processor's text boxes: the section headings, then each section's text, then the name, each where it belongs.
+  const scrambled = [
+    item('SKILLS:', 62, 565),
+    item('EXPERIENCE:', 62, 473),
+    item('EDUCATION:', 62, 145),
+    item('Bachelor of Science in Information Technology', 66, 124),
+    item('2018 - 2022 | Batangas State University', 68, 108),
+    item('The Umonics Method', 69, 454),
+    item('Mobile App Developer | January 2022 - April 2022', 69, 437),
+    item('Front-end and back-end web development', 78, 545),
+    item('Debugging and documentation', 78, 529),
+    item('JEREMY ARQUIZA', 280, 700),
+  ]
+  t.equal(
+    pageText(scrambled),
+    [
+      'JEREMY ARQUIZA',
+      'SKILLS:',
+      'Front-end and back-end web development',
+      'Debugging and documentation',
+      'EXPERIENCE:',
+      'The Umonics Method',
+      'Mobile App Developer | January 2022 - April 2022',
+      'EDUCATION:',
+      'Bachelor of Science in Information Technology',
+      '2018 - 2022 | Batangas State University',
+    ].join('\n'),
+  )
+  // One late item (a date drawn after its section) is no reason to reorder a page.
+  const ordered = [...scrambled].sort((a, b) => b.transform[5]! - a.transform[5]!)
+  const late = [...ordered.slice(0, 4), ordered[5]!, ordered[4]!, ...ordered.slice(6)]
+  t.equal(pageText(late), late.map((entry) => `${entry.str}\n`).join(''))
+})
+
 // ---------------------------------------------------------------- normalisation
 
 t.test('PDF text artefacts are normalised before anything reads the text', async (t) => {

@@ -60,8 +60,35 @@ export function pageText(items: readonly PositionedText[]): string {
     const lines = linesOf(pieces)
     const gutter = findGutter(lines)
     if (gutter !== undefined && looksLikeColumns(lines, gutter)) return readColumns(lines, gutter)
+    if (scrambled(pieces)) return lines.map((line) => line.segments.map((segment) => segment.text).join(' ')).join('\n')
   }
   return streamOrder(items)
+}
+
+/** Upward jumps between lines, in font sizes, past which the content stream is not in reading order. */
+const JUMP_EMS = 2
+const MIN_JUMPS = 3
+const JUMP_SHARE = 0.1
+
+/**
+ * Whether the content stream draws the page's lines out of order: a word
+ * processor's text boxes or a design tool's layers put every heading first,
+ * then the paragraphs, each where it belongs on the page. Read in the stream's
+ * order, the headings would all stand together above their sections' text;
+ * such a page is read top to bottom instead.
+ */
+function scrambled(pieces: Piece[]): boolean {
+  let transitions = 0
+  let jumps = 0
+  for (let i = 1; i < pieces.length; i++) {
+    const previous = pieces[i - 1]!
+    const piece = pieces[i]!
+    const size = Math.max(previous.size, piece.size)
+    if (Math.abs(piece.y - previous.y) < size * BASELINE_TOLERANCE_EMS) continue
+    transitions++
+    if (piece.y - previous.y > size * JUMP_EMS) jumps++
+  }
+  return jumps >= MIN_JUMPS && jumps >= transitions * JUMP_SHARE
 }
 
 /** The order pdf.js gives, with its own line ends: right for every single-column page. */
