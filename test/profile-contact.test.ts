@@ -124,6 +124,14 @@ t.test('links: a contact line repeated in a footer, after the last section', asy
   t.same(urls(project), [], 'a site in a sentence further down is not the candidate’s')
 })
 
+t.test('links: labels of links side by side are no handles ("LinkedIn | GitHub")', async (t) => {
+  const text = ['Omar Ashraf', 'Cairo, Egypt | omar@example.org | +20 115 606 6705', 'LinkedIn | GitHub', 'SUMMARY', 'Pentester.'].join(
+    '\n',
+  )
+  t.same(urls(text), [])
+  t.same(urls(text.replace('LinkedIn | GitHub', 'LinkedIn | omar-ashraf')), ['linkedin https://www.linkedin.com/in/omar-ashraf'])
+})
+
 t.test('links: profiles on social and research sites, from annotation lines', async (t) => {
   const text = [
     'Ravi Menon',

@@ -349,6 +349,12 @@ const HANDLE = new RegExp(
   'giu',
 )
 
+const LINK_LABELS = new Set(
+  'linkedin github gitlab bitbucket twitter x website web portfolio blog email mail phone resume cv orcid scholar kaggle medium stackoverflow behance dribbble'.split(
+    ' ',
+  ),
+)
+
 /**
  * "GitHub: janedoe", "LinkedIn | jane-doe", an icon glyph and a handle: a
  * profile without its URL. Without a colon or an icon only in the contact block.
@@ -362,6 +368,8 @@ function handles(text: string, line: ResumeLine): RawLink[] {
     if (label && !colon && !inContactZone(line)) continue
     const github = label ? label.toLowerCase() === 'github' : GITHUB_ICONS.includes(icon!)
     const lower = handle!.toLowerCase()
+    // "LinkedIn | GitHub", "GitHub · Portfolio": labels of links side by side, each its own icon; no handle.
+    if (LINK_LABELS.has(lower)) continue
     if (github) {
       if (GITHUB_USER.test(handle!) && !GITHUB_RESERVED.has(lower))
         found.push({ kind: 'github', url: `https://github.com/${lower}`, user: lower, line })
