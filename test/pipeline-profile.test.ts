@@ -182,6 +182,10 @@ t.test('date ranges as resumes write them', async (t) => {
   t.same(range('since 2021'), [[2021, null, null, null, true]])
   t.same(range('Oct 2020 - to date'), [[2020, 10, null, null, true]])
   t.same(range('Born 1990, moved 2001'), [], 'two years are not a range')
+  t.same(range('2021-24 B.A.'), [[2021, null, 2024, null, false]], 'the end year written short')
+  t.same(range('2018 – 22'), [[2018, null, 2022, null, false]])
+  t.same(range('2008-20'), [], 'twelve years on is no short end')
+  t.same(range('2019-12'), [], 'a month, not a range')
 })
 
 t.test('work: dates in every common shape, on one line or two', async (t) => {

@@ -592,3 +592,34 @@ t.test('a career path section: the employer above the dates, its web address and
     [[null, 'Acme Corp', '2019', '2021', false]],
   )
 })
+
+t.test('a table of qualifications: its column titles, the grades, a field in brackets, school-leaving classes, "2021-24"', async (t) => {
+  const text = [
+    'Saket Kumar',
+    'saket@example.org',
+    'Academic Qualifications',
+    'Year Degree/Certificate Institute CPI/%',
+    '2024 - Present M.Sc (Economics) Indian Institute of Technology Kanpur 8.72/10',
+    '2021-24 B.A. (Statistics) Banaras Hindu University 8.01/10',
+    '2021 Class XII (CBSE) Jawahar Navodaya Vidyalaya Samastipur 90.0%',
+    'Scholastic Achievements',
+    '• Achieved A* grades.',
+  ].join('\n')
+  t.same(education(text), [
+    ['M.Sc', 'Economics', 'Indian Institute of Technology Kanpur', '2024', null],
+    ['B.A.', 'Statistics', 'Banaras Hindu University', '2021', '2024'],
+    ['Class XII', null, 'Jawahar Navodaya Vidyalaya Samastipur', null, '2021'],
+  ])
+  // A Europass date is no grade: "01/10/2012" keeps its "10".
+  t.same(
+    education(
+      [
+        'Lukas Schmidt',
+        'EDUCATION',
+        '01/10/2012 – 30/09/2015 Munich, Germany',
+        'BACHELOR OF SCIENCE IN COMPUTER SCIENCE Technical University of Munich',
+      ].join('\n'),
+    ),
+    [['BACHELOR OF SCIENCE', 'COMPUTER SCIENCE', 'Technical University of Munich', '2012-10', '2015-09']],
+  )
+})

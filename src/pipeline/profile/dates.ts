@@ -39,6 +39,7 @@ const DATE_TOKEN = new RegExp(
 )
 const SEPARATOR = /^[ ]{0,3}(?:-{1,2}|–|—|to|until|till|through|thru|⇒|→|->|=>|~|bis)[ ]{0,3}$/i
 const SINCE = /(?:since|seit|from)[ ]{1,3}$/i
+const SHORT_END = /^[ ]?[-–—][ ]?(\d{2})(?![\d/.%:,]|[ ]?[-–—/])/
 const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }
 const SEASON_START: Record<string, number> = { spring: 3, summer: 6, fall: 9, autumn: 9, winter: 12 }
 
@@ -65,8 +66,14 @@ function tokensOf(text: string, nowYear: number): Token[] {
       token.date = token.season.start
     } else if (m[3]) token.date = { year: fullYear(m[4]!, nowYear), month: MONTHS[m[3].slice(0, 3).toLowerCase()]! }
     else if (m[5]) token.date = monthYear(Number(m[5]), Number(m[6]))
-    else if (m[7]) token.date = monthYear(Number(m[8]), Number(m[7]))
-    else if (m[9]) token.date = dayMonthYear(Number(m[9]), Number(m[10]), Number(m[11]))
+    else if (m[7]) {
+      token.date = monthYear(Number(m[8]), Number(m[7]))
+      // "2021-24": no month 24, so the year starts a short range, whose end findRanges reads.
+      if (!token.date && m[8]!.length === 2 && /^\d{4}-/.test(m[0])) {
+        token.date = { year: Number(m[7]), month: null }
+        token.length = 4
+      }
+    } else if (m[9]) token.date = dayMonthYear(Number(m[9]), Number(m[10]), Number(m[11]))
     else if (m[12]) token.date = monthYear(Number(m[12]), fullYear(m[13]!, nowYear))
     else if (m[14]) token.date = { year: Number(m[14]), month: null }
     else token.open = true
@@ -106,6 +113,21 @@ export function findRanges(text: string, nowYear: number): DateRange[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!
     if (token.open || !token.date) continue
+    // "2021-24", "2018 – 22": a year and the last two digits of a later one.
+    const short = token.date.month === null && token.season === null ? SHORT_END.exec(text.slice(token.index + token.length)) : null
+    if (short) {
+      const end = token.date.year - (token.date.year % 100) + Number(short[1])
+      if (end > token.date.year && end - token.date.year <= 10) {
+        ranges.push({
+          start: token.date,
+          end: { year: end, month: null },
+          current: false,
+          index: token.index,
+          length: token.length + short[0].length,
+        })
+        continue
+      }
+    }
     const next = tokens[i + 1]
     if (next) {
       const between = text.slice(token.index + token.length, next.index)

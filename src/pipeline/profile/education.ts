@@ -13,17 +13,23 @@ const DEGREE = new RegExp(
     'b\\.? ?tech\\.?|m\\.? ?tech\\.?|b\\.? ?sc\\.?|m\\.? ?sc\\.?|b\\.? ?eng\\.?|m\\.? ?eng\\.?|b\\.? ?com\\.?|m\\.? ?com\\.?|b\\.? ?ba|m\\.? ?ba|b\\.? ?ca|m\\.? ?ca',
     'b\\.s\\.|m\\.s\\.|b\\.a\\.|m\\.a\\.|b\\.e\\.|m\\.e\\.|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
     "diplôme(?: d['’]ingénieur)?|diplom-\\p{L}{3,30}|dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate",
+    // India's school-leaving levels: "Class XII (CBSE)", "12th", "HSC", "SSLC".
+    'class (?:x|xii|10(?:th)?|12(?:th)?)|(?:10|12)th(?: (?:grade|standard|std\\.?))?|ssc|hsc|sslc|(?:higher|senior) secondary(?: certificate)?',
   ].join('|'),
   'i',
 )
 const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
 const INSTITUTION =
-  /(?<![\p{L}])(?:university|universität|universitat|universitaet|universiteit|universitet|uniwersytet|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty)(?![\p{L}])/iu
+  /(?<![\p{L}])(?:university|universität|universitat|universitaet|universiteit|universitet|uniwersytet|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty|vidyalaya|mahavidyalaya|vidyapeeth|vidyapith)(?![\p{L}])/iu
 // "Master of Science (M.Sc.) in Informatics": the abbreviation repeats the degree.
 const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, 'iu')
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
 const SHORT_DEGREE = /^(?:bs|ms|ba|ma|be|me)$/i
 
+const GRADE =
+  /(?:\b(?:c?gpa|cpi|spi|percentage|grade|score|marks)\s{0,3}[:=-]?\s{0,3})?(?<![\d./])\d{1,3}(?:\.\d{1,2})?\s{0,2}(?:\/\s{0,2}(?:10|4|4\.0|5|100)(?![\d./])|%)/gi
+const TABLE_HEADER =
+  /^(?:(?:years?|degree|certificate|course|qualification|examination|exam|institute|institution|university|college|school|board|cpi|c?gpa|spi|percentage|%|marks|grade|result|specialization|stream|passing year|year of passing)[\s/|,]*){3,}$/i
 const NOT_A_DEGREE = /^['’]?s?\s{1,3}(?:thesis|studies|project|programme|program|course|courses|student|students|level)\b/i
 
 interface Parsed {
@@ -75,7 +81,10 @@ function parseLine(text: string): Parsed {
     // "PhD Princeton University, Computer Science": the school follows the degree, the field comes next.
     const school = !parsed.institution && !/^\s*(?:in|of)(?![\p{L}])/iu.test(rest) && INSTITUTION.test(after)
     // "M.Sc. Digital Media University of Bremen": the field runs into the school, whose name starts "University of".
-    const ranInto = school ? /^(\p{L}[\p{L} &-]{1,60}?) ((?:university|college|institute|school|academy) of \p{Lu}.*)$/iu.exec(after) : null
+    const ranInto =
+      school && !parsed.field
+        ? /^(\p{L}[\p{L} &-]{1,60}?) ((?:university|college|institute|school|academy) of \p{Lu}.*)$/iu.exec(after)
+        : null
     if (ranInto && !INSTITUTION.test(ranInto[1]!)) {
       parsed.field = ranInto[1]!
       parsed.institution = ranInto[2]!
@@ -86,7 +95,7 @@ function parseLine(text: string): Parsed {
     if (schoolAfter && !parsed.institution) {
       parsed.field = schoolAfter.field
       parsed.institution = schoolAfter.institution
-    } else if (!school && after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field = after
+    } else if (!school && after.length > 1 && after.length <= 80 && /^\p{L}/u.test(after)) parsed.field ??= after
     else fieldNext = true
     const at = /\s(?:at|from)\s+(.{3,80})$/i.exec(piece)
     if (at && !parsed.institution) parsed.institution = at[1]!.trim()
@@ -125,6 +134,11 @@ function stripDates(text: string, nowYear: number): string {
       // "Graduated as M.Sc. Digital Media": a line that starts by saying so names the degree after it.
       .replace(/^\s*(?:graduated|graduation)(?:\s+(?:as|with|from|in))?\s+/i, '')
       .replace(/\b(?:expected|graduated|graduation|gpa|cgpa|grade)\b.*$/i, ' ')
+      // "M.Sc (Economics) Indian Institute of Technology": words in brackets are a piece of their own (the field);
+      // an abbreviation of the degree ("(M.S.)") or a board ("(CBSE)") goes.
+      .replace(/\(([^()]{2,40})\)/g, (_, inner: string) =>
+        /\p{Ll}/u.test(inner) && LEADING_DEGREE.exec(inner)?.[0].length !== inner.length ? `, ${inner}, ` : ' ',
+      )
       .replace(/[()[\]]/g, ' ')
       .replace(/\s+/g, ' ')
       .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
@@ -163,8 +177,13 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
   let current: EducationEntry | null = null
   // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
   let pending: DateRange | null = null
-  for (const [i, line] of lines.entries()) {
-    if (line.section !== 'education' || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
+  for (const [i, listed] of lines.entries()) {
+    if (listed.section !== 'education' || listed.heading || listed.body.length === 0 || listed.body.length > MAX_FIELD_LINE) continue
+    // The column titles of a table of qualifications ("Year Degree/Certificate Institute CPI/%") head no entry.
+    if (TABLE_HEADER.test(listed.body)) continue
+    // A grade ("8.72/10", "90.0%", "CGPA: 3.8/4.0") is neither a date nor part of the school's name.
+    const ungraded = listed.body.replace(GRADE, ' ').replace(/\s+/g, ' ').trim()
+    const line = ungraded === listed.body ? listed : { ...listed, body: ungraded }
     // A dated role among the degrees (a sidebar's columns interleaved) is work, read there; it closes the entry above.
     if (findRanges(line.body, nowYear).length > 0 && isJobLine(line.body)) {
       current = null
