@@ -610,6 +610,18 @@ t.test('a table of qualifications: its column titles, the grades, a field in bra
     ['B.A.', 'Statistics', 'Banaras Hindu University', '2021', '2024'],
     ['Class XII', null, 'Jawahar Navodaya Vidyalaya Samastipur', null, '2021'],
   ])
+  // "Academic Qualification :", a table whose titles include its status column.
+  t.same(
+    education(
+      [
+        'Amandeep Singh',
+        'Academic Qualification :',
+        'Course College / School CGPA Status',
+        'BCA Sunderdeep Group of Institute, Ghaziabad 6.9',
+      ].join('\n'),
+    ),
+    [['BCA', null, 'Sunderdeep Group of Institute', null, null]],
+  )
   // A Europass date is no grade: "01/10/2012" keeps its "10".
   t.same(
     education(

@@ -29,7 +29,7 @@ const SHORT_DEGREE = /^(?:bs|ms|ba|ma|be|me)$/i
 const GRADE =
   /(?:\b(?:c?gpa|cpi|spi|percentage|grade|score|marks)\s{0,3}[:=-]?\s{0,3})?(?<![\d./])\d{1,3}(?:\.\d{1,2})?\s{0,2}(?:\/\s{0,2}(?:10|4|4\.0|5|100)(?![\d./])|%)/gi
 const TABLE_HEADER =
-  /^(?:(?:years?|degree|certificate|course|qualification|examination|exam|institute|institution|university|college|school|board|cpi|c?gpa|spi|percentage|%|marks|grade|result|specialization|stream|passing year|year of passing)[\s/|,]*){3,}$/i
+  /^(?:(?:years?|degree|certificate|course|qualification|examination|exam|institute|institution|university|college|school|board|cpi|c?gpa|spi|percentage|%|marks|grade|result|specialization|stream|status|session|passing year|year of passing)[\s/|,]*){3,}$/i
 const NOT_A_DEGREE = /^['’]?s?\s{1,3}(?:thesis|studies|project|programme|program|course|courses|student|students|level)\b/i
 
 interface Parsed {

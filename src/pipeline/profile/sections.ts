@@ -41,7 +41,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'education',
-    /^(?:(?:academic |educational )?(?:education|background|qualifications|history|training)(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
+    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
   ],
   [
     'skills',
