@@ -622,6 +622,23 @@ t.test('a table of qualifications: its column titles, the grades, a field in bra
     ),
     [['BCA', null, 'Sunderdeep Group of Institute', null, null]],
   )
+  // "B.E" without its last dot; a Vidya Bhavan is a school.
+  t.same(
+    education(
+      [
+        'Prajwal J',
+        'EDUCATION',
+        'JSS Science and Technology University, Mysore Aug 2019 – Sep 2022',
+        'B.E | Computer Science and Engineering',
+        'Bharatiya Vidya Bhavan, Mysore Mar 2015-May 2016',
+        'SSLC',
+      ].join('\n'),
+    ),
+    [
+      ['B.E', 'Computer Science and Engineering', 'JSS Science and Technology University', '2019-08', '2022-09'],
+      ['SSLC', null, 'Bharatiya Vidya Bhavan', '2015-03', '2016-05'],
+    ],
+  )
   // A Europass date is no grade: "01/10/2012" keeps its "10".
   t.same(
     education(

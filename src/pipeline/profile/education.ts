@@ -11,7 +11,7 @@ const DEGREE = new RegExp(
     "(?:bachelor|master)(?:'s|s)?(?: degree)?",
     'ph\\.? ?d\\.?|doctorate|d\\.? ?phil\\.?',
     'b\\.? ?tech\\.?|m\\.? ?tech\\.?|b\\.? ?sc\\.?|m\\.? ?sc\\.?|b\\.? ?eng\\.?|m\\.? ?eng\\.?|b\\.? ?com\\.?|m\\.? ?com\\.?|b\\.? ?ba|m\\.? ?ba|b\\.? ?ca|m\\.? ?ca',
-    'b\\.s\\.|m\\.s\\.|b\\.a\\.|m\\.a\\.|b\\.e\\.|m\\.e\\.|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
+    'b\\.s\\.?|m\\.s\\.?|b\\.a\\.?|m\\.a\\.?|b\\.e\\.?|m\\.e\\.?|bs|ms|ba|ma|be|me|mba|bba|llb|llm|mphil|meng|beng|msc|bsc',
     "diplôme(?: d['’]ingénieur)?|diplom-\\p{L}{3,30}|dipl\\.?-? ?ing\\.?|diplom|diploma|associate(?: degree| of (?:arts|science))?|high school diploma|abitur|a-levels|ged|certificate",
     // India's school-leaving levels: "Class XII (CBSE)", "12th", "HSC", "SSLC".
     'class (?:x|xii|10(?:th)?|12(?:th)?)|(?:10|12)th(?: (?:grade|standard|std\\.?))?|ssc|hsc|sslc|(?:higher|senior) secondary(?: certificate)?',
@@ -20,7 +20,7 @@ const DEGREE = new RegExp(
 )
 const DEGREE_AT_WORD = new RegExp(`(?<![\\p{L}])(${DEGREE.source})(?![\\p{L}])`, 'iu')
 const INSTITUTION =
-  /(?<![\p{L}])(?:university|universität|universitat|universitaet|universiteit|universitet|uniwersytet|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty|vidyalaya|mahavidyalaya|vidyapeeth|vidyapith)(?![\p{L}])/iu
+  /(?<![\p{L}])(?:university|universität|universitat|universitaet|universiteit|universitet|uniwersytet|universidad|université|università|college|institute|institut|school|academy|polytechnic|hochschule|fachhochschule|gymnasium|iit|nit|mit|eth|epfl|insa|école|ecole|polytechnique|politecnico|escuela|faculdade|faculty|vidyalaya|mahavidyalaya|vidyapeeth|vidyapith|vidya bhavan|vidya bhawan)(?![\p{L}])/iu
 // "Master of Science (M.Sc.) in Informatics": the abbreviation repeats the degree.
 const LEADING_DEGREE = new RegExp(`^\\s*(?:${DEGREE.source})(?![\\p{L}])\\s*`, 'iu')
 // Short capitalised degree abbreviations ("BS", "MA", "ME") are ordinary words in lower case.
