@@ -138,14 +138,17 @@ t.test('a left column of section names and dates, beside entries of several line
   t.ok(lines.includes('Aug 2012 - May 2016 University of Leeds'))
 })
 
+/** A text item of pdf.js at (x, y), in a font of `size` points, half as wide as high a character. */
+const placed = (str: string, x: number, y: number, size = 10): PositionedText => ({
+  str,
+  transform: [size, 0, 0, size, x, y],
+  width: (str.length * size) / 2,
+  height: size,
+  hasEOL: true,
+})
+
 t.test('column detection from positions alone', async (t) => {
-  const item = (str: string, x: number, y: number): PositionedText => ({
-    str,
-    transform: [10, 0, 0, 10, x, y],
-    width: str.length * 5,
-    height: 10,
-    hasEOL: true,
-  })
+  const item = (str: string, x: number, y: number) => placed(str, x, y)
   const items = [
     item('Left one', 50, 700),
     item('Right one is a longer line of prose', 300, 695),
@@ -167,13 +170,7 @@ t.test('column detection from positions alone', async (t) => {
 })
 
 t.test('a page whose content stream draws every heading first is read top to bottom; an ordered stream keeps its order', async (t) => {
-  const item = (str: string, x: number, y: number): PositionedText => ({
-    str,
-    transform: [11, 0, 0, 11, x, y],
-    width: str.length * 5.5,
-    height: 11,
-    hasEOL: true,
-  })
+  const item = (str: string, x: number, y: number) => placed(str, x, y, 11)
   // A word processor's text boxes: the section headings, then each section's text, then the name, each where it belongs.
   const scrambled = [
     item('SKILLS:', 62, 565),
