@@ -130,13 +130,14 @@ t.test('a failure the store could not record does not block the sweep', async (t
 })
 
 t.test('a step is queued once while its job is waiting', async (t) => {
-  const { config } = await testConfig()
+  const { config, dataDir } = await testConfig()
   const connection = workerConnection(config.redisUrl)
   const queues = new HiringQueues(connection, config.queuePrefix, { attempts: 1, backoffMs: 50 })
   t.teardown(async () => {
     await queues.close()
     connection.disconnect()
     await dropPrefix(config.queuePrefix)
+    await rm(dataDir, { recursive: true, force: true })
   })
   const id = 'c'.repeat(32)
   for (let i = 0; i < 3; i++) {
