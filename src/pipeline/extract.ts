@@ -370,17 +370,16 @@ function formatDuration(ms: number): string {
 // ---------------------------------------------------------------- DOCX
 
 async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
-  await checkZip(bytes, caps)
+  const { entries, parts } = await checkZip(bytes, caps)
   try {
-    const entries = readCentralDirectory(bytes, caps.maxZipEntries)
     // Runs a reader never sees are cut out of the document before mammoth reads it.
-    const { docx, hidden, documentXml } = await withoutHiddenRuns(bytes, entries)
+    const { docx, hidden, documentXml } = withoutHiddenRuns(bytes, entries, parts)
     const result = await mammoth.extractRawText({ buffer: docx })
     // mammoth ends every paragraph with a blank line; one newline per
     // paragraph keeps line numbers (skill evidence) close to the document's.
     const body = result.value.replace(/\n\n/g, '\n')
     // mammoth reads no page headers, where Word users often put their name and contact line.
-    const headers = documentXml === undefined ? { text: '', hidden: [] } : await pageHeaders(bytes, entries, documentXml)
+    const headers = documentXml === undefined ? { text: '', hidden: [] } : pageHeaders(parts, documentXml)
     return { text: headers.text === '' ? body : `${headers.text}\n${body}`, hidden: [...headers.hidden, ...hidden] }
   } catch (cause) {
     throw new UnreadableResumeError('the DOCX is damaged', { problem: 'damaged', cause })
@@ -388,23 +387,17 @@ async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<Extra
 }
 
 /** The text of the page headers a reader sees (formats/docx-headers.ts), hidden runs taken out. */
-async function pageHeaders(bytes: Buffer, entries: ZipEntryInfo[], documentXml: string): Promise<ExtractedResume> {
-  const part = (name: string) => entries.find((entry) => entry.name === name)
-  const relationships = part(DOCUMENT_RELATIONSHIPS)
-  const settings = part(SETTINGS)
-  const names = visibleHeaderParts(
-    documentXml,
-    relationships && (await entryXml(bytes, relationships)),
-    settings && (await entryXml(bytes, settings)),
-  )
+function pageHeaders(parts: DocxParts, documentXml: string): ExtractedResume {
+  const xmlOf = (name: string) => parts.get(name)?.toString('utf8')
+  const names = visibleHeaderParts(documentXml, xmlOf(DOCUMENT_RELATIONSHIPS), xmlOf(SETTINGS))
   const texts: string[] = []
   const hidden: HiddenText[] = []
   for (const name of names) {
-    const entry = part(name)
-    if (!entry) continue
-    const { xml, hidden: found } = removeHiddenRuns(await entryXml(bytes, entry))
+    const xml = xmlOf(name)
+    if (xml === undefined) continue
+    const { xml: visible, hidden: found } = removeHiddenRuns(xml)
     hidden.push(...found)
-    const text = headerText(xml)
+    const text = headerText(visible)
     if (text !== '' && !texts.includes(text)) texts.push(text)
   }
   return { text: texts.join('\n'), hidden }
@@ -450,7 +443,7 @@ const damagedDocx = (detail: string) => new UnreadableResumeError(`the DOCX is d
 export async function checkZip(
   bytes: Buffer,
   caps: Pick<ExtractionLimits, 'maxInflatedBytes' | 'maxCompressionRatio' | 'maxZipEntries'>,
-): Promise<void> {
+): Promise<{ entries: ZipEntryInfo[]; parts: DocxParts }> {
   const entries = readCentralDirectory(bytes, caps.maxZipEntries)
   let declaredTotal = 0
   for (const entry of entries) {
@@ -468,8 +461,18 @@ export async function checkZip(
     if (entry.flags & 0x1) throw new UnreadableResumeError('the DOCX is encrypted', { problem: 'encrypted' })
     if (entry.method !== 0 && entry.method !== 8) throw damagedDocx(`unsupported compression method ${entry.method}`)
   }
-  for (const entry of entries) await verifyInflatedSize(bytes, entry)
+  // The document's XML parts, inflated once here, are what the reader reads next; media is not kept.
+  const parts: DocxParts = new Map()
+  for (const entry of entries) {
+    const data = await verifyInflatedSize(bytes, entry)
+    if (XML_PART.test(entry.name)) parts.set(entry.name, data)
+  }
+  return { entries, parts }
 }
+
+/** The XML parts of a DOCX by zip entry name, inflated (the document, its relationships, settings, headers). */
+type DocxParts = Map<string, Buffer>
+const XML_PART = /^word\/(?:[^/]+\.xml|_rels\/[^/]+\.rels)$/
 
 function readCentralDirectory(bytes: Buffer, maxEntries: number): ZipEntryInfo[] {
   const eocd = findEndOfCentralDirectory(bytes)
@@ -581,14 +584,6 @@ const MAIN_DOCUMENT = 'word/document.xml'
 const DOCUMENT_RELATIONSHIPS = 'word/_rels/document.xml.rels'
 const SETTINGS = 'word/settings.xml'
 
-/** An entry's XML, inflated within its declared size (checkZip has already bounded every entry). */
-async function entryXml(bytes: Buffer, entry: ZipEntryInfo): Promise<string> {
-  const data = entryData(bytes, entry)
-  return (entry.method === 0 ? data : await inflateRawAsync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) })).toString(
-    'utf8',
-  )
-}
-
 // A line break inside a paragraph (Shift+Enter: a name over an address), a page or column break, a carriage
 // return; mammoth's raw text drops them all, joining the lines around them ("A. Aishwarya5A/453, …").
 const BREAK = /<w:(?:br|cr)(?:\s[^<>]{0,200})?\/>/g
@@ -606,13 +601,15 @@ function breaksAsText(xml: string): string {
  * anything changed, the archive is written anew: the other entries as they
  * were, the main document stored uncompressed.
  */
-async function withoutHiddenRuns(
+function withoutHiddenRuns(
   bytes: Buffer,
   entries: ZipEntryInfo[],
-): Promise<{ docx: Buffer; hidden: HiddenText[]; documentXml?: string }> {
+  xmlParts: DocxParts,
+): { docx: Buffer; hidden: HiddenText[]; documentXml?: string } {
   const main = entries.find((entry) => entry.name === MAIN_DOCUMENT)
-  if (!main) return { docx: bytes, hidden: [] }
-  const xml = await entryXml(bytes, main)
+  const data = xmlParts.get(MAIN_DOCUMENT)
+  if (!main || !data) return { docx: bytes, hidden: [] }
+  const xml = data.toString('utf8')
   const { xml: visible, hidden } = removeHiddenRuns(xml)
   const cleaned = breaksAsText(visible)
   if (cleaned === xml) return { docx: bytes, hidden, documentXml: xml }
@@ -660,12 +657,13 @@ async function withoutHiddenRuns(
   return { docx: Buffer.concat([...parts, ...directory, end]), hidden, documentXml: xml }
 }
 
-async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<void> {
+/** The entry's bytes, inflated within its declared size. */
+async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<Buffer> {
   const data = entryData(bytes, entry)
 
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.uncompressedSize) throw damagedDocx(`stored entry ${entry.name} has inconsistent sizes`)
-    return
+    return data
   }
   let inflated: Buffer
   try {
@@ -681,6 +679,7 @@ async function verifyInflatedSize(bytes: Buffer, entry: ZipEntryInfo): Promise<v
     throw new UnreadableResumeError(`the DOCX is damaged (${entry.name} does not inflate)`, { problem: 'damaged', cause })
   }
   if (inflated.length !== entry.uncompressedSize) throw damagedDocx(`${entry.name} inflates to a size other than declared`)
+  return inflated
 }
 
 /** Exact up to 2^53; beyond that any value is far over every cap anyway. */
