@@ -349,8 +349,12 @@ const HANDLE = new RegExp(
   'giu',
 )
 
-const LINK_LABELS = new Set(
-  'linkedin github gitlab bitbucket twitter x website web portfolio blog email mail phone resume cv orcid scholar kaggle medium stackoverflow behance dribbble'.split(
+/**
+ * Labels a contact block prints beside or above its values ("LinkedIn | GitHub", "MOBILE  EMAIL  GITHUB"): never a
+ * profile handle, never a name.
+ */
+export const CONTACT_LABELS = new Set(
+  'linkedin github gitlab bitbucket twitter website web portfolio blog email e-mail mail phone mobile tel telephone cell fax address location skype whatsapp resume cv orcid scholar kaggle medium stackoverflow behance dribbble'.split(
     ' ',
   ),
 )
@@ -369,7 +373,7 @@ function handles(text: string, line: ResumeLine): RawLink[] {
     const github = label ? label.toLowerCase() === 'github' : GITHUB_ICONS.includes(icon!)
     const lower = handle!.toLowerCase()
     // "LinkedIn | GitHub", "GitHub · Portfolio": labels of links side by side, each its own icon; no handle.
-    if (LINK_LABELS.has(lower)) continue
+    if (CONTACT_LABELS.has(lower)) continue
     if (github) {
       if (GITHUB_USER.test(handle!) && !GITHUB_RESERVED.has(lower))
         found.push({ kind: 'github', url: `https://github.com/${lower}`, user: lower, line })

@@ -1,7 +1,7 @@
 // The candidate's name: near the top, often glued by the PDF's text layer to
 // the title or the contact line next to it, sometimes letter-spaced.
 import { HEADING_WORDS } from './sections.ts'
-import { inContactZone, type Found } from './contacts.ts'
+import { CONTACT_LABELS, inContactZone, type Found } from './contacts.ts'
 import { MAX_FIELD_LINE, type ResumeLine } from './text.ts'
 
 // A name sits at the top; further down, capitalised lines are headings and titles.
@@ -16,12 +16,6 @@ export const TITLE_WORDS = new Set(
 // Words that name an organisation or a place, never a person.
 const NOT_PERSON_WORDS = new Set(
   'inc inc. ltd ltd. llc gmbh ag corp corp. corporation company co. group university college institute school academy bank labs technologies solutions systems services consulting partners limited plc street road avenue st str ave rd blvd apt colony nagar layout sector city county new york san francisco los angeles london berlin munich paris'.split(
-    ' ',
-  ),
-)
-// Labels of a contact block ("MOBILE  EMAIL  GITHUB  LINKEDIN" over the values): never a name.
-const CONTACT_LABELS = new Set(
-  'email e-mail mail mobile phone tel telephone cell fax address github gitlab linkedin website web portfolio twitter skype whatsapp location'.split(
     ' ',
   ),
 )
