@@ -1,13 +1,13 @@
-// OCR: a scanned resume (an image, or a PDF without a text layer) read by
-// tesseract, then the same steps as the process job. It runs on its own
-// queue with its own concurrency: a page takes seconds, and a text resume
-// must never wait behind one.
+// OCR: a scanned resume (an image, a PDF without a text layer, or a Word
+// document of pasted pictures) read by tesseract, then the same steps as the
+// process job. It runs on its own queue with its own concurrency: a page
+// takes seconds, and a text resume must never wait behind one.
 import type { Job } from 'bullmq'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
-import { UnreadableResumeError } from '../src/pipeline/extract.ts'
+import { docxPictures, UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
 import { repairOcrText } from '../src/pipeline/ocr/repair.ts'
-import { imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
+import { imageFormatOf, imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
 import { megapixels, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import type { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { singlePageTiff, tiffPages } from '../src/pipeline/ocr/tiff.ts'
@@ -26,40 +26,78 @@ export const OCR_PAGE_TIMEOUT_MS = 30_000
 const SCAN_READ_TIMEOUT_MS = 20_000
 
 const IMAGE_FORMATS: Readonly<Record<string, ImageFormat>> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/tiff': 'tiff' }
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+/**
+ * A picture in a Word document smaller than this is an icon, a logo or a photo of the candidate, not a
+ * page of text: a resume pasted into Word as images is a picture a page or a section wide.
+ */
+export const MIN_DOCX_PICTURE_PIXELS = 150_000
+/** Pictures of a Word document looked at for OCR; a resume has a few. */
+const MAX_DOCX_PICTURES = 50
 
 /**
- * The text OCR reads in a scan: an image, each page of a multi-page TIFF, or a
- * scanned PDF's page images, up to maxPages pages (the rest are ignored), joined
- * by page breaks as a text PDF's pages are.
+ * The text OCR reads in a scan: an image, each page of a multi-page TIFF, a
+ * scanned PDF's page images, or the pictures of a Word document that has no
+ * text of its own, up to maxPages pages or pictures (the rest are ignored),
+ * joined by page breaks as a text PDF's pages are (a Word document's pictures
+ * by line breaks: it has no pages).
  */
 export async function readScan(bytes: Buffer, mediaType: string, reader: Pick<OcrReader, 'recognize'>, maxPages: number): Promise<string> {
   const format = IMAGE_FORMATS[mediaType]
   let pages: (() => Buffer)[]
-  if (format === 'tiff') {
-    const tiff = tiffPages(bytes, maxPages)
-    if (tiff.length === 0) throw new UnreadableResumeError('the TIFF image is damaged (it holds no page)', { problem: 'damaged' })
-    // Every page is sized before any is read: a pixel flood on page 3 should not cost the OCR of pages 1 and 2.
-    tiff.forEach((page, i) => checkSize(page, format, tiff.length > 1 ? i + 1 : undefined))
-    // Each page is a copy of the whole file, made only when its turn comes.
-    pages = tiff.map((page) => () => singlePageTiff(bytes, page))
-  } else if (format) {
-    checkSize(imageSize(bytes, format), format)
-    pages = [() => bytes]
-  } else {
+  if (format) pages = imagePages(bytes, format, maxPages)
+  else if (mediaType === DOCX) pages = await docxPicturePages(bytes, maxPages)
+  else {
     const scans = await scannedPagesOffThread(bytes, { maxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
     pages = scans.map((page) => () => page)
   }
   const texts: string[] = []
   // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
   for (const page of pages) texts.push((await reader.recognize(page())).replaceAll(PAGE_BREAK, '\n'))
-  const text = normaliseText(repairOcrText(texts.join(PAGE_BREAK)), DEFAULT_EXTRACTION_LIMITS.maxChars)
+  const text = normaliseText(repairOcrText(texts.join(mediaType === DOCX ? '\n' : PAGE_BREAK)), DEFAULT_EXTRACTION_LIMITS.maxChars)
   if (!hasText(text)) {
-    throw new UnreadableResumeError(
-      format ? 'OCR found no text in the image' : 'no text could be extracted, and OCR found none in the scanned pages',
-      { problem: 'no_text' },
-    )
+    const message = format
+      ? 'OCR found no text in the image'
+      : mediaType === DOCX
+        ? pages.length === 0
+          ? 'the DOCX contains no text, and no picture large enough to hold any'
+          : 'the DOCX contains no text, and OCR found none in its pictures'
+        : 'no text could be extracted, and OCR found none in the scanned pages'
+    throw new UnreadableResumeError(message, { problem: 'no_text' })
   }
   return text
+}
+
+/** An image's pages (one, or each page of a TIFF), each sized before any is read. */
+function imagePages(bytes: Buffer, format: ImageFormat, maxPages: number): (() => Buffer)[] {
+  if (format !== 'tiff') {
+    checkSize(imageSize(bytes, format), format)
+    return [() => bytes]
+  }
+  const tiff = tiffPages(bytes, maxPages)
+  if (tiff.length === 0) throw new UnreadableResumeError('the TIFF image is damaged (it holds no page)', { problem: 'damaged' })
+  // Every page is sized before any is read: a pixel flood on page 3 should not cost the OCR of pages 1 and 2.
+  tiff.forEach((page, i) => checkSize(page, format, tiff.length > 1 ? i + 1 : undefined))
+  // Each page is a copy of the whole file, made only when its turn comes.
+  return tiff.map((page) => () => singlePageTiff(bytes, page))
+}
+
+/**
+ * The pictures of a Word document OCR reads: PNG, JPEG and TIFF ones at least MIN_DOCX_PICTURE_PIXELS
+ * large, in the order the document shows them; each sized before any is read, as an uploaded image is.
+ * Other pictures (EMF, WMF, GIF) and damaged ones are passed over: the document was readable as a DOCX.
+ */
+async function docxPicturePages(bytes: Buffer, maxPages: number): Promise<(() => Buffer)[]> {
+  const pages: (() => Buffer)[] = []
+  // A document may hold many small pictures (icons beside each contact line) before its large ones.
+  for (const picture of await docxPictures(bytes, MAX_DOCX_PICTURES)) {
+    const format = imageFormatOf(picture)
+    const size = format && imageSize(picture, format)
+    if (!format || !size || size.width * size.height < MIN_DOCX_PICTURE_PIXELS) continue
+    pages.push(...imagePages(picture, format, maxPages - pages.length))
+    if (pages.length >= maxPages) break
+  }
+  return pages
 }
 
 /** Refuses an image (or one page of a TIFF) whose header gives no size or too large a one, before anything decodes it. */
@@ -87,7 +125,7 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
     const candidate = await steps.pending(candidateId)
     if (!candidate) return
     const kind = resumeKindForMediaType(candidate.resume.mediaType)
-    if (kind !== 'image' && kind !== 'pdf') {
+    if (kind !== 'image' && kind !== 'pdf' && kind !== 'docx') {
       // Only the process job hands work here; anything else is read there.
       return queues.enqueueProcess(candidateId)
     }

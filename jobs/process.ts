@@ -141,8 +141,9 @@ export function processProcessor(context: JobContext) {
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
       if (worthAnotherTry(job, error)) throw error
-      // A PDF without a text layer is a scan (or a photo printed to PDF): OCR reads its pages.
-      if (kind === 'pdf' && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
+      // A PDF without a text layer is a scan (or a photo printed to PDF): OCR reads its pages. A Word document
+      // without text is a resume pasted into it as pictures: OCR reads those.
+      if ((kind === 'pdf' || kind === 'docx') && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
       return steps.unreadable(candidateId, error)
     }
     return steps.complete(candidate, text, hidden, assessed)

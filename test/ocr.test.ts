@@ -4,15 +4,22 @@ import { launchChromium } from './support/chromium.ts'
 import t from 'tap'
 import { inflateSync } from 'node:zlib'
 import { PDFDocument } from 'pdf-lib'
+import { Document, ImageRun, Packer, Paragraph } from 'docx'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { detectResumeType } from '../src/pipeline/detect.ts'
-import { imageSize } from '../src/pipeline/ocr/image-size.ts'
+import { imageFormatOf, imageSize } from '../src/pipeline/ocr/image-size.ts'
+import { docxPictures, extractResume } from '../src/pipeline/extract.ts'
+import { pictureParts } from '../src/pipeline/formats/docx-headers.ts'
+import { readScan } from '../jobs/ocr.ts'
 import { encodePng } from '../src/pipeline/ocr/png.ts'
 import { scannedPages, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import { OcrReader } from '../src/pipeline/ocr/reader.ts'
 import { AUTH, createRequisition, injectUpload, startHireflow, testConfig, until } from './support/harness.ts'
 import { requeueUnfinished } from '../jobs/recover.ts'
 import { unreadable } from './support/extraction.ts'
+import { makeZipBombDocx } from './support/resumes.ts'
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
 
 const RESUME_HTML = `<html><body style="background:#fff;color:#000;font:28px Arial,sans-serif;margin:30px">
 <div style="font-size:40px">Jane Scanlon</div>
@@ -101,8 +108,23 @@ function tiffOf(png: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0]), directory, rgb])
 }
 
+/** A Word document with no text, only pictures, one to a paragraph: a resume pasted into Word as images. */
+async function pastedDocx(pictures: { image: Buffer; type: 'png' | 'jpg' | 'gif' }[]): Promise<Buffer> {
+  const children = pictures.map(({ image, type }) => {
+    const size = type === 'gif' ? { width: 1, height: 1 } : imageSize(image, type === 'jpg' ? 'jpeg' : type)!
+    const picture =
+      type === 'gif'
+        ? new ImageRun({ type, data: image, transformation: size })
+        : new ImageRun({ type, data: image, transformation: { width: size.width / 2, height: size.height / 2 } })
+    return new Paragraph({ children: [picture] })
+  })
+  return Buffer.from(await Packer.toBuffer(new Document({ sections: [{ children }] })))
+}
+
 const { png, jpeg } = await photographResume()
 const scan = await scannedPdf(png)
+const icon = encodePng(50, 50, 3, new Uint8Array(50 * 50 * 3))
+const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
 
 t.test('image headers give the size before anything decodes the image', async (t) => {
   t.same(imageSize(png, 'png'), { width: 800, height: 300 })
@@ -148,6 +170,49 @@ t.test('a scanned PDF page is its largest image', async (t) => {
   t.equal(refused.problem, 'too_large')
   const damaged = await unreadable(scannedPages(Buffer.from('%PDF-1.4\nnot a pdf'), { maxPages: 3, maxPixels: 1e7, timeoutMs: 10_000 }))
   t.equal(damaged.problem, 'damaged')
+})
+
+t.test("a Word document's pictures, for OCR when it has no text: in the order shown, icons and other formats passed over", async (t) => {
+  t.equal(imageFormatOf(png), 'png')
+  t.equal(imageFormatOf(jpeg), 'jpeg')
+  t.equal(imageFormatOf(tiffOf(blankPng())), 'tiff')
+  t.equal(imageFormatOf(gif), undefined)
+  const docx = await pastedDocx([
+    { image: icon, type: 'png' },
+    { image: jpeg, type: 'jpg' },
+    { image: gif, type: 'gif' },
+    { image: png, type: 'png' },
+  ])
+  const empty = await unreadable(extractResume(docx, 'docx'))
+  t.equal(empty.problem, 'no_text', 'read as text, the document has none: the process job hands it to OCR')
+  t.same((await docxPictures(docx, 10)).map(imageFormatOf), ['png', 'jpeg', undefined, 'png'], 'every picture, in order')
+  t.equal((await docxPictures(docx, 2)).length, 2)
+  // A stand-in engine that names what it was given, so the pages read and their order show.
+  const recognize = async (image: Buffer) => `${imageFormatOf(image)} ${imageSize(image, imageFormatOf(image)!)!.width}`
+  t.equal(await readScan(docx, DOCX, { recognize }, 3), 'jpeg 800\npng 800', 'the icon and the GIF are not read')
+  t.equal(await readScan(docx, DOCX, { recognize }, 1), 'jpeg 800', 'no more than OCR_MAX_PAGES pictures')
+  const onlyIcons = await unreadable(readScan(await pastedDocx([{ image: icon, type: 'png' }]), DOCX, { recognize }, 3))
+  t.equal(onlyIcons.problem, 'no_text')
+  t.match(onlyIcons.message, /the DOCX contains no text, and no picture large enough to hold any/)
+  const blank = await unreadable(readScan(await pastedDocx([{ image: png, type: 'png' }]), DOCX, { recognize: async () => ' ' }, 3))
+  t.match(blank.message, /the DOCX contains no text, and OCR found none in its pictures/)
+  const zipBomb = await unreadable(readScan(makeZipBombDocx(), DOCX, { recognize }, 3))
+  t.equal(zipBomb.problem, 'too_large', 'the archive is checked as for reading its text')
+
+  // Pictures as Word writes them (DrawingML) and as older Word did (VML); a linked picture is not in the file.
+  const relationships = `<Relationships>
+    <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/>
+    <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="/word/media/old.jpeg"/>
+    <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="https://example.com/a.png" TargetMode="External"/>
+    <Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+  </Relationships>`
+  const body = `<w:body><w:p><w:r><w:pict><v:shape><v:imagedata r:id="rId2" o:title=""/></v:shape></w:pict></w:r></w:p>
+    <w:p><w:r><w:drawing><a:blip r:embed="rId3"/></w:drawing></w:r></w:p>
+    <w:p><w:r><w:drawing><a:blip cstate="print" r:embed="rId1"/></w:drawing></w:r></w:p>
+    <w:p><w:r><w:drawing><a:blip r:embed="rId1"/><a:blip r:embed="rId4"/></w:drawing></w:r></w:p></w:body>`
+  t.same(pictureParts(body, relationships, 10), ['word/media/old.jpeg', 'word/media/image1.png'])
+  t.same(pictureParts(body, relationships, 1), ['word/media/old.jpeg'])
+  t.same(pictureParts(body, undefined, 10), [])
 })
 
 t.test('OCR reads the name, email and skills from PNG, JPEG, TIFF and a scanned page, offline', async (t) => {
@@ -212,6 +277,13 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   huge.writeUInt32BE(10_000, 20)
   const flood = await upload('poster.png', huge)
   const cut = await upload('cut.png', png.subarray(0, 20))
+  const pasted = await upload(
+    'pasted.docx',
+    await pastedDocx([
+      { image: icon, type: 'png' },
+      { image: png, type: 'png' },
+    ]),
+  )
   const text = await upload(
     'text.txt',
     Buffer.from('Tex Plain\ntex.plain@example.com\nPlatform Engineer, 2019 - 2024\nSkills: Kubernetes\n'),
@@ -225,6 +297,12 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   t.equal(ocrCandidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
   t.equal(textCandidate.status, 'notified')
   t.ok(at(textCandidate, 'notified') < at(ocrCandidate, 'notified'), 'the text resume was emailed before the scan ahead of it')
+
+  const pastedCandidate = await settled(pasted)
+  t.equal(pastedCandidate.status, 'notified', 'a Word document of pasted pictures is read by OCR')
+  t.equal(pastedCandidate.profile?.email, 'jane.scanlon@example.com')
+  t.ok(pastedCandidate.score?.skills.find((skill) => skill.skill === 'Kubernetes')?.found)
+  t.equal(pastedCandidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
 
   const photoCandidate = await settled(photo)
   t.equal(photoCandidate.status, 'notified')

@@ -15,7 +15,7 @@ import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
 import { hiddenRuns, judgeGlyphs, withoutHidden, type HiddenText } from './formats/hidden-text.ts'
 import { removeHiddenRuns } from './formats/docx-hidden.ts'
-import { headerText, visibleHeaderParts } from './formats/docx-headers.ts'
+import { headerText, pictureParts, visibleHeaderParts } from './formats/docx-headers.ts'
 import { readRtf, RtfError } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
 import { DocError, readDoc } from './formats/doc.ts'
@@ -443,6 +443,7 @@ const damagedDocx = (detail: string) => new UnreadableResumeError(`the DOCX is d
 export async function checkZip(
   bytes: Buffer,
   caps: Pick<ExtractionLimits, 'maxInflatedBytes' | 'maxCompressionRatio' | 'maxZipEntries'>,
+  keep: RegExp = XML_PART,
 ): Promise<{ entries: ZipEntryInfo[]; parts: DocxParts }> {
   const entries = readCentralDirectory(bytes, caps.maxZipEntries)
   let declaredTotal = 0
@@ -461,11 +462,11 @@ export async function checkZip(
     if (entry.flags & 0x1) throw new UnreadableResumeError('the DOCX is encrypted', { problem: 'encrypted' })
     if (entry.method !== 0 && entry.method !== 8) throw damagedDocx(`unsupported compression method ${entry.method}`)
   }
-  // The document's XML parts, inflated once here, are what the reader reads next; media is not kept.
+  // The document's XML parts, inflated once here, are what the reader reads next; media is kept only when asked for.
   const parts: DocxParts = new Map()
   for (const entry of entries) {
     const data = await verifyInflatedSize(bytes, entry)
-    if (XML_PART.test(entry.name)) parts.set(entry.name, data)
+    if (keep.test(entry.name)) parts.set(entry.name, data)
   }
   return { entries, parts }
 }
@@ -473,6 +474,19 @@ export async function checkZip(
 /** The XML parts of a DOCX by zip entry name, inflated (the document, its relationships, settings, headers). */
 type DocxParts = Map<string, Buffer>
 const XML_PART = /^word\/(?:[^/]+\.xml|_rels\/[^/]+\.rels)$/
+const XML_PART_OR_MEDIA = /^word\/(?:[^/]+\.xml|_rels\/[^/]+\.rels|media\/.+)$/
+
+/**
+ * The pictures a DOCX's body shows, in order, up to `max` (formats/docx-headers.ts): the resume when it
+ * was pasted into Word as images, for OCR. The archive is checked as for reading its text.
+ */
+export async function docxPictures(bytes: Buffer, max: number, limits: Partial<ExtractionLimits> = {}): Promise<Buffer[]> {
+  const { parts } = await checkZip(bytes, { ...DEFAULT_EXTRACTION_LIMITS, ...limits }, XML_PART_OR_MEDIA)
+  const documentXml = parts.get(MAIN_DOCUMENT)?.toString('utf8')
+  if (documentXml === undefined) throw damagedDocx('no main document')
+  const names = pictureParts(documentXml, parts.get(DOCUMENT_RELATIONSHIPS)?.toString('utf8'), max)
+  return names.flatMap((name) => parts.get(name) ?? [])
+}
 
 function readCentralDirectory(bytes: Buffer, maxEntries: number): ZipEntryInfo[] {
   const eocd = findEndOfCentralDirectory(bytes)

@@ -10,6 +10,9 @@
 // default one otherwise. A header part nothing shows is not read: text that
 // is never on a page must not reach HR or a scorer. The XML is scanned with
 // bounded patterns and index searches: it is attacker-controlled.
+//
+// The pictures the body shows are found here too, through the same
+// relationships, for OCR of a resume pasted into Word as images.
 import { decodeXml } from './docx-hidden.ts'
 
 const SECTION_OPEN = '<w:sectPr'
@@ -58,14 +61,7 @@ function sections(documentXml: string): string[] {
  */
 export function visibleHeaderParts(documentXml: string, relationshipsXml: string | undefined, settingsXml: string | undefined): string[] {
   if (!relationshipsXml) return []
-  const targets = new Map<string, string>()
-  for (const element of elements(relationshipsXml, 'Relationship')) {
-    const id = attribute(element, 'Id')
-    const type = attribute(element, 'Type')
-    const target = attribute(element, 'Target')
-    if (!id || !target || !type || !HEADER_RELATIONSHIP_TYPE.test(type) || attribute(element, 'TargetMode') === 'External') continue
-    targets.set(id, target.startsWith('/') ? target.slice(1) : `word/${target}`)
-  }
+  const targets = relationshipTargets(relationshipsXml, HEADER_RELATIONSHIP_TYPE)
   const evenAndOdd = settingsXml !== undefined && EVEN_AND_ODD.test(settingsXml)
   const parts: string[] = []
   for (const section of sections(documentXml)) {
@@ -80,6 +76,40 @@ export function visibleHeaderParts(documentXml: string, relationshipsXml: string
       const part = byType.get(type)
       if (part && !parts.includes(part) && parts.length < MAX_HEADERS) parts.push(part)
     }
+  }
+  return parts
+}
+
+/** The main document's relationships of one type: id to zip entry (links outside the file are left out). */
+function relationshipTargets(relationshipsXml: string, type: RegExp): Map<string, string> {
+  const targets = new Map<string, string>()
+  for (const element of elements(relationshipsXml, 'Relationship')) {
+    const id = attribute(element, 'Id')
+    const kind = attribute(element, 'Type')
+    const target = attribute(element, 'Target')
+    if (!id || !target || !kind || !type.test(kind) || attribute(element, 'TargetMode') === 'External') continue
+    targets.set(id, target.startsWith('/') ? target.slice(1) : `word/${target}`)
+  }
+  return targets
+}
+
+const IMAGE_RELATIONSHIP_TYPE = /\/relationships\/image$/
+/** A picture in the body: DrawingML's blip (r:embed) or, in documents from older Word, VML's imagedata (r:id). */
+const PICTURE_REFERENCE = /<(?:a:blip|v:imagedata)\s[^<>]{0,1000}?\br:(?:embed|id)="([^"<>]{1,200})"/g
+
+/**
+ * The zip entries of the pictures the document's body shows, in the order
+ * they appear, each once: what OCR reads when a resume was pasted into Word
+ * as images and has no text of its own.
+ */
+export function pictureParts(documentXml: string, relationshipsXml: string | undefined, max: number): string[] {
+  if (!relationshipsXml) return []
+  const targets = relationshipTargets(relationshipsXml, IMAGE_RELATIONSHIP_TYPE)
+  const parts: string[] = []
+  for (const [, id] of documentXml.matchAll(PICTURE_REFERENCE)) {
+    const part = targets.get(decodeXml(id!))
+    if (part && !parts.includes(part)) parts.push(part)
+    if (parts.length >= max) break
   }
   return parts
 }

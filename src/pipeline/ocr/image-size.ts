@@ -11,6 +11,14 @@ export interface ImageSize {
 
 export type ImageFormat = 'png' | 'jpeg' | 'tiff'
 
+/** The format of an image by its signature: PNG, JPEG or TIFF (either byte order); undefined for any other. */
+export function imageFormatOf(bytes: Buffer): ImageFormat | undefined {
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png'
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg'
+  if (bytes.length >= 4 && (bytes.readUInt32BE(0) === 0x49492a00 || bytes.readUInt32BE(0) === 0x4d4d002a)) return 'tiff'
+  return undefined
+}
+
 /** The size an image header declares, or undefined when the header is missing or damaged. */
 export function imageSize(bytes: Buffer, format: ImageFormat): ImageSize | undefined {
   try {
