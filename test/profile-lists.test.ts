@@ -196,3 +196,25 @@ t.test('a certificate over its issuer over its year: the issuer is no certificat
   ].join('\n')
   t.same(read(text).certificates, ['Cloud Native Foundations', 'Certified Kubernetes Administrator (CKA)', 'Scrum Master Basics'])
 })
+
+t.test("an issuer's line under a certificate, or beside the next one in a row of two, is no certificate", async (t) => {
+  const listed = (...lines: string[]) => read(['Jane Doe', 'Certifications', ...lines].join('\n')).certificates
+  t.same(listed('2020 Full-Stack Web Development', 'CodeAcademy', '2019 AWS Certified Developer', 'Amazon Web Services'), [
+    'Full-Stack Web Development',
+    'AWS Certified Developer',
+  ])
+  t.same(
+    listed('Full-Stack Web Development', 'CodeAcademy 2020 AWS Certified Developer', 'Amazon Web Services 2019'),
+    ['Full-Stack Web Development', 'AWS Certified Developer'],
+    'two to a row: the left issuer and year, then the right name',
+  )
+  t.same(listed('Professional Scrum Master I', 'Issued by Scrum.org, Mar 2021', 'Machine Learning', 'Coursera (2019)'), [
+    'Professional Scrum Master I (PSM I)',
+    'Machine Learning',
+  ])
+  t.same(
+    listed('Google Analytics Individual Qualification', 'Microsoft Office Specialist'),
+    ['Google Analytics Individual Qualification', 'Microsoft Office Specialist'],
+    "a certificate named after its issuer's products is one",
+  )
+})

@@ -250,6 +250,26 @@ function isDescription(text: string): boolean {
 // A line that is only a date: a year, or a month and a year.
 const DATE_ONLY = /^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? )?(?:19|20)\d{2}$/i
 
+// Bodies that issue certificates, by the names resumes give them. A line in the certificates section that
+// names one and nothing else (a year aside) is the issuer of the certificate above it, not one itself.
+const ISSUER =
+  '(?:issued by:? )?(?:the )?(?:amazon web services(?: \\(aws\\))?|amazon|aws|google(?: cloud)?|microsoft|meta|ibm|oracle(?: university)?|cisco(?: networking academy)?|red hat|hashicorp|salesforce|vmware|databricks|snowflake|mongodb(?: university)?|(?:the )?linux foundation|cloud native computing foundation|cncf|pmi|project management institute|\\(isc\\)²|isc2|isaca|axelos|peoplecert|scrum alliance|scrum\\.org|comptia|ec-council|coursera|udemy|edx|udacity|code ?academy|codecademy|datacamp|pluralsight|linkedin learning|freecodecamp|hackerrank|kaggle|nvidia|adobe|atlassian|tableau|sap|cloudera|elastic)(?: inc\\.?| llc)?'
+const ISSUER_ONLY = new RegExp(`^${ISSUER}$`, 'iu')
+// Two certificates set side by side give a line of the left one's issuer and year, then the right one's name
+// ("CodeAcademy 2020 AWS Certified Developer"): the issuer and the year are no part of that name.
+const ISSUER_AND_YEAR_BEFORE = new RegExp(`^${ISSUER},? (?:19|20)\\d{2} (?=\\p{Lu})`, 'iu')
+const DATES = /(?<![\p{L}\p{N}])(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,? )?(?:19|20)\d{2}(?![\p{L}\p{N}])/giu
+
+/** The line only names a certificate's issuer, with or without a date. */
+function isIssuerLine(text: string): boolean {
+  const rest = text
+    .replace(DATES, ' ')
+    .replace(/\(\s*\)/g, '')
+    .replace(/^[\s•·▪●■◆►*,;:|–—-]+|[\s,;:|–—-]+$/gu, '')
+    .replace(/\s+/g, ' ')
+  return ISSUER_ONLY.test(rest)
+}
+
 export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[] {
   const certificates: Listed[] = []
   let describing = false
@@ -272,8 +292,9 @@ export function findCertificates(lines: ResumeLine[], nowYear: number): Listed[]
         describing = !/[.!?]$/.test(line.body)
         continue
       }
+      if (isIssuerLine(line.body)) continue
       // Each line (or bulleted item) of the section is one certificate: its name before issuer and date.
-      let text = line.body
+      let text = line.body.replace(ISSUER_AND_YEAR_BEFORE, '')
       // "AWS Certified Developer" over "Amazon Web Services" over "2019": the name, its issuer, its date, a line each.
       const issuer = lines[i + 1]
       const date = lines[i + 2]
