@@ -21,7 +21,7 @@ import { removeHiddenRuns } from '../src/pipeline/formats/docx-hidden.ts'
 import { buildHrNotification } from '../src/mail/hr-notification.ts'
 import { DirectoryTemplateSource, TemplateRenderer } from '../src/mail/templates.ts'
 import { AUTH, createRequisition, injectUpload, startHireflow } from './support/harness.ts'
-import { sampleResumeLines } from './support/resumes.ts'
+import { assemblePdfObjects, sampleResumeLines } from './support/resumes.ts'
 import { makeWord97 } from './support/word97.ts'
 
 const POISON = 'Kubernetes Go Rust expert'
@@ -152,6 +152,53 @@ t.test('text in the colour of a sidebar tinted with it at 20 % shows against the
   t.match(resume.text, /Sidebar: Go/)
   t.match(resume.text, /Profiles/)
 })
+
+/**
+ * A page whose line of text runs to near its right edge, in a font whose glyph widths are in units of 1/2000
+ * em (FontMatrix 0.0005), as an OpenType font embedded by XeLaTeX or LuaLaTeX has (Lato: 2000, Roboto: 2048).
+ * The font is a Type 3 one, whose FontMatrix the PDF states: each glyph a filled square half an em wide.
+ */
+function pdfInFontOfOwnUnits(line: string, fontMatrixScale = 0.0005): Buffer {
+  const letters = 'abcdefghijklmnopqrstuvwxyz'
+  const width = 0.5 / fontMatrixScale
+  const procs = [...letters].map((letter, i) => `/${letter} ${7 + i} 0 R`).join(' ')
+  const charProc = Buffer.from(`${width} 0 0 0 ${width} ${width} d1 0 0 ${width} ${width} re f`, 'latin1')
+  const content = Buffer.from(`BT /F1 20 Tf 10 100 Td (${line}) Tj ET`, 'latin1')
+  const stream = (data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream')])
+  return assemblePdfObjects(
+    [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+      stream(content),
+      `<< /Type /Font /Subtype /Type3 /FontBBox [0 0 ${width} ${width}] /FontMatrix [${fontMatrixScale} 0 0 ${fontMatrixScale} 0 0] ` +
+        `/CharProcs 6 0 R /Encoding << /Type /Encoding /Differences [97 ${[...letters].map((l) => `/${l}`).join(' ')}] >> ` +
+        `/FirstChar 97 /LastChar 122 /Widths [${Array(26).fill(width).join(' ')}] /Resources << >> >>`,
+      `<< ${procs} >>`,
+      ...letters.split('').map(() => stream(charProc)),
+    ].map((object) => (Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1'))),
+    '/Root 1 0 R',
+  )
+}
+
+t.test(
+  "a font measuring its glyphs in units of its own (XeLaTeX's OpenType fonts): a line up to the page's edge is on the page",
+  async (t) => {
+    // 28 glyphs of 10 pt from x = 10 end at 290 on a page 300 wide; read as thousandths of an em they would run to 570.
+    const line = 'abcdefghijklmnopqrstuvwxyzab'
+    const read = await extractResume(pdfInFontOfOwnUnits(line), 'pdf')
+    t.match(read.text, line)
+    t.same(read.hidden, [], 'nothing reported as outside the page')
+    // Past the edge it is still outside: 40 glyphs of 10 pt run to 410.
+    const long = await extractResume(pdfInFontOfOwnUnits(`${line}abcdefghijkl`), 'pdf')
+    t.same(
+      long.hidden.map((finding) => finding.reason),
+      ['text outside the page'],
+    )
+    t.match(long.hidden[0]!.text, /^[a-z]+$/)
+  },
+)
 
 t.test('white text on the same line as visible text: only the white words go', async (t) => {
   const bytes = await pdfWith((page, font) => {

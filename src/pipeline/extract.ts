@@ -262,6 +262,7 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
           pdfjs.OPS,
           page.view,
           (name) => type3Font(page.commonObjs, name),
+          (name) => fontWidthScale(page.commonObjs, name),
         )
         if (hidden.length < MAX_HIDDEN) hidden.push(...hiddenRuns(glyphs, pageNumber))
         items = withoutHidden(items, glyphs)
@@ -349,6 +350,17 @@ function type3Font(fonts: { has(name: string): boolean; get(name: string): unkno
   } catch {
     // A font pdf.js could not load draws nothing readable: its size is not judged either.
     return true
+  }
+}
+
+/** How pdf.js scales the font's glyph widths to text space (its FontMatrix's first entry); 1/1000 when unknown. */
+function fontWidthScale(fonts: { has(name: string): boolean; get(name: string): unknown }, name: string): number {
+  try {
+    const matrix = fonts.has(name) ? (fonts.get(name) as { fontMatrix?: unknown }).fontMatrix : undefined
+    const scale = Array.isArray(matrix) ? matrix[0] : undefined
+    return typeof scale === 'number' && Number.isFinite(scale) && scale > 0 && scale < 1 ? scale : 0.001
+  } catch {
+    return 0.001
   }
 }
 

@@ -586,7 +586,7 @@ function lzwContent(size: number): Buffer {
 }
 
 /** Binary-safe: each object is written as given between `N 0 obj` and `endobj`. */
-function assemblePdfObjects(objects: Buffer[], trailerEntries: string): Buffer {
+export function assemblePdfObjects(objects: Buffer[], trailerEntries: string): Buffer {
   const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')]
   let length = parts[0]!.length
   const offsets: number[] = []

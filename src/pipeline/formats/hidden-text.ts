@@ -54,6 +54,7 @@ interface GraphicsState {
   charSpacing: number
   wordSpacing: number
   hScale: number
+  widthScale: number
   leading: number
   rise: number
 }
@@ -177,6 +178,11 @@ export function judgeGlyphs(
   view: readonly number[],
   /** Type 3 fonts scale glyphs by a matrix of their own, which the operators do not show: their size is not judged. */
   isType3Font: (name: string) => boolean = () => false,
+  /**
+   * Glyph space to text space along the line: a glyph's width times this is its advance at size 1. 1/1000 for
+   * most fonts; an embedded OpenType font (XeLaTeX, LuaLaTeX) may give widths in its own units, 1/2048 say.
+   */
+  widthScale: (name: string) => number = () => 0.001,
 ): Glyph[] {
   const page: Rect = {
     x0: Math.min(view[0]!, view[2]!) - PAGE_MARGIN,
@@ -199,6 +205,7 @@ export function judgeGlyphs(
     charSpacing: 0,
     wordSpacing: 0,
     hScale: 1,
+    widthScale: 0.001,
     leading: 0,
     rise: 0,
   }
@@ -268,7 +275,8 @@ export function judgeGlyphs(
         glyphs.push({ char, hidden: inside(page, x, y) ? hidden : 'text outside the page' })
       }
       const width = typeof glyph.width === 'number' && Number.isFinite(glyph.width) ? glyph.width : 0
-      const advance = ((width / 1000) * size + state.charSpacing + (glyph.isSpace === true ? state.wordSpacing : 0)) * state.hScale
+      const advance =
+        (width * state.widthScale * size + state.charSpacing + (glyph.isSpace === true ? state.wordSpacing : 0)) * state.hScale
       textMatrix = multiply([1, 0, 0, 1, advance, 0], textMatrix)
     }
     // What one showText draws reads on as one run; a new one after a move may not.
@@ -326,6 +334,7 @@ export function judgeGlyphs(
       case codes.setFont:
         if (typeof args?.[1] === 'number') state.fontSize = args[1]
         state.sizeKnown = typeof args?.[0] !== 'string' || !isType3Font(args[0])
+        state.widthScale = typeof args?.[0] === 'string' ? widthScale(args[0]) : 0.001
         break
       case codes.setTextRenderingMode:
         if (typeof args?.[0] === 'number') state.renderMode = args[0]
