@@ -50,6 +50,6 @@ t.test("a pool thread's heap starts large; threads started after it get V8's own
   }
   const pooled = await fullCollections(startThread(churn, 512, 128))
   const plain = await fullCollections(new Worker(churn, { resourceLimits: { maxOldGenerationSizeMb: 512 } }))
-  t.ok(plain > 0, `a thread of V8's own sizing ran ${plain} full collections to hold 48 MB`)
-  t.equal(pooled, 0, "the pool's thread, starting at 128 MB, ran none")
+  t.ok(plain > 0, `a thread of V8's own sizing started ${plain} full collections to hold 48 MB`)
+  t.equal(pooled, 0, "the pool's thread, starting at 128 MB, started none")
 })
