@@ -4,7 +4,7 @@
 // takes seconds, and a text resume must never wait behind one.
 import type { Job } from 'bullmq'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
-import { docxPictures, UnreadableResumeError } from '../src/pipeline/extract.ts'
+import { docxOwnText, docxPictures, MAX_DOCX_PICTURES, UnreadableResumeError, type ExtractedResume } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
 import { repairOcrText } from '../src/pipeline/ocr/repair.ts'
 import { imageFormatOf, imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
@@ -32,40 +32,55 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
  * page of text: a resume pasted into Word as images is a picture a page or a section wide.
  */
 export const MIN_DOCX_PICTURE_PIXELS = 150_000
-/** Pictures of a Word document looked at for OCR; a resume has a few. */
-const MAX_DOCX_PICTURES = 50
 
 /**
  * The text OCR reads in a scan: an image, each page of a multi-page TIFF, a
- * scanned PDF's page images, or the pictures of a Word document that has no
- * text of its own, up to maxPages pages or pictures (the rest are ignored),
- * joined by page breaks as a text PDF's pages are (a Word document's pictures
- * by line breaks: it has no pages).
+ * scanned PDF's page images, or the pictures of a Word document whose resume
+ * is in them, up to maxPages pages or pictures (the rest are ignored), joined
+ * by page breaks as a text PDF's pages are. A Word document has no pages: its
+ * own text (a caption, a name), then what OCR read in each picture, a line
+ * apart; its hidden runs are reported as when it is read as text.
  */
-export async function readScan(bytes: Buffer, mediaType: string, reader: Pick<OcrReader, 'recognize'>, maxPages: number): Promise<string> {
+export async function readScanned(
+  bytes: Buffer,
+  mediaType: string,
+  reader: Pick<OcrReader, 'recognize'>,
+  maxPages: number,
+): Promise<ExtractedResume> {
   const format = IMAGE_FORMATS[mediaType]
+  const docx = mediaType === DOCX
   let pages: (() => Buffer)[]
+  let own: ExtractedResume = { text: '', hidden: [] }
   if (format) pages = imagePages(bytes, format, maxPages)
-  else if (mediaType === DOCX) pages = await docxPicturePages(bytes, maxPages)
-  else {
+  else if (docx) {
+    own = await docxOwnText(bytes)
+    pages = await docxPicturePages(bytes, maxPages)
+  } else {
     const scans = await scannedPagesOffThread(bytes, { maxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
     pages = scans.map((page) => () => page)
   }
   const texts: string[] = []
   // Pages one after another: OCR_CONCURRENCY bounds the engines, and one resume takes one of them.
   for (const page of pages) texts.push((await reader.recognize(page())).replaceAll(PAGE_BREAK, '\n'))
-  const text = normaliseText(repairOcrText(texts.join(mediaType === DOCX ? '\n' : PAGE_BREAK)), DEFAULT_EXTRACTION_LIMITS.maxChars)
+  const read = normaliseText(repairOcrText(texts.join(docx ? '\n' : PAGE_BREAK)), DEFAULT_EXTRACTION_LIMITS.maxChars)
+  const text = docx && hasText(own.text) ? normaliseText(`${own.text}\n${read}`, DEFAULT_EXTRACTION_LIMITS.maxChars) : read
   if (!hasText(text)) {
     const message = format
       ? 'OCR found no text in the image'
-      : mediaType === DOCX
+      : docx
         ? pages.length === 0
           ? 'the DOCX contains no text, and no picture large enough to hold any'
           : 'the DOCX contains no text, and OCR found none in its pictures'
         : 'no text could be extracted, and OCR found none in the scanned pages'
     throw new UnreadableResumeError(message, { problem: 'no_text' })
   }
-  return text
+  // OCR reads what a person sees: only a Word document's own text can have hidden runs.
+  return { text, hidden: own.hidden }
+}
+
+/** readScanned's text. */
+export async function readScan(bytes: Buffer, mediaType: string, reader: Pick<OcrReader, 'recognize'>, maxPages: number): Promise<string> {
+  return (await readScanned(bytes, mediaType, reader, maxPages)).text
 }
 
 /** An image's pages (one, or each page of a TIFF), each sized before any is read. */
@@ -129,15 +144,14 @@ export function ocrProcessor(context: JobContext, reader: OcrReader) {
       // Only the process job hands work here; anything else is read there.
       return queues.enqueueProcess(candidateId)
     }
-    let text: string
+    let read: ExtractedResume
     try {
-      text = await readScan(await resumes.get(candidate.resume.key), candidate.resume.mediaType, reader, config.ocrMaxPages)
+      read = await readScanned(await resumes.get(candidate.resume.key), candidate.resume.mediaType, reader, config.ocrMaxPages)
     } catch (error) {
       if (!(error instanceof UnreadableResumeError)) throw error
       if (worthAnotherTry(job, error)) throw error
       return steps.unreadable(candidateId, error)
     }
-    // OCR reads what a person sees, so there is no hidden text to report.
-    return steps.complete(candidate, text, [])
+    return steps.complete(candidate, read.text, read.hidden)
   }
 }

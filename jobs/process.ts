@@ -142,7 +142,8 @@ export function processProcessor(context: JobContext) {
       if (!(error instanceof UnreadableResumeError)) throw error
       if (worthAnotherTry(job, error)) throw error
       // A PDF without a text layer is a scan (or a photo printed to PDF): OCR reads its pages. A Word document
-      // without text is a resume pasted into it as pictures: OCR reads those.
+      // without text, or with only a caption beside a picture of a page, is a resume pasted into it as pictures:
+      // OCR reads those.
       if ((kind === 'pdf' || kind === 'docx') && error.problem === 'no_text') return queues.enqueueOcr(candidateId)
       return steps.unreadable(candidateId, error)
     }

@@ -4,13 +4,13 @@ import { launchChromium } from './support/chromium.ts'
 import t from 'tap'
 import { inflateSync } from 'node:zlib'
 import { PDFDocument } from 'pdf-lib'
-import { Document, ImageRun, Packer, Paragraph } from 'docx'
+import { Document, ImageRun, Packer, Paragraph, TextRun } from 'docx'
 import type { Candidate } from '../src/domain/candidate.ts'
 import { detectResumeType } from '../src/pipeline/detect.ts'
 import { imageFormatOf, imageSize } from '../src/pipeline/ocr/image-size.ts'
 import { docxPictures, extractResume } from '../src/pipeline/extract.ts'
 import { pictureParts } from '../src/pipeline/formats/docx-headers.ts'
-import { readScan } from '../jobs/ocr.ts'
+import { readScan, readScanned } from '../jobs/ocr.ts'
 import { encodePng } from '../src/pipeline/ocr/png.ts'
 import { scannedPages, scannedPagesOffThread } from '../src/pipeline/ocr/pdf-scans.ts'
 import { OcrReader } from '../src/pipeline/ocr/reader.ts'
@@ -109,7 +109,7 @@ function tiffOf(png: Buffer): Buffer {
 }
 
 /** A Word document with no text, only pictures, one to a paragraph: a resume pasted into Word as images. */
-async function pastedDocx(pictures: { image: Buffer; type: 'png' | 'jpg' | 'gif' }[]): Promise<Buffer> {
+async function pastedDocx(pictures: { image: Buffer; type: 'png' | 'jpg' | 'gif' }[], caption?: string): Promise<Buffer> {
   const children = pictures.map(({ image, type }) => {
     const size = type === 'gif' ? { width: 1, height: 1 } : imageSize(image, type === 'jpg' ? 'jpeg' : type)!
     const picture =
@@ -118,6 +118,7 @@ async function pastedDocx(pictures: { image: Buffer; type: 'png' | 'jpg' | 'gif'
         : new ImageRun({ type, data: image, transformation: { width: size.width / 2, height: size.height / 2 } })
     return new Paragraph({ children: [picture] })
   })
+  if (caption !== undefined) children.unshift(new Paragraph({ children: [new TextRun(caption)] }))
   return Buffer.from(await Packer.toBuffer(new Document({ sections: [{ children }] })))
 }
 
@@ -205,14 +206,44 @@ t.test("a Word document's pictures, for OCR when it has no text: in the order sh
     <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="/word/media/old.jpeg"/>
     <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="https://example.com/a.png" TargetMode="External"/>
     <Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+    <Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media\\image2.jpg"/>
+    <Relationship Id="rId6" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="./media/../media/image3.png"/>
+    <Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="../../outside.png"/>
   </Relationships>`
   const body = `<w:body><w:p><w:r><w:pict><v:shape><v:imagedata r:id="rId2" o:title=""/></v:shape></w:pict></w:r></w:p>
     <w:p><w:r><w:drawing><a:blip r:embed="rId3"/></w:drawing></w:r></w:p>
     <w:p><w:r><w:drawing><a:blip cstate="print" r:embed="rId1"/></w:drawing></w:r></w:p>
-    <w:p><w:r><w:drawing><a:blip r:embed="rId1"/><a:blip r:embed="rId4"/></w:drawing></w:r></w:p></w:body>`
-  t.same(pictureParts(body, relationships, 10), ['word/media/old.jpeg', 'word/media/image1.png'])
+    <w:p><w:r><w:drawing><a:blip r:embed="rId1"/><a:blip r:embed="rId4"/></w:drawing></w:r></w:p>
+    <w:p><w:r><w:pict><v:imagedata r:id="rId5"/><v:imagedata r:id="rId6"/><v:imagedata r:id="rId7"/></w:pict></w:r></w:p></w:body>`
+  // Some writers give targets with Windows' backslashes ("media\\image2.jpg"); ".." is resolved, never above the root.
+  t.same(pictureParts(body, relationships, 10), [
+    'word/media/old.jpeg',
+    'word/media/image1.png',
+    'word/media/image2.jpg',
+    'word/media/image3.png',
+  ])
   t.same(pictureParts(body, relationships, 1), ['word/media/old.jpeg'])
   t.same(pictureParts(body, undefined, 10), [])
+})
+
+t.test('a Word document of a caption beside a picture of its page is read by OCR, the caption kept', async (t) => {
+  const recognize = async () => 'Jane Scanlon\njane.scanlon@example.com'
+  const captioned = await pastedDocx([{ image: png, type: 'png' }], 'CV – Jane Scanlon')
+  const refused = await unreadable(extractResume(captioned, 'docx'))
+  t.equal(refused.problem, 'no_text', 'read as text, it is refused as no text, which sends it to OCR')
+  t.match(refused.message, /the DOCX has only 14 characters of text, beside a picture the size of a page/)
+  t.same(await readScanned(captioned, DOCX, { recognize }, 3), {
+    text: 'CV – Jane Scanlon\nJane Scanlon\njane.scanlon@example.com',
+    hidden: [],
+  })
+  // OCR finding nothing leaves the caption: no worse than reading the text alone.
+  t.equal(await readScan(captioned, DOCX, { recognize: async () => '' }, 3), 'CV – Jane Scanlon')
+  // A small picture (a photo, an icon) beside a short text is no page: the text is the resume.
+  const photo = encodePng(300, 400, 3, new Uint8Array(300 * 400 * 3).fill(0x80))
+  t.match((await extractResume(await pastedDocx([{ image: photo, type: 'png' }], 'Jane Scanlon, jane@example.com'), 'docx')).text, /Jane/)
+  // A picture of a page beside a resume's worth of text is an illustration: the text is read, not OCR.
+  const long = `Jane Scanlon. ${'Platform engineer running Kubernetes clusters and PostgreSQL databases. '.repeat(4)}`
+  t.match((await extractResume(await pastedDocx([{ image: png, type: 'png' }], long), 'docx')).text, /Platform engineer/)
 })
 
 t.test('OCR reads the name, email and skills from PNG, JPEG, TIFF and a scanned page, offline', async (t) => {
@@ -284,6 +315,7 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
       { image: png, type: 'png' },
     ]),
   )
+  const captioned = await upload('captioned.docx', await pastedDocx([{ image: png, type: 'png' }], 'Curriculum vitae'))
   const text = await upload(
     'text.txt',
     Buffer.from('Tex Plain\ntex.plain@example.com\nPlatform Engineer, 2019 - 2024\nSkills: Kubernetes\n'),
@@ -303,6 +335,11 @@ t.test('upload to HR email: scans go through the OCR queue, a text resume does n
   t.equal(pastedCandidate.profile?.email, 'jane.scanlon@example.com')
   t.ok(pastedCandidate.score?.skills.find((skill) => skill.skill === 'Kubernetes')?.found)
   t.equal(pastedCandidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
+
+  const captionedCandidate = await settled(captioned)
+  t.equal(captionedCandidate.status, 'notified', 'a caption beside a picture of the page: the picture is read by OCR')
+  t.equal(captionedCandidate.profile?.email, 'jane.scanlon@example.com')
+  t.equal(captionedCandidate.history.find((step) => step.to === 'decided')?.by, 'worker:ocr')
 
   const photoCandidate = await settled(photo)
   t.equal(photoCandidate.status, 'notified')

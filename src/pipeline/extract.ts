@@ -20,6 +20,7 @@ import { readRtf, RtfError } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
 import { DocError, readDoc } from './formats/doc.ts'
 import { CfbError } from './formats/cfb.ts'
+import { imageFormatOf, imageSize } from './ocr/image-size.ts'
 
 export { normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 export type { HiddenText } from './formats/hidden-text.ts'
@@ -115,7 +116,44 @@ export async function extractResume(bytes: Buffer, kind: ResumeKind, limits: Par
   if (kind !== 'pdf') raw = raw.replaceAll(PAGE_BREAK, '\n')
   const text = normaliseText(raw, caps.maxChars)
   if (!hasText(text)) throw new UnreadableResumeError(emptyMessage(kind), { problem: 'no_text' })
+  if (kind === 'docx') await refuseResumeInPictures(bytes, text, caps)
   return { text, hidden: hidden.slice(0, MAX_HIDDEN) }
+}
+
+/** Below this many characters (white space aside), a Word document's text is a caption or a name, not a resume. */
+export const DOCX_LITTLE_TEXT = 200
+/** A picture this large beside little text is the resume itself, pasted in as an image (a page: 0.3 to 1.5 megapixels). */
+export const DOCX_PAGE_PICTURE_PIXELS = 200_000
+
+/**
+ * A Word document whose text is only a caption ("CV – Jane Doe") beside a picture of a page holds its
+ * resume in the picture. It is refused as `no_text` with a message saying so, which sends it to OCR
+ * (jobs/ocr.ts), where the pictures are read and the caption kept.
+ */
+async function refuseResumeInPictures(bytes: Buffer, text: string, caps: ExtractionLimits): Promise<void> {
+  const characters = text.replace(/\s+/g, '').length
+  if (characters >= DOCX_LITTLE_TEXT) return
+  const pictures = await docxPictures(bytes, MAX_DOCX_PICTURES, caps)
+  const page = pictures.some((picture) => {
+    const format = imageFormatOf(picture)
+    const size = format && imageSize(picture, format)
+    return size !== undefined && size.width * size.height >= DOCX_PAGE_PICTURE_PIXELS
+  })
+  if (page) {
+    throw new UnreadableResumeError(`the DOCX has only ${characters} characters of text, beside a picture the size of a page`, {
+      problem: 'no_text',
+    })
+  }
+}
+
+/**
+ * A Word document's own text, normalised, and its hidden runs: what OCR of its pictures is added to. Empty
+ * when it has none; no check of its pictures.
+ */
+export async function docxOwnText(bytes: Buffer, limits: Partial<ExtractionLimits> = {}): Promise<ExtractedResume> {
+  const caps: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits }
+  const { text, hidden } = await extractDocx(bytes, caps)
+  return { text: normaliseText(text.replaceAll(PAGE_BREAK, '\n'), caps.maxChars), hidden: hidden.slice(0, MAX_HIDDEN) }
 }
 
 function emptyMessage(kind: ResumeKind): string {
@@ -487,6 +525,9 @@ export async function checkZip(
 type DocxParts = Map<string, Buffer>
 const XML_PART = /^word\/(?:[^/]+\.xml|_rels\/[^/]+\.rels)$/
 const XML_PART_OR_MEDIA = /^word\/(?:[^/]+\.xml|_rels\/[^/]+\.rels|media\/.+)$/
+
+/** Pictures of a Word document looked at; a resume has a few. */
+export const MAX_DOCX_PICTURES = 50
 
 /**
  * The pictures a DOCX's body shows, in order, up to `max` (formats/docx-headers.ts): the resume when it

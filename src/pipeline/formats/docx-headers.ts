@@ -88,9 +88,26 @@ function relationshipTargets(relationshipsXml: string, type: RegExp): Map<string
     const kind = attribute(element, 'Type')
     const target = attribute(element, 'Target')
     if (!id || !target || !kind || !type.test(kind) || attribute(element, 'TargetMode') === 'External') continue
-    targets.set(id, target.startsWith('/') ? target.slice(1) : `word/${target}`)
+    const part = partName(target)
+    if (part) targets.set(id, part)
   }
   return targets
+}
+
+/**
+ * The zip entry a relationship's target names: absolute ("/word/media/a.png") or relative to the main
+ * document's folder, with "." and ".." resolved, and Windows' backslashes, which some writers use
+ * ("media\image1.jpg"), read as slashes. Undefined for a target above the archive's root.
+ */
+function partName(target: string): string | undefined {
+  const path = target.replaceAll('\\', '/')
+  const segments: string[] = path.startsWith('/') ? [] : ['word']
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment !== '..') segments.push(segment)
+    else if (segments.pop() === undefined) return undefined
+  }
+  return segments.join('/')
 }
 
 const IMAGE_RELATIONSHIP_TYPE = /\/relationships\/image$/
