@@ -652,3 +652,25 @@ t.test('a table of qualifications: its column titles, the grades, a field in bra
     [['BACHELOR OF SCIENCE', 'COMPUTER SCIENCE', 'Technical University of Munich', '2012-10', '2015-09']],
   )
 })
+
+t.test("a sidebar read before the header: the website on the line under the candidate's email is theirs", async (t) => {
+  const text = [
+    'Profiles',
+    'janedoe',
+    'GitHub',
+    'References',
+    'Available upon request',
+    'Jane Doe',
+    'Platform Engineer',
+    'Pleasantville, CA (555) 123-4567 jane.doe@example.com',
+    'https://janedoe.me/',
+    'Experience',
+    'Acme Corp. January 2019 to Present',
+    'Platform Engineer',
+    'https://acme.example/',
+    'Ran the Kubernetes clusters.',
+  ].join('\n')
+  const links = profile(text).links.map((link) => link.url)
+  t.ok(links.includes('https://janedoe.me'), `the website is read: ${links.join(', ')}`)
+  t.notOk(links.includes('https://acme.example'), "the employer's website under a role is not the candidate's")
+})

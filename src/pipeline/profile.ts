@@ -31,13 +31,19 @@ const HEADER_LINES_BELOW = 2
  * other line out of it: where a sidebar came first, what sits above its sections is not the header either.
  */
 function headerAround(lines: ResumeLine[], at: ResumeLine): ResumeLine[] {
+  const around = linesAround(lines, at)
+  return lines.map((line) => (around.has(line.index) ? { ...line, section: 'contact' } : { ...line, section: line.section ?? 'other' }))
+}
+
+/** The indexes of the lines around `at`: on its page, a few either way, up to a heading. */
+function linesAround(lines: ResumeLine[], at: ResumeLine): Set<number> {
   let from = at.index
   while (from > 0 && at.index - from < HEADER_LINES_ABOVE && !lines[from - 1]!.heading && lines[from - 1]!.page === at.page) from--
   let to = at.index
   while (to + 1 < lines.length && to - at.index < HEADER_LINES_BELOW && !lines[to + 1]!.heading && lines[to + 1]!.page === at.page) to++
-  return lines.map((line) =>
-    line.index >= from && line.index <= to ? { ...line, section: 'contact' } : { ...line, section: line.section ?? 'other' },
-  )
+  const around = new Set<number>()
+  for (let index = from; index <= to; index++) around.add(index)
+  return around
 }
 
 /** `now` fixes what "Present" means in date ranges. */
@@ -57,10 +63,13 @@ export function extractProfile(text: string, now: Date = new Date()): Profile {
   const header = email && !inContactZone(email.line) && !named ? headerAround(lines, email.line) : lines
   const name = linkedIn?.name ?? (header === lines ? named : findName(header, emailLocal))
   const phone = findPhone(header, running, name?.value ?? null)
+  // The lines around the candidate's email are contact lines wherever they sit: a website there is the candidate's.
+  const beside = email && !inContactZone(email.line) ? linesAround(lines, email.line) : new Set<number>()
   const links = findLinks(
     lines,
     emails.map((found) => found.value),
     name ? name.value.split(' ') : [],
+    beside,
   )
   // Running headers, footers and job-board stamps are blanked (not removed, so line numbers hold) before the sections are read.
   const content = lines.map((line) =>

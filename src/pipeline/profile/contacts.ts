@@ -282,7 +282,13 @@ function joinedWrappedUrls(lines: ResumeLine[]): Map<number, string> {
   return joined
 }
 
-export function findLinks(lines: ResumeLine[], emails: string[], nameWords: string[]): Array<Found<ProfileLink>> {
+/** `beside`: indexes of lines read as contact lines wherever they sit (those around the candidate's email). */
+export function findLinks(
+  lines: ResumeLine[],
+  emails: string[],
+  nameWords: string[],
+  beside: ReadonlySet<number> = new Set(),
+): Array<Found<ProfileLink>> {
   const emailDomains = new Set(emails.map((email) => email.slice(email.indexOf('@') + 1)))
   const hints = ownHints(emails, nameWords)
   const printed = printedAccounts(lines)
@@ -295,7 +301,7 @@ export function findLinks(lines: ResumeLine[], emails: string[], nameWords: stri
     if (text.includes('.')) {
       const tokens = [...tokensOfLine(text)]
       const found = tokens.map((token) => classifyLink(token, emailDomains, line, hints))
-      const zone = inContactZone(line)
+      const zone = inContactZone(line) || beside.has(line.index)
       // A line of nothing but the candidate's addresses ("site.com · github.com/jane") is a
       // contact line wherever it sits, often repeated in a footer.
       const contactLine =
