@@ -218,3 +218,15 @@ t.test("an issuer's line under a certificate, or beside the next one in a row of
     "a certificate named after its issuer's products is one",
   )
 })
+
+t.test('a labelled line wrapped onto the next keeps its label there: what a candidate loves is still no skill', async (t) => {
+  const skills = (...lines: string[]) => read(['Jane Doe', 'Skills', ...lines, 'Experience'].join('\n')).skills
+  t.same(skills('Tech: Meteor, Git', 'Loves: Global Game Jam, Sci-Fi series, Stackover-', 'flow, Fitness and Martial Arts'), [
+    'Meteor',
+    'Git',
+  ])
+  t.same(skills('Tech: Meteor, Git', 'Loves: Global Game Jam, Fitness and Martial', 'Arts'), ['Meteor', 'Git'])
+  t.same(skills('Tech: Meteor, Git', 'Loves: Global Game Jam and', 'running'), ['Meteor', 'Git'])
+  // A list under a labelled line is a list of its own.
+  t.same(skills('Languages: English, French', 'Python, Go, Kubernetes'), ['Python', 'Go', 'Kubernetes'])
+})

@@ -133,6 +133,8 @@ export function resumeLines(text: string): ResumeLine[] {
       section = heading.kind
       sectionTitle = heading.title
     }
+    const previous = lines[index - 1]
+    const label = heading && heading.rest.length > 0 ? heading.kind : continuedLabel(previous, heading, textOfLine, headings[index + 1])
     lines.push({
       index,
       page: pages[index]!,
@@ -141,10 +143,29 @@ export function resumeLines(text: string): ResumeLine[] {
       sectionTitle,
       heading: heading !== null && heading.rest.length === 0,
       body: heading ? heading.rest : textOfLine,
-      label: heading && heading.rest.length > 0 ? heading.kind : null,
+      label,
     })
   })
   return lines
+}
+
+/**
+ * A labelled line wrapped onto the next ("Loves: …, Stackover-" over "flow, Fitness and Martial Arts") keeps its
+ * label there: when the labelled line ends mid-phrase (a hyphen, a comma, "and"), when the next starts in lower
+ * case, or when the next is a few words alone before a heading or another label.
+ */
+function continuedLabel(
+  previous: ResumeLine | undefined,
+  heading: Heading | null,
+  text: string,
+  next: Heading | null | undefined,
+): SectionKind | null {
+  if (!previous?.label || previous.heading || heading !== null || text === '') return null
+  const wrapped =
+    /(?:[-‐,&/]|\b(?:and|or|of|for|in|with))$/.test(previous.body) ||
+    /^\p{Ll}/u.test(text) ||
+    (next !== undefined && next !== null && !text.includes(',') && text.split(/\s+/).length <= 3)
+  return wrapped ? previous.label : null
 }
 
 export function spanOf(line: ResumeLine): SourceSpan {
