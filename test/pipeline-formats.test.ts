@@ -169,6 +169,36 @@ t.test('column detection from positions alone', async (t) => {
   )
 })
 
+t.test("a sidebar whose gutter the header's lines reach into from both sides is still a column", async (t) => {
+  // The contact line ends a little inside the gutter and the centred title starts a little inside it, so no band is
+  // clear of both them and the sidebar's longest line for 8 points; below the header the columns leave it clear.
+  const sidebar = ['Skills', 'Python, Go, Kubernetes', 'Led the development of a platform', 'Certifications', 'AWS Certified Developer']
+  const main = ['Summary', 'Platform engineer with ten years of experience.', 'Experience', 'Acme Corp', 'Senior Engineer']
+  const rows = [...sidebar, 'Projects', 'Interactive Dashboard', 'Frontend Developer'].map((text, i) => ({ text, y: 700 - i * 20 }))
+  const items = [
+    placed('Jane Doe', 260, 770),
+    placed('Platform Engineer and Writer', 202, 752),
+    placed('Leeds, UK jane@example.com', 73, 735),
+    placed('https://janedoe.me', 300, 735),
+    // Centred in the sidebar; its longest line ends 6 points short of the title.
+    ...rows.map(({ text, y }) => placed(text, (text.startsWith('Led') ? 196 : 185) - text.length * 5, y)),
+    ...[...main, 'January 2019 to Present', 'Education', 'University of Leeds'].map((text, i) => placed(text, 205, 705 - i * 20)),
+  ]
+  t.equal(
+    pageText(items),
+    [
+      'Jane Doe',
+      'Platform Engineer and Writer',
+      'Leeds, UK jane@example.com https://janedoe.me',
+      ...rows.map((row) => row.text),
+      ...main,
+      'January 2019 to Present',
+      'Education',
+      'University of Leeds',
+    ].join('\n'),
+  )
+})
+
 t.test('a page whose content stream draws every heading first is read top to bottom; an ordered stream keeps its order', async (t) => {
   const item = (str: string, x: number, y: number) => placed(str, x, y, 11)
   // A word processor's text boxes: the section headings, then each section's text, then the name, each where it belongs.

@@ -44,6 +44,8 @@ const SEGMENT_GAP_EMS = 1.2
 const MIN_SEGMENT_GAP = 8
 /** Narrowest gutter between columns, in points. */
 const MIN_GUTTER = 8
+/** Lines at the top of a page that may be a header over both columns. */
+const HEADER_LINES = 3
 /** Each column holds at least this many segments, and is at least this share of the text's width. */
 const MIN_COLUMN_SEGMENTS = 3
 const MIN_COLUMN_WIDTH_SHARE = 0.1
@@ -58,7 +60,9 @@ export function pageText(items: readonly PositionedText[]): string {
   const pieces = positioned(items)
   if (pieces.length >= MIN_PIECES) {
     const lines = linesOf(pieces)
-    const gutter = findGutter(lines)
+    // A header above the columns (a name, a title, a contact line, often centred) may reach into the gutter from
+    // both sides and leave no band clear enough: the gutter is then looked for below it.
+    const gutter = findGutter(lines) ?? (lines.length > HEADER_LINES * 4 ? findGutter(lines.slice(HEADER_LINES)) : undefined)
     if (gutter !== undefined && looksLikeColumns(lines, gutter)) return readColumns(lines, gutter)
     if (scrambled(pieces)) return lines.map((line) => line.segments.map((segment) => segment.text).join(' ')).join('\n')
   }
