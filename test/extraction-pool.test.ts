@@ -2,7 +2,6 @@
 // its time is stopped by ending its thread, after which the pool goes on.
 import t from 'tap'
 import { once } from 'node:events'
-import { Worker } from 'node:worker_threads'
 import { ExtractionPool, startThread } from '../src/pipeline/extraction-pool.ts'
 import { extractText, UnreadableResumeError } from '../src/pipeline/extract.ts'
 import { makeDocxResume, makeEncryptedPdf, makePdfResume, sampleResumeLines } from './support/resumes.ts'
@@ -41,15 +40,31 @@ t.test('a closed pool refuses work', async (t) => {
   await t.rejects(pool.extract(Buffer.from('x'), 'text'), /closed/)
 })
 
-t.test("a pool thread's heap starts large; threads started after it get V8's own sizing", async (t) => {
+t.test("a pool thread's heap starts large: V8 holds 48 MB in it without a full collection", async (t) => {
   const churn = new URL('./support/heap-churn-thread.ts', import.meta.url)
-  const fullCollections = async (worker: Worker) => {
-    const [report] = (await once(worker, 'message')) as [{ fullCollections: number }]
-    await worker.terminate()
-    return report.fullCollections
-  }
-  const pooled = await fullCollections(startThread(churn, 512, 128))
-  const plain = await fullCollections(new Worker(churn, { resourceLimits: { maxOldGenerationSizeMb: 512 } }))
-  t.ok(plain > 0, `a thread of V8's own sizing started ${plain} full collections to hold 48 MB`)
-  t.equal(pooled, 0, "the pool's thread, starting at 128 MB, started none")
+  const worker = startThread(churn, 512, 128)
+  const [report] = (await once(worker, 'message')) as [{ fullCollections: number; kept: number }]
+  await worker.terminate()
+  t.equal(report.kept, 150)
+  // V8's own sizing starts far smaller and marks the heap once or twice on the way (not asserted: when it does
+  // depends on V8's heuristics and the machine's load).
+  t.equal(report.fullCollections, 0, "the pool's thread, starting at 128 MB, started none")
+})
+
+t.test('the initial heap size is set while pool threads start and cleared once none is starting', async (t) => {
+  const idle = new URL('data:text/javascript,')
+  const flags: string[] = []
+  const setFlags = (value: string) => void flags.push(value)
+  const first = startThread(idle, 512, 128, setFlags)
+  const second = startThread(idle, 512, 64, setFlags)
+  t.same(flags, ['--initial-heap-size=128'], 'set once, by the first thread to start')
+  await Promise.all([once(first, 'online'), once(second, 'online')])
+  t.same(flags, ['--initial-heap-size=128', '--initial-heap-size=0'], "cleared when both are up: threads started later get V8's sizing")
+  // A thread ended before it is up clears it too.
+  flags.length = 0
+  const ended = startThread(idle, 512, 128, setFlags)
+  await ended.terminate()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(flags, ['--initial-heap-size=128', '--initial-heap-size=0'])
+  await Promise.all([first.terminate(), second.terminate()])
 })

@@ -57,13 +57,18 @@ interface Thread {
  * cleared (0: V8's own sizing) once none is: threads started later (OCR) are sized as before.
  */
 let threadsStarting = 0
-export function startThread(url: URL, maxHeapMb: number, initialHeapMb: number): Worker {
-  if (threadsStarting++ === 0) setFlagsFromString(`--initial-heap-size=${initialHeapMb}`)
+export function startThread(
+  url: URL,
+  maxHeapMb: number,
+  initialHeapMb: number,
+  setFlags: (flags: string) => void = setFlagsFromString,
+): Worker {
+  if (threadsStarting++ === 0) setFlags(`--initial-heap-size=${initialHeapMb}`)
   let started = false
   const done = () => {
     if (started) return
     started = true
-    if (--threadsStarting === 0) setFlagsFromString('--initial-heap-size=0')
+    if (--threadsStarting === 0) setFlags('--initial-heap-size=0')
   }
   try {
     const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } })
