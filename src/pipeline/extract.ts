@@ -20,6 +20,7 @@ import { readRtf, RtfError } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
 import { DocError, readDoc } from './formats/doc.ts'
 import { CfbError } from './formats/cfb.ts'
+import { UnreadableResumeError } from './unreadable.ts'
 import { imageFormatOf, imageSize } from './ocr/image-size.ts'
 
 export { normaliseText, PAGE_BREAK } from './formats/normalise.ts'
@@ -65,24 +66,7 @@ export const DEFAULT_EXTRACTION_LIMITS: Readonly<ExtractionLimits> = Object.free
   maxPdfDecodedBytes: 128 * 1024 * 1024,
 })
 
-/** `other` is for callers outside this module that have no finer reason to give. */
-export type UnreadableProblem = 'encrypted' | 'damaged' | 'too_large' | 'too_slow' | 'no_text' | 'other'
-
-/**
- * The file cannot be turned into text, and retrying will not change that
- * (except possibly `too_slow` on an overloaded machine). `message` is meant
- * for HR; `reason` for the candidate's failure record, `problem` for metrics.
- */
-export class UnreadableResumeError extends Error {
-  override name = 'UnreadableResumeError'
-  readonly reason = 'unreadable_resume'
-  readonly problem: UnreadableProblem
-
-  constructor(message: string, options: { problem?: UnreadableProblem; cause?: unknown } = {}) {
-    super(message, 'cause' in options ? { cause: options.cause } : undefined)
-    this.problem = options.problem ?? 'other'
-  }
-}
+export { UnreadableResumeError, type UnreadableProblem } from './unreadable.ts'
 
 export async function extractText(bytes: Buffer, kind: ResumeKind, limits: Partial<ExtractionLimits> = {}): Promise<string> {
   return (await extractResume(bytes, kind, limits)).text

@@ -1,7 +1,7 @@
 // An image's size read from its header, before anything decodes it: a small
 // file can declare a huge canvas (a "pixel flood"), and the OCR engine would
 // allocate the whole of it.
-import { UnreadableResumeError } from '../extract.ts'
+import { UnreadableResumeError } from '../unreadable.ts'
 import { tiffPages } from './tiff.ts'
 
 export interface ImageSize {

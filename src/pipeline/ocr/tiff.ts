@@ -9,7 +9,7 @@
 // damaged or hostile file can point anywhere: past its end, into its header,
 // or back at a directory already read (an endless loop). Each link is checked
 // before it is followed.
-import { UnreadableResumeError } from '../extract.ts'
+import { UnreadableResumeError } from '../unreadable.ts'
 
 export interface TiffPage {
   /** Where the page's directory starts. */
