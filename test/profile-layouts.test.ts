@@ -674,3 +674,90 @@ t.test("a sidebar read before the header: the website on the line under the cand
   t.ok(links.includes('https://janedoe.me'), `the website is read: ${links.join(', ')}`)
   t.notOk(links.includes('https://acme.example'), "the employer's website under a role is not the candidate's")
 })
+
+t.test(
+  'headings in more wordings: a skills heading of its kind, education history, community roles, projects with a qualifier',
+  async (t) => {
+    const read = profile(
+      [
+        'Jane Doe',
+        'jane.doe@example.com',
+        'Education History',
+        'University of Leeds, BSc Computer Science 2016 - 2019',
+        'Programming Skills',
+        'Languages: Java, Python',
+        'Tools: Git',
+        'Projects (Computer Science)',
+        'Swipe-based Tetris, Mobile Applications Development Jan 2018 - May 2018',
+        'Community Engagement',
+        'FIRST Robotics Competition, Team Captain Aug 2016 - Mar 2019',
+        'Co-Curricular/ Club Involvement',
+        'Social Service Club (member)',
+      ].join('\n'),
+    )
+    t.same(
+      read.education.map((school) => school.institution),
+      ['University of Leeds'],
+    )
+    t.same(read.skills, ['Java', 'Python', 'Git'], 'the "Languages:" line of a programming skills section is read')
+    t.same(
+      read.work.filter((entry) => entry.kind === 'work'),
+      [],
+      'projects and community roles are no work',
+    )
+    t.same(read.certificates, [])
+  },
+)
+
+t.test('dates as people write them: months sharing a year, year/month ranges; a year pair is no phone', async (t) => {
+  const jobs = (...lines: string[]) =>
+    profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work.map((job) => [
+      job.employer,
+      job.title,
+      job.start,
+      job.end,
+    ])
+  t.same(jobs('Paisano’s Pizza', 'Cashier June–August 2017', 'Iridium', 'Engineering intern May–August 2018'), [
+    ['Paisano’s Pizza', 'Cashier', '2017-06', '2017-08'],
+    ['Iridium', 'Engineering intern', '2018-05', '2018-08'],
+  ])
+  t.same(jobs('Acme Corp', 'Analyst Nov – Feb 2020'), [['Acme Corp', 'Analyst', '2019-11', '2020-02']], 'a winter spans the new year')
+  t.same(jobs('Mahsan Co.. . . . . . . . . . . .', 'Senior Software Engineer 2022/10-2024/07'), [
+    ['Mahsan Co.', 'Senior Software Engineer', '2022-10', '2024-07'],
+  ])
+  const contact = profile('Jane Doe\njane@example.com\nActivities\nPresident, Photography Cell, IIITD, 2018/2019')
+  t.equal(contact.phone, null, 'an academic year is no phone number')
+  t.equal(profile('Jane Doe\n+(86) 189-0839-4732 | jane@example.com').phone, '+86 189-0839-4732')
+})
+
+t.test("an employer's city run onto its name is its place; a name that holds a city keeps it", async (t) => {
+  const employers = (...lines: string[]) =>
+    profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work.map((job) => job.employer)
+  t.same(
+    employers('Research Scientist @ Snowflake Remote Jan 2023 – Present', 'Research Scientist @ Twitter San Francisco Jan 2020 – Dec 2022'),
+    ['Snowflake', 'Twitter'],
+  )
+  t.same(
+    employers(
+      'Royal Bank of Canada Toronto, ON',
+      'Software Developer Intern May 2021 – Aug 2021',
+      'Harvard University Cambridge',
+      'Research Assistant Sep 2019 – May 2020',
+      'University of Toronto',
+      'Teaching Assistant Sep 2018 – Apr 2019',
+      'Technische Universität München',
+      'Student Assistant Oct 2014 – Aug 2016',
+    ),
+    ['Royal Bank of Canada', 'Harvard University', 'University of Toronto', 'Technische Universität München'],
+  )
+})
+
+t.test('names: a nickname between the names, a title word after them, a name set in lower case', async (t) => {
+  const name = (text: string) => profile(text).name
+  t.equal(name('Moses (Eli) Katz\nmoses@example.com'), 'Moses Katz')
+  t.equal(name('NICOLAS “OSWIN” ROGER\nnicolas@example.com'), 'Nicolas Roger')
+  t.equal(name('Dmitry Safonov Kernel Engineer\ndima@example.com'), 'Dmitry Safonov', 'the word before the title is the title’s')
+  t.equal(name('Jane Mary Doe Engineer\njane.mary.doe@example.com'), 'Jane Mary Doe', 'unless the email names it')
+  t.equal(name('aaron buxbaum\naaron.buxbaum@example.com'), 'Aaron Buxbaum')
+  t.equal(name('open to work\nhello@example.com'), null, 'lower case words the email does not name are no name')
+})

@@ -100,7 +100,7 @@ export function candidateEmail(emails: Array<Found<string>>): Found<string> | nu
 // ---------------------------------------------------------------- phone
 
 // The window is bounded ({5,20}), so each start position costs a constant.
-const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
+const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?\(?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
 const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell|handy|whatsapp|contact)\b|📞|☎|✆/i
 const GRADES = /\b(?:grade|grades|gpa|cgpa|marks|score|scores|semester|percentage|credits|sgpa|result|results)\b|%/i
 const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
@@ -109,6 +109,8 @@ const ID_LABEL =
 const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
 // A date starts with its day, its month or a four-digit year; "000-00-0000" does not.
 const DATE_LIKE = /^(?:\d{1,2}|\d{4})[./-]\d{1,2}[./-]\d{1,4}$/
+// Two years ("2018/2019", an academic year) are no number to call.
+const YEAR_PAIR = /^(?:19|20)\d{2} ?[/\-–—] ?(?:19|20)\d{2}$/
 // Published resumes often hide part of the number ("+49 176 *** ***", "+1 (xxx) xxx-xxxx"):
 // still the candidate's phone as printed. Only with a country code, so "xx-xx" in prose is not one.
 const MASKED_PHONE = /(?<![\p{L}\p{N}+])\+\d{1,3}(?:[ .\-/]{0,2}\(?[\d*xX]{1,5}\)?){2,6}(?![\p{L}\p{N}*])/gu
@@ -152,11 +154,12 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
         .trim()
         .replace(/\s+/g, ' ')
         .replace(/[–—]/g, '-')
-        .replace(/^\+(\d{1,3})\) ?/, '+$1 ')
+        .replace(/^\+\(?(\d{1,3})\) ?/, '+$1 ')
       // A hidden digit still counts as one.
       const digits = phone.replace(match.masked ? /[^\d*xX]/g : /\D/g, '').length
       // E.164 numbers have at most 15 digits; fewer than 7 is an extension, a year or a postcode.
-      if (digits < 7 || digits > 15 || DATE_LIKE.test(phone) || ZIP_PLUS_FOUR.test(phone) || DECIMAL.test(phone)) continue
+      if (digits < 7 || digits > 15 || DATE_LIKE.test(phone) || YEAR_PAIR.test(phone) || ZIP_PLUS_FOUR.test(phone) || DECIMAL.test(phone))
+        continue
       dateSpans ??= findRanges(line.text, 9999).map((range) => [range.index, range.index + range.length])
       const end = match.index + match.length
       if (dateSpans.some(([from, to]) => match.index < to && from < end)) continue

@@ -28,7 +28,8 @@ const DATE_TOKEN = new RegExp(
     `|(${MONTH_NAMES})\\.?,?[ ]{0,2}['’]?(\\d{4}|\\d{2})` +
     '|(\\d{1,2})[/.-]((?:19|20)\\d{2})' +
     // "2019-03", "2019/03", and with the slash spaced as some templates set it, "2016 / 09".
-    '|((?:19|20)\\d{2})(?:[/.-]| / )(\\d{1,2})(?![/.-]?\\d)' +
+    // Not a full date's first part ("2019-03-15"); "2022/10-2024/07" is two.
+    '|((?:19|20)\\d{2})(?:[/.-]| / )(\\d{1,2})(?![/.]?\\d|-\\d{1,2}(?!\\d))' +
     // A full date ("01/03/2019", "01.03.2019", as Europass writes them): only its month and year are kept.
     '|(\\d{1,2})[/.](\\d{1,2})[/.]((?:19|20)\\d{2})' +
     '|(\\d{1,2})/(\\d{2})' +
@@ -106,10 +107,37 @@ function fullYear(written: string, nowYear: number): number {
   return yy <= (nowYear % 100) + 1 ? 2000 + yy : 1900 + yy
 }
 
+// "June–August 2017", "Jan - Mar, 2020": two months and the year they share.
+const MONTH_RANGE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${MONTH_NAMES})\\.?[ ]{0,3}(?:-{1,2}|–|—|to|until|through)[ ]{0,3}(${MONTH_NAMES})\\.?,?[ ]{0,2}((?:19|20)\\d{2})(?![\\p{L}\\p{N}])`,
+  'giu',
+)
+
+function monthRanges(text: string): DateRange[] {
+  const ranges: DateRange[] = []
+  for (const m of text.matchAll(MONTH_RANGE)) {
+    const year = Number(m[3])
+    const from = MONTHS[m[1]!.slice(0, 3).toLowerCase()]!
+    const to = MONTHS[m[2]!.slice(0, 3).toLowerCase()]!
+    // "Nov – Feb 2020" began the year before.
+    ranges.push({
+      start: { year: from > to ? year - 1 : year, month: from },
+      end: { year, month: to },
+      current: false,
+      index: m.index,
+      length: m[0].length,
+    })
+    if (ranges.length >= MAX_TOKENS) break
+  }
+  return ranges
+}
+
 /** Every date range in one line of text, left to right. */
 export function findRanges(text: string, nowYear: number): DateRange[] {
-  const tokens = tokensOf(text, nowYear)
-  const ranges: DateRange[] = []
+  const shared = monthRanges(text)
+  const inShared = (token: Token) => shared.some((range) => token.index >= range.index && token.index < range.index + range.length)
+  const tokens = shared.length > 0 ? tokensOf(text, nowYear).filter((token) => !inShared(token)) : tokensOf(text, nowYear)
+  const ranges: DateRange[] = [...shared]
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!
     if (token.open || !token.date) continue
@@ -156,7 +184,7 @@ export function findRanges(text: string, nowYear: number): DateRange[] {
       ranges.push({ start: token.date, end: null, current: true, index: token.index, length: token.length })
     }
   }
-  return ranges
+  return shared.length > 0 ? ranges.sort((a, b) => a.index - b.index) : ranges
 }
 
 /**

@@ -9,7 +9,7 @@ const NAME_SEARCH_LINES = 15
 
 /** Words of job titles: a name stops before them ("JANE DOE Senior Engineer"). */
 export const TITLE_WORDS = new Set(
-  'engineer developer manager designer analyst consultant scientist architect administrator senior junior principal director intern internship software frontend backend front-end back-end fullstack full-stack devops lead head chief officer specialist coordinator associate assistant teacher tutor researcher student programmer technician accountant sales marketing product project data web mobile cloud security qa test tester owner founder co-founder cto ceo cfo vp president executive editor writer nurse doctor lawyer attorney professor lecturer instructor trainee apprentice werkstudent fellow staff member volunteer graduate candidate'.split(
+  'engineer developer manager designer analyst consultant scientist architect administrator senior junior principal director intern internship software frontend backend front-end back-end fullstack full-stack devops lead head chief officer specialist coordinator associate assistant teacher tutor researcher student programmer technician accountant sales marketing product project data web mobile cloud security qa test tester owner founder co-founder cto ceo cfo vp president executive editor writer nurse doctor lawyer attorney professor lecturer instructor trainee apprentice werkstudent fellow staff member volunteer graduate candidate cashier clerk waiter waitress barista bartender chef receptionist secretary operator supervisor agent mechanic electrician technologist pharmacist therapist counselor counsellor paralegal auditor bookkeeper recruiter strategist economist statistician physicist chemist biologist librarian photographer illustrator animator translator interpreter trainer investigator inspector dentist physician surgeon paramedic caregiver moderator organizer organiser facilitator'.split(
     ' ',
   ),
 )
@@ -77,7 +77,7 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
     }
     if (candidates.length >= 3) break
   }
-  if (candidates.length === 0) return null
+  if (candidates.length === 0) return lowerCaseName(lines, emailLocal)
   // Two plausible lines: the one matching the email's local part is the candidate's.
   if (emailLocal && candidates.length > 1) {
     const matching = candidates.find((candidate) => resemblesEmail(candidate.value, emailLocal))
@@ -97,12 +97,15 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
   const words = segment
     .replace(/^(?:name\s*:\s*)/i, '')
     .replace(/^(?:(?:dr|prof|mr|mrs|ms|mx|ing|dipl)\.?\s+){1,3}/i, '')
+    // A nickname between the names ("Moses (Eli) Katz", "Nicolas “Oswin” Roger") is not one of them.
+    .replace(NICKNAME, ' ')
     .split(/\s+/)
     .flatMap((word) => {
       const glued = GLUED_INITIALS.exec(word)
       return glued ? [glued[1]!, glued[2]!] : [word]
     })
   const taken: string[] = []
+  let endedByTitle = false
   for (const [i, word] of words.entries()) {
     const bare = word.replace(/[.:,]+$/, '').toLowerCase()
     // "Full Stack Developer", "Full-Stack": a title, however it is spelled.
@@ -111,7 +114,10 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
       if (taken.length === 0) return null
       break
     }
-    if (TITLE_WORDS.has(bare)) break
+    if (TITLE_WORDS.has(bare)) {
+      endedByTitle = true
+      break
+    }
     const glued = GLUED_WORDS.exec(word)
     if (glued && (isNotNameWord(glued[1]!) || isNotNameWord(glued[2]!))) {
       // The name ends inside the word: keep its first half only when that half is a name.
@@ -141,15 +147,36 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
   }
   if (taken.length < 2) return null
   // A glued third word the email does not know ("Jane Doe Berlin") is cut.
-  if (taken.length > 2 && emailLocal) {
-    const local = emailLocal.toLowerCase()
-    const known = (word: string) => local.includes(word.toLowerCase().replace(/[^a-z]/g, ''))
-    if (known(taken[0]!) && known(taken[1]!) && !known(taken[taken.length - 1]!)) taken.pop()
-  }
+  const known = (word: string) => emailLocal !== null && emailLocal.toLowerCase().includes(word.toLowerCase().replace(/[^a-z]/g, ''))
+  if (taken.length > 2 && emailLocal && known(taken[0]!) && known(taken[1]!) && !known(taken[taken.length - 1]!)) taken.pop()
+  // "Dmitry Safonov Kernel Engineer": a word right before the title is the title's ("Kernel", "Platform"), unless
+  // the email names it.
+  else if (taken.length === 3 && endedByTitle && !known(taken[2]!)) taken.pop()
   // A bare run of initials ("J. R.") is not a name.
   if (!taken.some((word) => /\p{L}{2}/u.test(word))) return null
   return taken.map(titleCaseShouted).join(' ')
 }
+
+/**
+ * "aaron buxbaum", a name set in lower case as a design: taken only when nothing else is a name, near the top,
+ * and its words are in the email's local part.
+ */
+function lowerCaseName(lines: ResumeLine[], emailLocal: string | null): Found<string> | null {
+  if (!emailLocal) return null
+  let seen = 0
+  for (const line of lines) {
+    if (line.text.length === 0) continue
+    if (++seen > NAME_SEARCH_LINES || !inContactZone(line)) break
+    if (!/^\p{Ll}[\p{Ll}'-]+(?: \p{Ll}[\p{Ll}'-]+){1,2}$/u.test(line.text)) continue
+    const words = line.text.split(' ')
+    const local = emailLocal.toLowerCase()
+    if (words.some(isNotNameWord) || !words.every((word) => local.includes(word.replace(/[^a-z]/g, '')))) continue
+    return { value: words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(' '), line }
+  }
+  return null
+}
+
+const NICKNAME = /\s+(?:\([\p{L} .'-]{1,20}\)|[“"‘'][\p{L} .-]{1,20}[”"’'])(?=\s)/gu
 
 function isNotNameWord(word: string): boolean {
   const bare = word.toLowerCase()

@@ -41,13 +41,13 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'education',
-    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
+    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: (?:history|background|details))?(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
   ],
   [
     'skills',
     // "Top Skills" heads LinkedIn's profile export; "Digital skills" the Europass CV.
     new RegExp(
-      `^(?:top |digital |computer |it )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications))?$`,
+      `^(?:top |digital |computer |computer science |it |programming |software |engineering |coding |development |soft |hard |transferable )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|abilities|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications|abilities|qualifications))?$`,
     ),
   ],
   ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],
@@ -55,7 +55,12 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
     'certificates',
     /^(?:(?:licenses|licences|awards|honors|honours|achievements) and (?:certifications?|certificates?)|(?:certifications?|certificates?)(?: and (?:licenses|licences|training|courses|awards|honors|honours|achievements))?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
   ],
-  ['projects', new RegExp(`^(?:${Q} )*(?:projects|project experience|portfolio|open source(?: contributions)?)$`)],
+  [
+    'projects',
+    new RegExp(
+      `^(?:(?:${Q}|personal|independent|side|notable|course|class|school|university|engineering|software|programming|coding) )*(?:projects|project experience|portfolio|open source(?: contributions)?)$`,
+    ),
+  ],
   [
     'volunteer',
     /^(?:volunteer(?:ing)?(?: (?:experience|work|activities))?|community (?:involvement|service|work)|social engagement|ehrenamt)$/,
@@ -66,7 +71,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'activities',
-    /^(?:(?:extracurricular|extra-curricular|leadership|campus) (?:activities|activity|experience|involvement)|extracurriculars?|extra-curriculars?|activities|leadership)$/,
+    /^(?:(?:extracurricular|extra-curricular|co-curricular|cocurricular|leadership|campus|community|club|student|university|school) (?:activities|activity|experience|involvements?|engagement|leadership)|extracurriculars?|extra-curriculars?|co-curriculars?|activities|leadership|involvements?|leadership and (?:activities|involvement)|activities and (?:leadership|involvement)|co-curricular club involvement)$/,
   ],
   [
     'awards',
@@ -104,6 +109,8 @@ function plainHeading(line: string): Heading | null {
   if (colon < 0 && /[.,;]$/.test(line)) return null
   const key = head
     .toLowerCase()
+    // A qualifier in brackets ("Projects (Computer Science)") names no other section.
+    .replace(/\s*\([^()]{1,40}\)\s*$/u, '')
     .replace(/&/g, ' and ')
     .replace(/[^\p{L}\s-]/gu, ' ')
     .replace(/\s+/g, ' ')

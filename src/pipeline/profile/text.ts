@@ -41,15 +41,21 @@ const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g
  * anywhere else (inside a phone number or a date range) it stood for a hyphen.
  */
 export function normaliseLine(line: string): string {
-  return line
-    .replace(INVISIBLE, '')
-    .replace(/(\p{L})\u00AD(?=\p{L})/gu, '$1')
-    .replace(/\u00AD/g, '-')
-    .replace(ODD_DASHES, '-')
-    .replace(/\t/g, '  ')
-    .replace(/\u00A0/g, ' ')
-    .trim()
+  return (
+    line
+      .replace(INVISIBLE, '')
+      .replace(/(\p{L})\u00AD(?=\p{L})/gu, '$1')
+      .replace(/\u00AD/g, '-')
+      .replace(ODD_DASHES, '-')
+      .replace(/\t/g, '  ')
+      .replace(/\u00A0/g, ' ')
+      // Dot leaders between an employer and its dates ("Mahsan Co. . . . . . 2022/10"): a gap, not text.
+      .replace(DOT_LEADER, '  ')
+      .trim()
+  )
 }
+// Four dots or more; an abbreviation's own dot before them stays ("Co.").
+const DOT_LEADER = /(?<![\p{L}\p{N}])(?: ?\.){4,}/gu
 
 /**
  * "J A R E D  S M I T H" becomes "JARED SMITH": runs of single letters

@@ -5,6 +5,7 @@ import type { WorkEntry } from '../../domain/candidate.ts'
 import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
 import { cityAndRegion, isRegion } from './contacts.ts'
+import { withoutTrailingCity } from './cities.ts'
 import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import type { SectionKind } from './sections.ts'
 
@@ -441,7 +442,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     // Individual Projects", "Project Management Simulation Training".
     if (parts.some((part) => PROJECT_ENTRY.test(part)) || (title && isTraining(title))) continue
     entries.push({
-      employer,
+      employer: employer === null ? null : withoutTrailingCity(employer),
       title,
       start: formatDate(d.range.start),
       end: d.range.current ? null : formatDate(d.range.end),
