@@ -200,6 +200,38 @@ t.test(
   },
 )
 
+t.test(
+  'white text on a panel painted with a gradient (a pattern fill) is not judged hidden: the colour under it is not known',
+  async (t) => {
+    const content = Buffer.from(
+      'q /Pattern cs /P0 scn 0 0 300 200 re f Q BT 1 1 1 rg /F1 14 Tf 20 150 Td (Languages) Tj ET ' +
+        'BT 0 0 0 rg /F1 12 Tf 20 40 Td (English, Dutch) Tj ET BT 1 1 1 rg /F1 12 Tf 200 250 Td (hidden words) Tj ET',
+      'latin1',
+    )
+    const stream = (data: Buffer) =>
+      Buffer.concat([Buffer.from(`<< /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream')])
+    const pdf = assemblePdfObjects(
+      [
+        '<< /Type /Catalog /Pages 2 0 R >>',
+        '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Resources << /Font << /F1 5 0 R >> /Pattern << /P0 6 0 R >> >> /Contents 4 0 R >>',
+        stream(content),
+        '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+        '<< /PatternType 2 /Shading << /ShadingType 2 /ColorSpace /DeviceRGB /Coords [0 0 300 0] ' +
+          '/Function << /FunctionType 2 /Domain [0 1] /C0 [0 0 0.4] /C1 [0.2 0.5 1] /N 1 >> >> >>',
+      ].map((object) => (Buffer.isBuffer(object) ? object : Buffer.from(object, 'latin1'))),
+      '/Root 1 0 R',
+    )
+    const read = await extractResume(pdf, 'pdf')
+    t.match(read.text, /Languages/, 'the white heading on the gradient is read')
+    t.same(
+      read.hidden.map((finding) => finding.text),
+      ['hidden words'],
+      'white text on the white page beside the panel is still hidden',
+    )
+  },
+)
+
 t.test('white text on the same line as visible text: only the white words go', async (t) => {
   const bytes = await pdfWith((page, font) => {
     page.drawText('Languages: Python', { x: 56, y: 740, size: 11, font })

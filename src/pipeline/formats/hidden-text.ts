@@ -403,6 +403,9 @@ export function judgeGlyphs(
               if (inks.length > MAX_INKS) inks.shift()
             }
             remember({ rect, colour })
+          } else {
+            // A pattern or a gradient (a Canva sidebar): what it shows under the text is not known, as with an image.
+            remember({ rect, colour: null })
           }
         }
         break
