@@ -696,12 +696,12 @@ t.test(
       ].join('\n'),
     )
     t.same(
-      read.education.map((school) => school.institution),
+      (read.education ?? []).map((school) => school.institution),
       ['University of Leeds'],
     )
     t.same(read.skills, ['Java', 'Python', 'Git'], 'the "Languages:" line of a programming skills section is read')
     t.same(
-      read.work.filter((entry) => entry.kind === 'work'),
+      (read.work ?? []).filter((entry) => entry.kind === 'work'),
       [],
       'projects and community roles are no work',
     )
@@ -711,7 +711,7 @@ t.test(
 
 t.test('dates as people write them: months sharing a year, year/month ranges; a year pair is no phone', async (t) => {
   const jobs = (...lines: string[]) =>
-    profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work.map((job) => [
+    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
       job.employer,
       job.title,
       job.start,
@@ -732,7 +732,7 @@ t.test('dates as people write them: months sharing a year, year/month ranges; a 
 
 t.test("an employer's city run onto its name is its place; a name that holds a city keeps it", async (t) => {
   const employers = (...lines: string[]) =>
-    profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work.map((job) => job.employer)
+    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => job.employer)
   t.same(
     employers('Research Scientist @ Snowflake Remote Jan 2023 – Present', 'Research Scientist @ Twitter San Francisco Jan 2020 – Dec 2022'),
     ['Snowflake', 'Twitter'],
