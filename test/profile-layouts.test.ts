@@ -761,3 +761,17 @@ t.test('names: a nickname between the names, a title word after them, a name set
   t.equal(name('aaron buxbaum\naaron.buxbaum@example.com'), 'Aaron Buxbaum')
   t.equal(name('open to work\nhello@example.com'), null, 'lower case words the email does not name are no name')
 })
+
+t.test("a school's name wrapped after its joining word goes on below", async (t) => {
+  const schools = (...lines: string[]) =>
+    (profile(['Jane Doe', 'jane@example.com', 'Education', ...lines].join('\n')).education ?? []).map((entry) => [
+      entry.institution,
+      entry.degree,
+    ])
+  t.same(schools('JAYPEE INSTITUTE OF', 'INFORMATION TECHNOLOGY', 'B.Tech in Computer Science 2019 - 2023'), [
+    ['JAYPEE INSTITUTE OF INFORMATION TECHNOLOGY', 'B.Tech'],
+  ])
+  t.same(schools('Indian Institute of', 'Engineering Science and Technology, Shibpur', 'Bachelor of Technology 2018 - 2022'), [
+    ['Indian Institute of Engineering Science and Technology', 'Bachelor of Technology'],
+  ])
+})

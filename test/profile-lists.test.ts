@@ -230,3 +230,23 @@ t.test('a labelled line wrapped onto the next keeps its label there: what a cand
   // A list under a labelled line is a list of its own.
   t.same(skills('Languages: English, French', 'Python, Go, Kubernetes'), ['Python', 'Go', 'Kubernetes'])
 })
+
+t.test('a category set before its list without a colon is no part of the first skill', async (t) => {
+  const skills = (...lines: string[]) => read(['Jane Doe', 'Skills', ...lines].join('\n')).skills
+  t.same(skills('Languages Python, Java, C++', 'Developer Tools Git, Docker', 'Frameworks Spring Boot, React', 'Design – Figma, Sketch'), [
+    'Python',
+    'Java',
+    'C++',
+    'Git',
+    'Docker',
+    'Spring Boot',
+    'React',
+    'Figma',
+    'Sketch',
+  ])
+  t.same(
+    skills('Web Development, React', 'Data Science, Pandas'),
+    ['Web development', 'React', 'Data science', 'pandas'],
+    'a skill named with such a word stays whole',
+  )
+})

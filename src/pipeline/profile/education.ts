@@ -171,14 +171,29 @@ function schoolByItsDate(line: ResumeLine, next: ResumeLine | undefined, nowYear
  * `schoolLines`: the text writes each school on a line of its own, in full (LinkedIn's export), so a school line's
  * comma is part of the name ("Indian Institute of Technology, Bombay"), not the start of a place.
  */
+const WRAPPED_NAME = /(?:^|\s)(?:of|and|for|&|de|der|für|at)$/i
+
 export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLines = false } = {}): EducationEntry[] {
   const entries: EducationEntry[] = []
   const projects = new Set<EducationEntry>()
   let current: EducationEntry | null = null
   // Dates on a line of their own above the entry they belong to (Europass: "01/10/2012 – 30/09/2015 Munich").
   let pending: DateRange | null = null
-  for (const [i, listed] of lines.entries()) {
-    if (listed.section !== 'education' || listed.heading || listed.body.length === 0 || listed.body.length > MAX_FIELD_LINE) continue
+  let joined = -1
+  for (const [i, written] of lines.entries()) {
+    if (i === joined) continue
+    if (written.section !== 'education' || written.heading || written.body.length === 0 || written.body.length > MAX_FIELD_LINE) continue
+    // "JAYPEE INSTITUTE OF" over "INFORMATION TECHNOLOGY": a name wrapped after its joining word goes on below.
+    const below = lines[i + 1]
+    const wraps =
+      WRAPPED_NAME.test(written.body) &&
+      below !== undefined &&
+      below.section === 'education' &&
+      !below.heading &&
+      below.body.length > 0 &&
+      written.body.length + below.body.length < MAX_FIELD_LINE
+    if (wraps) joined = i + 1
+    const listed = wraps ? { ...written, body: `${written.body} ${below.body}` } : written
     // The column titles of a table of qualifications ("Year Degree/Certificate Institute CPI/%") head no entry.
     if (TABLE_HEADER.test(listed.body)) continue
     // A grade ("8.72/10", "90.0%", "CGPA: 3.8/4.0") is neither a date nor part of the school's name.

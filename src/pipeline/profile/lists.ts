@@ -76,6 +76,29 @@ function pushUnique(list: Listed[], written: string, line: ResumeLine, name: (wr
 const SKILL_LEVEL = /^(?:beginner|novice|elementary|basic|intermediate|advanced|expert|proficient|master|familiar|working knowledge)$/i
 // "Languages: Python, Go" inside a skills list names tools; a category label is cut, the rest kept.
 const CATEGORY = /^[\p{L}][\p{L}\p{N}\s&/+-]{1,40}:\s*/u
+// A category set in bold before its list, without a colon ("Languages Python, Java", "Design – Figma, Sketch").
+const CATEGORY_WORDS = new Set(
+  'languages language programming scripting tools tooling frameworks framework libraries databases database technologies platforms cloud devops web frontend front-end backend back-end mobile testing other others concepts methodologies systems software hardware design operating os infrastructure data developer development analytics misc'.split(
+    ' ',
+  ),
+)
+
+function withoutCategoryLabel(body: string): string {
+  if (!body.includes(',')) return body
+  const words = body.split(' ')
+  for (let n = Math.min(3, words.length - 1); n >= 1; n--) {
+    const label = words.slice(0, n)
+    if (!label.every((word) => CATEGORY_WORDS.has(word.toLowerCase().replace(/[–—|]$/u, '')) || word === '&' || word === 'and')) continue
+    let rest = words.slice(n).join(' ')
+    rest = rest.replace(/^[–—|]\s*/u, '')
+    // The list's first skill is set apart from the label by its case ("Languages Python") or a dash; a first item
+    // that is a skill with the label ("Web Development", "Data Science") had no label.
+    const first = rest.split(',')[0]!.trim()
+    if (!/^(?:\p{Lu}|[^\p{L}\s])/u.test(rest) || lookupSkill(`${label.join(' ')} ${first}`)) return body
+    return rest
+  }
+  return body
+}
 // Labels inside a skills block that introduce something else ("Awards: …", "Interests: …").
 const NOT_SKILLS = new Set(['awards', 'interests', 'publications', 'references', 'projects', 'volunteer', 'memberships', 'activities'])
 
@@ -85,7 +108,7 @@ export function findSkills(lines: ResumeLine[]): Listed[] {
     const inSkills = line.section === 'skills' || line.label === 'skills'
     if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     if (line.label !== null && NOT_SKILLS.has(line.label)) continue
-    const body = line.body.replace(/^[•·▪●■◆►*–—✓]\s*/u, '').replace(CATEGORY, '')
+    const body = withoutCategoryLabel(line.body.replace(/^[•·▪●■◆►*–—✓]\s*/u, '').replace(CATEGORY, ''))
     // A sentence ("Built services in Go and Rust.") in a skills section lists nothing.
     if (/[.!?]$/.test(body) && body.split(' ').length > 8) continue
     const listed = items(body)
