@@ -775,3 +775,22 @@ t.test("a school's name wrapped after its joining word goes on below", async (t)
     ['Indian Institute of Engineering Science and Technology', 'Bachelor of Technology'],
   ])
 })
+
+t.test("a site named after the candidate, its address only in the PDF's link annotation, is theirs; an employer's is not", async (t) => {
+  const links = (text: string) => profile(text).links.map((link) => link.url)
+  t.same(
+    links(
+      'Daniel Kei\ndaniel@example.com | Portfolio\nExperience\nAcme Corp\nEngineer Jan 2020 - Present\nhttps://danielkei.tech/\nhttps://acme.example/',
+    ),
+    ['https://danielkei.tech'],
+  )
+  t.same(
+    links('Rustin Liu\nrustin@example.com\nExperience\nPingCAP\nEngineer Jan 2020 - Present\nhttps://hi-rustin.rs/\nhttps://pingcap.com/'),
+    ['https://hi-rustin.rs'],
+  )
+  t.same(
+    links('Grace Hopper\ngrace@example.com\nExperience\nGrace Health\nEngineer Jan 2020 - Present\nhttps://gracehealth.com/'),
+    [],
+    'a first name inside a longer name is no sign',
+  )
+})

@@ -320,11 +320,39 @@ export function findLinks(
         if (!link) continue
         if (link.kind !== 'website' || websiteAllowed) raw.push(link)
         else if (link.handle && bare && (resembles(link.handle, hints) || printed.has(link.handle.toLowerCase()))) raw.push(link)
+        // "Portfolio" in the contact block, its address only in the link annotation: a site named after the candidate.
+        else if (!link.handle && bare && namesCandidate(link.url, emails, nameWords)) raw.push(link)
       }
     }
     raw.push(...handles(text, line))
   }
   return chooseLinks(raw, hints)
+}
+
+/**
+ * A website whose domain is the candidate's own: it holds their full name ("danielkei.tech" for Daniel Kei) or
+ * their email's local part, or is little more than one of their names ("hi-rustin.rs" for Rustin Liu).
+ */
+function namesCandidate(url: string, emails: string[], nameWords: string[]): boolean {
+  let host: string
+  try {
+    host = new URL(url).hostname.replace(/^www\./, '')
+  } catch {
+    return false
+  }
+  const label = host.split('.')[0]!.replace(/[^a-z0-9]/g, '')
+  const bare = (text: string) =>
+    text
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z0-9]/g, '')
+  const names = nameWords.map(bare).filter((word) => word.length >= 4)
+  const strong = [
+    // A local part longer than a first name ("jane.doe", "jdoe1987"), not "jane" or "info".
+    ...emails.map((email) => bare(email.slice(0, email.indexOf('@')))).filter((local) => local.length >= 7),
+    ...(nameWords.length >= 2 ? [bare(nameWords.join(''))] : []),
+  ]
+  return strong.some((hint) => label.includes(hint)) || names.some((name) => label.includes(name) && label.length <= name.length + 4)
 }
 
 /** The words of the contact block, lower-cased and without a leading "@": handles printed beside icons. */
