@@ -794,3 +794,34 @@ t.test("a site named after the candidate, its address only in the PDF's link ann
     'a first name inside a longer name is no sign',
   )
 })
+
+t.test('an experience section that dates none of its roles: each employer and title over its bullets is a role', async (t) => {
+  const roles = (...lines: string[]) =>
+    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
+      job.employer,
+      job.title,
+      job.start,
+    ])
+  t.same(
+    roles(
+      'Advanced Navigation — Software Test Engineer Intern',
+      '• Wrote test automation for navigation systems',
+      'Software Developer - Cheetah Networks',
+      '- Built network monitoring dashboards',
+      'Projects',
+      'Tetris Clone - Game Developer',
+      '- Wrote a game',
+    ),
+    [
+      ['Advanced Navigation', 'Software Test Engineer Intern', null],
+      ['Cheetah Networks', 'Software Developer', null],
+    ],
+    'a project is no role',
+  )
+  t.same(
+    roles('Acme Corp — Software Engineer Jan 2020 - Present', '• Built things', 'Platform Team — Tech Lead', '• Led the team'),
+    [['Acme Corp', 'Software Engineer', '2020-01']],
+    'beside dated roles an undated line is a part of one',
+  )
+  t.same(roles('Acme Corp — Software Engineer', 'Built things for customers.'), [], 'without bullets under it a line is no role')
+})

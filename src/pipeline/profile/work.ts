@@ -317,6 +317,42 @@ function isTraining(title: string): boolean {
   )
 }
 
+/**
+ * An experience section that dates none of its roles ("Advanced Navigation — Software Test Engineer Intern" over
+ * its bullets): each line that splits into an employer and a title, with a description or bullets under it, is a
+ * role without dates. Only where the section has no dated line at all: beside dated roles, such a line is a
+ * team, a project or a client of the role above.
+ */
+function undatedRoles(lines: ResumeLine[], sections: Set<string>): WorkEntry[] {
+  const entries: WorkEntry[] = []
+  for (const [i, line] of lines.entries()) {
+    if (line.section !== 'experience' || line.heading || !sections.has(`${line.sectionTitle}`)) continue
+    const text = line.body.replace(LEADING_GLYPH, '')
+    if (text.length < 5 || text.length > 90 || LEADING_GLYPH.test(line.body) || /[.!?;:]$/.test(text)) continue
+    const next = lines[i + 1]
+    if (!next || next.section !== 'experience' || next.heading || !(LEADING_GLYPH.test(next.body) || /^[-*–] /.test(next.body))) continue
+    const pieces = text
+      .split(PIECE_SEPARATORS)
+      .map((piece) => piece.trim())
+      .filter(Boolean)
+    if (pieces.length < 2 || pieces.length > 3) continue
+    const { title, employer } = titleAndEmployer([text])
+    if (!title || !employer || !hasTitleWord(title) || hasTitleWord(employer)) continue
+    entries.push({
+      employer: withoutTrailingCity(employer),
+      title,
+      start: null,
+      end: null,
+      current: false,
+      kind: kindOf(title, employer, 'experience'),
+      at: spanOf(line),
+    })
+    if (entries.length >= MAX_UNDATED) break
+  }
+  return entries
+}
+const MAX_UNDATED = 20
+
 export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
   const hasExperienceSection = lines.some((line) => line.section === 'experience')
   const inWork = (line: ResumeLine): boolean => {
@@ -327,6 +363,9 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
     return !hasExperienceSection && (line.section === null || line.section === 'summary' || line.section === 'other')
   }
   const dated = datedLines(lines, inWork, nowYear)
+  // Experience sections that date none of their roles.
+  const undated = new Set(lines.filter((line) => line.section === 'experience').map((line) => `${line.sectionTitle}`))
+  for (const d of dated) undated.delete(`${d.line.sectionTitle}`)
   const anchors = new Set(dated.map((d) => d.line.index))
   const used = new Set<number>()
   for (const d of dated) {
@@ -451,7 +490,7 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       at: spanOf(top),
     })
   }
-  return entries
+  return undated.size > 0 ? [...entries, ...undatedRoles(lines, undated)] : entries
 }
 
 /**
