@@ -825,3 +825,44 @@ t.test('an experience section that dates none of its roles: each employer and ti
   )
   t.same(roles('Acme Corp — Software Engineer', 'Built things for customers.'), [], 'without bullets under it a line is no role')
 })
+
+t.test('section headings in French, Spanish, German, Italian and Dutch open their sections', async (t) => {
+  const read = profile(
+    [
+      'Nicolas Roger',
+      'nicolas@example.com',
+      'EXPÉRIENCE',
+      'Acme SA — Développeur 2019 - 2021',
+      'FORMATION',
+      'Université de Lyon, Master Informatique 2014 - 2019',
+      'Compétences',
+      'Python, Docker',
+      "Centres d'intérêt",
+      'Escalade, Photographie',
+    ].join('\n'),
+  )
+  t.same(
+    (read.work ?? []).map((job) => job.employer),
+    ['Acme SA'],
+  )
+  t.same(
+    (read.education ?? []).map((school) => school.institution),
+    ['Université de Lyon'],
+  )
+  t.same(read.skills, ['Python', 'Docker'], 'interests are no skills')
+  const headings = [
+    'Experiencia Laboral',
+    'Educación',
+    'Idiomas',
+    'Beruflicher Werdegang',
+    'Bildung',
+    'Projekte',
+    'Esperienze Professionali',
+    'Werkervaring',
+    'Opleiding',
+  ]
+  t.same(
+    headings.map((heading) => resumeLines(`Jane Doe\n${heading}\nx`)[1]!.heading),
+    headings.map(() => true),
+  )
+})

@@ -36,21 +36,24 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'experience',
     new RegExp(
-      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|career path|career progression|career timeline|work|jobs|internships?|internship experience|freelance(?: work)?|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments)$`,
+      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|career path|career progression|career timeline|work|jobs|internships?|internship experience|freelance(?: work)?|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments|expériences?(?: professionnelles?)?|parcours professionnel|experiencia(?: laboral| profesional)?|beruflicher werdegang|berufliche erfahrung|esperienze?(?: professionali| lavorative)?|ervaring|werkervaring)$`,
     ),
   ],
   [
     'education',
-    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: (?:history|background|details))?(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung)$/,
+    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: (?:history|background|details))?(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung|formations?(?: académique)?|études|diplômes|educación|formación(?: académica)?|bildung|studium|istruzione|formazione|opleiding|opleidingen)$/,
   ],
   [
     'skills',
     // "Top Skills" heads LinkedIn's profile export; "Digital skills" the Europass CV.
     new RegExp(
-      `^(?:top |digital |computer |computer science |it |programming |software |engineering |coding |development |soft |hard |transferable )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|abilities|kenntnisse|strengths)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications|abilities|qualifications))?$`,
+      `^(?:top |digital |computer |computer science |it |programming |software |engineering |coding |development |soft |hard |transferable )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|abilities|kenntnisse|strengths|compétences(?: techniques| informatiques)?|habilidades|competencias|fähigkeiten|competenze|vaardigheden)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications|abilities|qualifications))?$`,
     ),
   ],
-  ['languages', /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen)$/],
+  [
+    'languages',
+    /^(?:(?:spoken |foreign )?languages?(?: skills)?|spoken|language proficiency|sprachkenntnisse|sprachen|langues|idiomas|lingue|talen)$/,
+  ],
   [
     'certificates',
     /^(?:(?:licenses|licences|awards|honors|honours|achievements) and (?:certifications?|certificates?)|(?:certifications?|certificates?)(?: and (?:licenses|licences|training|courses|awards|honors|honours|achievements))?|licenses|licences|courses(?: and certifications)?|trainings?|professional development)$/,
@@ -58,7 +61,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'projects',
     new RegExp(
-      `^(?:(?:${Q}|personal|independent|side|notable|course|class|school|university|engineering|software|programming|coding) )*(?:projects|project experience|portfolio|open source(?: contributions)?)$`,
+      `^(?:(?:${Q}|personal|independent|side|notable|course|class|school|university|engineering|software|programming|coding) )*(?:projects|project experience|portfolio|open source(?: contributions)?|projets|proyectos|projekte|progetti|projecten)$`,
     ),
   ],
   [
@@ -80,7 +83,10 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ['publications', /^(?:publications|selected publications|papers|talks|presentations|publications and talks|conferences|patents)$/],
   // The Europass CV's driving licence block: what it holds is no skill. A miscellany is no section of its own.
   ['other', /^(?:driving licen[cs]es?|driving licen[cs]e s|miscellaneous|misc|additional information|other information)$/],
-  ['interests', /^(?:interests|hobbies|hobbies and interests|personal interests|loves|passions)$/],
+  [
+    'interests',
+    /^(?:interests|hobbies|hobbies and interests|personal interests|loves|passions|centres d intérêts?|loisirs|intereses|aficiones|interessen|hobbys|interessi|hobby)$/,
+  ],
   ['references', /^(?:references|referees|references available upon request)$/],
 ]
 
