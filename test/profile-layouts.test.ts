@@ -760,6 +760,8 @@ t.test('names: a nickname between the names, a title word after them, a name set
   t.equal(name('Jane Mary Doe Engineer\njane.mary.doe@example.com'), 'Jane Mary Doe', 'unless the email names it')
   t.equal(name('aaron buxbaum\naaron.buxbaum@example.com'), 'Aaron Buxbaum')
   t.equal(name('open to work\nhello@example.com'), null, 'lower case words the email does not name are no name')
+  t.equal(name('Mihir PatilCOMPUTER SCIENCE FRESHMAN AT PURDUE\nmihir@example.com'), 'Mihir Patil', 'a name run into a line in capitals')
+  t.equal(name('Jane MacDONALD\njane@example.com'), 'Jane MacDONALD', 'a surname in capitals after its prefix stays whole')
 })
 
 t.test("a school's name wrapped after its joining word goes on below", async (t) => {

@@ -119,6 +119,12 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
       break
     }
     const glued = GLUED_WORDS.exec(word)
+    // "PatilCOMPUTER SCIENCE FRESHMAN": the name runs into a line in capitals; it ends inside the word.
+    const shouting = /^(\p{Lu}\p{Ll}{3,30})\p{Lu}{3,}$/u.exec(word)
+    if (shouting && taken.length > 0) {
+      taken.push(shouting[1]!)
+      break
+    }
     if (glued && (isNotNameWord(glued[1]!) || isNotNameWord(glued[2]!))) {
       // The name ends inside the word: keep its first half only when that half is a name.
       if (!isNotNameWord(glued[1]!)) taken.push(glued[1]!)
