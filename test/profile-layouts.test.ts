@@ -868,3 +868,22 @@ t.test('section headings in French, Spanish, German, Italian and Dutch open thei
     headings.map(() => true),
   )
 })
+
+t.test('dates with month names and "now" in French, Spanish, German, Italian and Dutch', async (t) => {
+  const jobs = (...lines: string[]) =>
+    (profile(['Nicolas Roger', 'nicolas@example.com', 'Expérience', ...lines].join('\n')).work ?? []).map((job) => [
+      job.start,
+      job.end,
+      job.current,
+    ])
+  t.same(jobs('Acme SA — Développeur', 'Janvier 2020 – Présent', 'Globex — Stagiaire', 'sept. 2018 à août 2019'), [
+    ['2020-01', null, true],
+    ['2018-09', '2019-08', false],
+  ])
+  t.same(
+    ['Enero 2019 - Actualidad', 'März 2017 – Dezember 2018', 'maggio 2016 - oggi', 'mei 2018 - heden'].map((range) =>
+      jobs(`Acme — Engineer ${range}`).map(([start, end]) => `${start}..${end ?? 'now'}`),
+    ),
+    [['2019-01..now'], ['2017-03..2018-12'], ['2016-05..now'], ['2018-05..now']],
+  )
+})

@@ -1,6 +1,8 @@
 // Dates and date ranges as resumes write them: "Jan 2019 – Present",
 // "2019-2021", "06/15 - Now", "05/15 ⇒ Now", "(May,2017 – July,2017)",
-// "03.2018 – 11.2020", "Summer 2016", "since 2020". Tokens first, then ranges
+// "03.2018 – 11.2020", "Summer 2016", "since 2020", and month names and "now"
+// in French, Spanish, German, Italian and Dutch ("janv. 2020 – aujourd'hui",
+// "Enero 2019 - Actualidad", "März 2017 bis heute"). Tokens first, then ranges
 // between neighbouring tokens: one pass of a bounded regex per line.
 
 export interface ResumeDate {
@@ -19,9 +21,31 @@ export interface DateRange {
   length: number
 }
 
-const MONTH_NAMES =
-  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?'
-const OPEN_WORDS = 'present|current(?:ly)?|now|today|ongoing|till date|to date|date|heute'
+// Each month's names: English, then French, Spanish, German, Italian and Dutch ones that differ.
+const MONTH_WORDS: readonly string[] = [
+  'jan(?:uary)?|janv(?:ier)?|ene(?:ro)?|januar|jän(?:ner)?|genn(?:aio)?|gen|januari',
+  'feb(?:ruary)?|f[ée]v(?:r(?:ier)?)?|febrero|februar|febbraio|februari',
+  'mar(?:ch)?|mars|marzo|märz|mär|maart|mrt',
+  'apr(?:il)?|avr(?:il)?|abr(?:il)?|aprile',
+  'may|mai|mayo|maggio|mag|mei',
+  'june?|juin|junio|juni|giugno|giu',
+  'july?|juil(?:let)?|julio|juli|luglio|lug',
+  'aug(?:ust)?|ao[uû]t|ago(?:sto)?|augustus',
+  'sep(?:t(?:ember)?)?|septembre|septiembre|setiembre|set(?:tembre)?',
+  'oct(?:ober)?|octobre|octubre|okt(?:ober)?|ott(?:obre)?',
+  'nov(?:ember)?|novembre|noviembre',
+  'dec(?:ember)?|d[ée]c(?:embre)?|dic(?:iembre)?|dez(?:ember)?|dicembre',
+]
+const MONTH_NAMES = MONTH_WORDS.join('|')
+const MONTH_OF = MONTH_WORDS.map((words) => new RegExp(`^(?:${words})$`, 'iu'))
+const OPEN_WORDS =
+  "present|current(?:ly)?|now|today|ongoing|till date|to date|date|heute|présent|aujourd['’]hui|actuel(?:lement)?|en cours|presente|actualidad|actual|hoy|jetzt|oggi|attuale|heden"
+
+/** 1..12 for a month's name as MONTH_NAMES matched it. */
+function monthNumber(name: string): number {
+  const bare = name.replace(/\.$/, '')
+  return MONTH_OF.findIndex((pattern) => pattern.test(bare)) + 1
+}
 const DATE_TOKEN = new RegExp(
   '(?<![\\p{L}\\p{N}])(?:' +
     '(spring|summer|fall|autumn|winter)[ ,]{1,2}((?:19|20)\\d{2})' +
@@ -38,10 +62,9 @@ const DATE_TOKEN = new RegExp(
     ')(?![\\p{L}\\p{N}])',
   'giu',
 )
-const SEPARATOR = /^[ ]{0,3}(?:-{1,2}|–|—|to|until|till|through|thru|⇒|→|->|=>|~|bis)[ ]{0,3}$/i
+const SEPARATOR = /^[ ]{0,3}(?:-{1,2}|–|—|to|until|till|through|thru|⇒|→|->|=>|~|bis|à|au|a|hasta|al|tot|fino a)[ ]{0,3}$/i
 const SINCE = /(?:since|seit|from)[ ]{1,3}$/i
 const SHORT_END = /^[ ]?[-–—][ ]?(\d{2})(?![\d/.%:,]|[ ]?[-–—/])/
-const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }
 const SEASON_START: Record<string, number> = { spring: 3, summer: 6, fall: 9, autumn: 9, winter: 12 }
 
 interface Token {
@@ -65,7 +88,7 @@ function tokensOf(text: string, nowYear: number): Token[] {
       const start = SEASON_START[m[1].toLowerCase()]!
       token.season = { start: { year, month: start }, end: start === 12 ? { year: year + 1, month: 2 } : { year, month: start + 2 } }
       token.date = token.season.start
-    } else if (m[3]) token.date = { year: fullYear(m[4]!, nowYear), month: MONTHS[m[3].slice(0, 3).toLowerCase()]! }
+    } else if (m[3]) token.date = { year: fullYear(m[4]!, nowYear), month: monthNumber(m[3]) }
     else if (m[5]) token.date = monthYear(Number(m[5]), Number(m[6]))
     else if (m[7]) {
       token.date = monthYear(Number(m[8]), Number(m[7]))
@@ -117,8 +140,8 @@ function monthRanges(text: string): DateRange[] {
   const ranges: DateRange[] = []
   for (const m of text.matchAll(MONTH_RANGE)) {
     const year = Number(m[3])
-    const from = MONTHS[m[1]!.slice(0, 3).toLowerCase()]!
-    const to = MONTHS[m[2]!.slice(0, 3).toLowerCase()]!
+    const from = monthNumber(m[1]!)
+    const to = monthNumber(m[2]!)
     // "Nov – Feb 2020" began the year before.
     ranges.push({
       start: { year: from > to ? year - 1 : year, month: from },
