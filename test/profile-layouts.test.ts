@@ -887,3 +887,42 @@ t.test('dates with month names and "now" in French, Spanish, German, Italian and
     [['2019-01..now'], ['2017-03..2018-12'], ['2016-05..now'], ['2018-05..now']],
   )
 })
+
+t.test('a known city or how the role was worked, beside its dates, is neither title nor employer', async (t) => {
+  const jobs = (...lines: string[]) =>
+    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
+      job.employer,
+      job.title,
+      job.start,
+    ])
+  t.same(
+    jobs(
+      'Sep 2024 – Present | Toronto',
+      'Reimagine Health, Full Stack Developer',
+      '• Built the patient portal',
+      'May 2023 – Aug 2024 | Waterloo',
+      'Shopify, Software Engineer Intern',
+      '• Built checkout',
+    ),
+    [
+      ['Reimagine Health', 'Full Stack Developer', '2024-09'],
+      ['Shopify', 'Software Engineer Intern', '2023-05'],
+    ],
+  )
+  t.same(
+    jobs(
+      'Full Stack Web Developer',
+      'Utopian Global',
+      '06/2021 - Present Part-Time Remote Working',
+      '• Built sites',
+      'Web Developer',
+      'Acme Corp',
+      '01/2019 - 05/2021 Full-Time',
+      '• Built more',
+    ),
+    [
+      ['Utopian Global', 'Full Stack Web Developer', '2021-06'],
+      ['Acme Corp', 'Web Developer', '2019-01'],
+    ],
+  )
+})

@@ -289,6 +289,11 @@ const NAMED_FOR_CITY =
 // Where a role's place is no city: "Snowflake Remote", "Acme Corp Hybrid".
 const WORK_MODES = new Set(['remote', 'hybrid', 'on-site', 'onsite'])
 
+/** The text names a known city and nothing else ("Toronto", "San Francisco"). */
+export function isKnownCity(text: string): boolean {
+  return KNOWN.has(text.trim().toLowerCase())
+}
+
 /**
  * The employer's name without a known city (or a work mode) run onto its end: "Twitter San Francisco" is
  * "Twitter"; "University of Toronto" and "Boston" alone stay whole.

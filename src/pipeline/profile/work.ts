@@ -5,7 +5,7 @@ import type { WorkEntry } from '../../domain/candidate.ts'
 import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
 import { cityAndRegion, isRegion } from './contacts.ts'
-import { withoutTrailingCity } from './cities.ts'
+import { isKnownCity, withoutTrailingCity } from './cities.ts'
 import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import type { SectionKind } from './sections.ts'
 
@@ -57,6 +57,10 @@ export function datedLines(lines: ResumeLine[], keep: (line: ResumeLine) => bool
   return dated
 }
 
+// How and where a role was worked ("Remote", "Part-Time Remote Working"): not who it was worked for.
+const WORK_MODE =
+  /^(?:(?:remote|hybrid|on-?site|in-office|full[- ]?time|part[- ]?time|contract(?:or)?|freelance|temporary|permanent|seasonal|working|work)(?:\s+|$))+$/i
+
 function cleanRest(rest: string): string {
   return (
     rest
@@ -70,6 +74,8 @@ function cleanRest(rest: string): string {
       .replace(/^(?:from|since|dates?|period|duration|tenure|seit|zeitraum)\s*:\s*/i, '')
       .replace(/^[\s,|:;–—•·-]+/g, '')
       .trim()
+      // "Part-Time Remote Working" beside the dates says how, not who: the role is named above or below.
+      .replace(WORK_MODE, '')
   )
 }
 
@@ -285,7 +291,8 @@ function dropPlaces(pieces: string[]): string[] {
   }
   // "Bank of America, USA": a country or state left on its own after the employer is a place too.
   if (kept.length > 1 && isRegion(kept[kept.length - 1]!)) kept.pop()
-  return kept.filter((piece) => !/^(?:remote|hybrid|on-?site|full[- ]time|part[- ]time|contract|freelance)$/i.test(piece))
+  // "Remote", "Part-Time Remote Working", "Toronto" after the dates: how and where, not who.
+  return kept.filter((piece) => !WORK_MODE.test(piece) && !(pieces.length > 1 && isKnownCity(piece)))
 }
 
 // A role whose dates share its line: read as work even under an education or
