@@ -6,6 +6,11 @@ import { resumeLines } from '../src/pipeline/profile/text.ts'
 
 const NOW = new Date('2025-06-15T12:00:00Z')
 const profile = (text: string): Profile => extractProfile(text, NOW)
+/** The work history of a resume whose lines come under an Experience heading below a name and an email. */
+const workUnder = (lines: string[], head = ['Jane Doe', 'jane@example.com', 'Experience']) =>
+  profile([...head, ...lines].join('\n')).work ?? []
+/** Each role as [employer, title, start]. */
+const rolesUnder = (...lines: string[]) => workUnder(lines).map((job) => [job.employer, job.title, job.start])
 const work = (text: string) =>
   (profile(text).work ?? []).map((entry) => [entry.title, entry.employer, entry.start, entry.end, entry.current])
 const education = (text: string) =>
@@ -710,13 +715,7 @@ t.test(
 )
 
 t.test('dates as people write them: months sharing a year, year/month ranges; a year pair is no phone', async (t) => {
-  const jobs = (...lines: string[]) =>
-    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
-      job.employer,
-      job.title,
-      job.start,
-      job.end,
-    ])
+  const jobs = (...lines: string[]) => workUnder(lines).map((job) => [job.employer, job.title, job.start, job.end])
   t.same(jobs('Paisano’s Pizza', 'Cashier June–August 2017', 'Iridium', 'Engineering intern May–August 2018'), [
     ['Paisano’s Pizza', 'Cashier', '2017-06', '2017-08'],
     ['Iridium', 'Engineering intern', '2018-05', '2018-08'],
@@ -731,8 +730,7 @@ t.test('dates as people write them: months sharing a year, year/month ranges; a 
 })
 
 t.test("an employer's city run onto its name is its place; a name that holds a city keeps it", async (t) => {
-  const employers = (...lines: string[]) =>
-    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => job.employer)
+  const employers = (...lines: string[]) => workUnder(lines).map((job) => job.employer)
   t.same(
     employers('Research Scientist @ Snowflake Remote Jan 2023 – Present', 'Research Scientist @ Twitter San Francisco Jan 2020 – Dec 2022'),
     ['Snowflake', 'Twitter'],
@@ -798,14 +796,8 @@ t.test("a site named after the candidate, its address only in the PDF's link ann
 })
 
 t.test('an experience section that dates none of its roles: each employer and title over its bullets is a role', async (t) => {
-  const roles = (...lines: string[]) =>
-    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
-      job.employer,
-      job.title,
-      job.start,
-    ])
   t.same(
-    roles(
+    rolesUnder(
       'Advanced Navigation — Software Test Engineer Intern',
       '• Wrote test automation for navigation systems',
       'Software Developer - Cheetah Networks',
@@ -821,11 +813,11 @@ t.test('an experience section that dates none of its roles: each employer and ti
     'a project is no role',
   )
   t.same(
-    roles('Acme Corp — Software Engineer Jan 2020 - Present', '• Built things', 'Platform Team — Tech Lead', '• Led the team'),
+    rolesUnder('Acme Corp — Software Engineer Jan 2020 - Present', '• Built things', 'Platform Team — Tech Lead', '• Led the team'),
     [['Acme Corp', 'Software Engineer', '2020-01']],
     'beside dated roles an undated line is a part of one',
   )
-  t.same(roles('Acme Corp — Software Engineer', 'Built things for customers.'), [], 'without bullets under it a line is no role')
+  t.same(rolesUnder('Acme Corp — Software Engineer', 'Built things for customers.'), [], 'without bullets under it a line is no role')
 })
 
 t.test('section headings in French, Spanish, German, Italian and Dutch open their sections', async (t) => {
@@ -871,11 +863,7 @@ t.test('section headings in French, Spanish, German, Italian and Dutch open thei
 
 t.test('dates with month names and "now" in French, Spanish, German, Italian and Dutch', async (t) => {
   const jobs = (...lines: string[]) =>
-    (profile(['Nicolas Roger', 'nicolas@example.com', 'Expérience', ...lines].join('\n')).work ?? []).map((job) => [
-      job.start,
-      job.end,
-      job.current,
-    ])
+    workUnder(lines, ['Nicolas Roger', 'nicolas@example.com', 'Expérience']).map((job) => [job.start, job.end, job.current])
   t.same(jobs('Acme SA — Développeur', 'Janvier 2020 – Présent', 'Globex — Stagiaire', 'sept. 2018 à août 2019'), [
     ['2020-01', null, true],
     ['2018-09', '2019-08', false],
@@ -889,14 +877,8 @@ t.test('dates with month names and "now" in French, Spanish, German, Italian and
 })
 
 t.test('a known city or how the role was worked, beside its dates, is neither title nor employer', async (t) => {
-  const jobs = (...lines: string[]) =>
-    (profile(['Jane Doe', 'jane@example.com', 'Experience', ...lines].join('\n')).work ?? []).map((job) => [
-      job.employer,
-      job.title,
-      job.start,
-    ])
   t.same(
-    jobs(
+    rolesUnder(
       'Sep 2024 – Present | Toronto',
       'Reimagine Health, Full Stack Developer',
       '• Built the patient portal',
@@ -910,7 +892,7 @@ t.test('a known city or how the role was worked, beside its dates, is neither ti
     ],
   )
   t.same(
-    jobs(
+    rolesUnder(
       'Full Stack Web Developer',
       'Utopian Global',
       '06/2021 - Present Part-Time Remote Working',
