@@ -322,12 +322,47 @@ t.test('DOCX white text on a shaded cell or paragraph is a design, not hidden: k
   t.equal(resume.hidden.length, 1)
 })
 
+t.test("DOCX white text in a text box over a large coloured shape (a template's sidebar) is a design, not hidden", async (t) => {
+  const white = (text: string) => `<w:r><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>${text}</w:t></w:r>`
+  const textBox = (text: string) =>
+    `<w:p><w:r><w:drawing><wps:wsp><wps:spPr><a:xfrm><a:ext cx="2305080" cy="447840"/></a:xfrm><a:noFill/></wps:spPr>` +
+    `<wps:txbx><w:txbxContent><w:p>${white(text)}</w:p></w:txbxContent></wps:txbx></wps:wsp></w:drawing></w:r></w:p>`
+  const sidebar = (fill: string, height: number) =>
+    `<w:p><w:r><w:drawing><wps:wsp><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2724120" cy="${height}"/></a:xfrm>` +
+    `<a:prstGeom prst="rect"/><a:solidFill>${fill}</a:solidFill></wps:spPr></wps:wsp></w:drawing></w:r></w:p>`
+  const body = (...parts: string[]) => `<w:document><w:body>${parts.join('')}<w:p>${white('Rust')}</w:p></w:body></w:document>`
+  const read = (xml: string) => removeHiddenRuns(xml).hidden.map((finding) => finding.text)
+  t.same(
+    read(body(sidebar('<a:schemeClr val="tx2"/>', 10058400), textBox('Johan Pettersson'))),
+    ['Rust'],
+    'the text box is read; white body text is not',
+  )
+  t.same(read(body(sidebar('<a:srgbClr val="44546A"/>', 10058400), textBox('Johan Pettersson'))), ['Rust'])
+  const vml =
+    '<w:p><w:r><w:pict><v:rect id="shape_0" fillcolor="#44546a" stroked="f" style="position:absolute;width:214.45pt;height:791.95pt"/></w:pict></w:r></w:p>'
+  t.same(read(body(vml, textBox('Johan Pettersson'))), ['Rust'], 'a VML rectangle, as older Word writes it')
+  t.same(read(body(textBox('Johan Pettersson'))), ['Johan Pettersson', 'Rust'], 'without a shape the text box is white on the page')
+  t.same(read(body(sidebar('<a:srgbClr val="FFFFFF"/>', 10058400), textBox('Johan'))), ['Johan', 'Rust'], 'a white shape is the page')
+  t.same(
+    read(body(sidebar('<a:schemeClr val="tx2"/>', 300000), textBox('Johan'))),
+    ['Johan', 'Rust'],
+    'a small coloured shape (an icon) is no ground',
+  )
+})
+
 t.test('DOCX run scanning stays linear on runs that never close', async (t) => {
-  const xml = `<w:body>${'<w:r><w:rPr><w:vanish/></w:rPr><w:t>x</w:t>'.repeat(200_000)}</w:body>`
+  // White runs that do close, after shapes and text boxes that never do, make the reader look for a coloured ground.
+  const shapes = '<wps:spPr><a:ext cx="1" cy="1"/>'.repeat(50_000) + '<v:rect fillcolor="#000000" '.repeat(50_000) + '<w:txbxContent>'
+  const white = '<w:r><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>x</w:t></w:r>'.repeat(1_000)
+  const xml = `<w:body>${shapes}${white}${'<w:r><w:rPr><w:vanish/></w:rPr><w:t>x</w:t>'.repeat(200_000)}</w:body>`
   const started = performance.now()
   const result = removeHiddenRuns(xml)
   t.ok(performance.now() - started < 2_000, 'well under two seconds')
-  t.equal(result.xml, xml, 'nothing to cut without a closed run')
+  t.equal(
+    result.xml,
+    `<w:body>${shapes}${'<w:r><w:rPr><w:vanish/></w:rPr><w:t>x</w:t>'.repeat(200_000)}</w:body>`,
+    'only the closed white runs are cut',
+  )
 })
 
 // ---------------------------------------------------------------- HTML, RTF, DOC

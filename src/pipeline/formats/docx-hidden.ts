@@ -57,6 +57,10 @@ function reasonOf(properties: string, onColour: () => boolean): HiddenText['reas
 function groundReader(xml: string): (offset: number) => boolean {
   const background = BACKGROUND.exec(xml.slice(0, PROPERTIES_WINDOW * 4))?.[1]
   if (background && !nearWhite(background)) return () => true
+  // A sidebar or a band drawn as a coloured shape with text boxes over it (Word's résumé templates): what a text
+  // box holds is on that colour. Where the box sits against the shape is not worked out; a large coloured shape
+  // in the document is enough.
+  const inTextBox = hasLargeColouredShape(xml) ? textBoxReader(xml) : () => false
   const properties = (at: number) => xml.slice(at, at + PROPERTIES_WINDOW)
   const cells: boolean[] = []
   const tables: boolean[] = []
@@ -86,7 +90,65 @@ function groundReader(xml: string): (offset: number) => boolean {
       }
       next = CONTAINER.exec(xml)
     }
-    return paragraph || cells.some(Boolean) || tables.some(Boolean)
+    return paragraph || cells.some(Boolean) || tables.some(Boolean) || inTextBox(offset)
+  }
+}
+
+// A DrawingML shape's size and fill, and a VML rectangle's or shape's, as Word writes them for a drawn box. Each is
+// found with index searches and read within a bounded window: linear whatever the XML.
+const SHAPE_OPEN = '<wps:spPr>'
+const SHAPE_CLOSE = '</wps:spPr>'
+const SHAPE_EXTENT = /<a:ext cx="(\d{1,12})" cy="(\d{1,12})"/
+const SHAPE_FILL = /<a:solidFill><a:(?:srgbClr val="([0-9A-Fa-f]{6})"|schemeClr val="(\w{1,20})")/
+const VML_SHAPES = ['<v:rect ', '<v:shape ', '<v:roundrect ']
+const VML_FILL = /\bfillcolor="#?([0-9A-Fa-f]{6})"/
+const VML_SIZE = /\bwidth:([\d.]{1,10})pt;height:([\d.]{1,10})pt/
+const SHAPE_WINDOW = 2_000
+/** Three inches, in EMUs and in points: a sidebar or a band, not an icon or a rule. */
+const LARGE_EMU = 3 * 914_400
+const LARGE_POINTS = 3 * 72
+const MAX_SHAPES = 200
+
+function hasLargeColouredShape(xml: string): boolean {
+  let seen = 0
+  for (let at = xml.indexOf(SHAPE_OPEN); at >= 0 && seen++ < MAX_SHAPES; at = xml.indexOf(SHAPE_OPEN, at + SHAPE_OPEN.length)) {
+    const window = xml.slice(at, at + SHAPE_WINDOW)
+    const close = window.indexOf(SHAPE_CLOSE)
+    const properties = close < 0 ? '' : window.slice(0, close)
+    const extent = SHAPE_EXTENT.exec(properties)
+    const fill = SHAPE_FILL.exec(properties)
+    if (!extent || !fill) continue
+    const coloured = fill[1] ? !nearWhite(fill[1]) : !/^(?:bg1|lt1|background1)$/.test(fill[2]!)
+    if (coloured && Math.max(Number(extent[1]), Number(extent[2])) >= LARGE_EMU) return true
+  }
+  seen = 0
+  for (let at = xml.indexOf('<v:'); at >= 0 && seen < MAX_SHAPES; at = xml.indexOf('<v:', at + 3)) {
+    if (!VML_SHAPES.some((open) => xml.startsWith(open, at))) continue
+    seen++
+    const window = xml.slice(at, at + SHAPE_WINDOW)
+    const end = window.indexOf('>')
+    const shape = end < 0 ? '' : window.slice(0, end)
+    const fill = VML_FILL.exec(shape)?.[1]
+    const size = VML_SIZE.exec(shape)
+    if (fill && !nearWhite(fill) && !/\bfilled="f"/.test(shape) && size && Math.max(Number(size[1]), Number(size[2])) >= LARGE_POINTS)
+      return true
+  }
+  return false
+}
+
+const TEXT_BOX_OPEN = '<w:txbxContent'
+const TEXT_BOX_CLOSE = '</w:txbxContent>'
+
+/** Whether an offset (asked in increasing order) is inside a text box. */
+function textBoxReader(xml: string): (offset: number) => boolean {
+  let open = xml.indexOf(TEXT_BOX_OPEN)
+  let close = open < 0 ? -1 : xml.indexOf(TEXT_BOX_CLOSE, open)
+  return (offset) => {
+    while (open >= 0 && close >= 0 && close < offset) {
+      open = xml.indexOf(TEXT_BOX_OPEN, close)
+      close = open < 0 ? -1 : xml.indexOf(TEXT_BOX_CLOSE, open)
+    }
+    return open >= 0 && open < offset && (close < 0 || offset < close)
   }
 }
 
