@@ -908,3 +908,41 @@ t.test('a known city or how the role was worked, beside its dates, is neither ti
     ],
   )
 })
+
+t.test(
+  'Word resumes from people’s own repositories: a postcode or flat number before the phone, an initial in a name in capitals, headings ruled with underscores',
+  async (t) => {
+    t.equal(profile('Amy McCabe\n1234 Main St, Oakdale, MN 55128.  651-295-5841  amy@umn.edu').phone, '651-295-5841')
+    t.equal(profile('Daniel Cox\n105 W 39th St. #1226 412.532.6269\ndan@example.com').phone, '412.532.6269')
+    t.equal(
+      profile('Jan Lambert\njan@example.com\nCertificates\nCert. nr. VOL01.11.104.10.0101').phone,
+      null,
+      "a certificate's number is no phone",
+    )
+    t.equal(profile('LUIS F PELUYERA\nluis@example.com').name, 'Luis F Peluyera')
+    t.equal(profile('JUSTIN M. JAMISON\njustin@example.com').name, 'Justin M. Jamison')
+    const read = profile(
+      [
+        'Jane Doe',
+        'jane@example.com',
+        'EXPERIENCE_______',
+        'Acme Corp, Engineer 2019 - 2021',
+        'Related Experience',
+        'Globex, Analyst 2017 - 2019',
+        'SKILLS____',
+        'Python, Go',
+        'Continuing Education',
+        'Harvard Extension School, Certificate in Data Science 2020',
+      ].join('\n'),
+    )
+    t.same(
+      (read.work ?? []).map((job) => job.employer),
+      ['Acme Corp', 'Globex'],
+    )
+    t.same(read.skills, ['Python', 'Go'])
+    t.same(
+      (read.education ?? []).map((school) => school.institution),
+      ['Harvard Extension School'],
+    )
+  },
+)

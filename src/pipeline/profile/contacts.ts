@@ -100,7 +100,10 @@ export function candidateEmail(emails: Array<Found<string>>): Found<string> | nu
 // ---------------------------------------------------------------- phone
 
 // The window is bounded ({5,20}), so each start position costs a constant.
-const PHONE = /(?<![\p{L}\p{N}+])(?:\+ ?\(?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
+// Not right after "01." ("VOL01.11.104.10.0101", a certificate's number).
+const PHONE = /(?<![\p{L}\p{N}+]|\p{N}\.)(?:\+ ?\(?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
+// A number in the North American form, its groups set apart alike: what follows a postcode or a flat number run into it.
+const NANP_TAIL = / (\(?\d{3}\)?([-. ])\d{3}\2\d{4})$/
 const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell|handy|whatsapp|contact)\b|📞|☎|✆/i
 const GRADES = /\b(?:grade|grades|gpa|cgpa|marks|score|scores|semester|percentage|credits|sgpa|result|results)\b|%/i
 const DECIMAL = /(?<![\d.])\d\.\d{1,2}(?![\d.])/
@@ -150,7 +153,9 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
     let dateSpans: Array<[number, number]> | undefined
     for (const match of phoneMatches(line.text)) {
       // "(+49) 176 …", the Europass CV's form: the brackets around the country code go.
-      const phone = match.value
+      // "MN 55128.  651-295-5841", "#1226 412.532.6269": the postcode or flat number before the number is not of it.
+      const tail = match.value.startsWith('+') || match.value.startsWith('(') ? null : NANP_TAIL.exec(match.value.trim())
+      const phone = (tail && tail.index > 0 ? tail[1]! : match.value)
         .trim()
         .replace(/\s+/g, ' ')
         .replace(/[–—]/g, '-')

@@ -141,7 +141,9 @@ export function nameAtStart(segment: string, emailLocal: string | null): string 
     }
     if (!NAME_WORD.test(word)) break
     // Shouted name then title case ("JANE DOE Berlin"): the name ends where the case changes.
-    if (taken.length >= 2 && isShouted(taken[taken.length - 1]!) !== isShouted(word)) break
+    // An initial ("LUIS F PELUYERA", "JUSTIN M. JAMISON") has no case of its own: the word before it decides.
+    const cased = taken.filter((name) => !/^\p{L}\.?$/u.test(name))
+    if (cased.length >= 2 && !/^\p{L}\.?$/u.test(word) && isShouted(cased[cased.length - 1]!) !== isShouted(word)) break
     taken.push(word)
     if (taken.length === 4) break
   }

@@ -20,7 +20,7 @@ export type SectionKind =
   | 'other'
 
 const Q =
-  '(?:work|professional|relevant|career|employment|industry|selected|academic|research|teaching|technical|core|key|other|additional|previous|prior|recent)'
+  '(?:work|professional|relevant|related|career|employment|industry|selected|academic|research|teaching|technical|core|key|other|additional|previous|prior|recent|clinical|engineering|software|military|international)'
 // Each pattern must cover the whole heading (after the colon is cut and spaces folded).
 const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
@@ -41,7 +41,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'education',
-    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: (?:history|background|details))?(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|ausbildung|formations?(?: académique)?|études|diplômes|educación|formación(?: académica)?|bildung|studium|istruzione|formazione|opleiding|opleidingen)$/,
+    /^(?:(?:academic |educational )?(?:education|background|qualifications?|history|training)(?: (?:history|background|details))?(?: and (?:training|qualifications|certifications?))?|studies|academic record|schooling|continuing education|professional qualifications|ausbildung|formations?(?: académique)?|études|diplômes|educación|formación(?: académica)?|bildung|studium|istruzione|formazione|opleiding|opleidingen)$/,
   ],
   [
     'skills',
@@ -109,7 +109,8 @@ export function headingOf(line: string): Heading | null {
 
 function plainHeading(line: string): Heading | null {
   const colon = line.indexOf(':')
-  const head = (colon >= 0 ? line.slice(0, colon) : line).replace(/^[\s#*•·▪●■◆►>-]+|[\s:]+$/gu, '')
+  // "EXPERIENCE_______": a rule typed after the heading is no part of it.
+  const head = (colon >= 0 ? line.slice(0, colon) : line).replace(/^[\s#*•·▪●■◆►>-]+|[\s:_]+$/gu, '')
   if (head.length === 0 || head.length > MAX_HEADING) return null
   // A sentence ("Experience building payment systems.") is not a heading.
   if (colon < 0 && /[.,;]$/.test(line)) return null
