@@ -1,7 +1,7 @@
 // Every resume format hireflow reads, and the one shape of text they all come out in.
 import t from 'tap'
 import { PDFDocument, StandardFonts } from 'pdf-lib'
-import { Document, NoBreakHyphen, Packer, PageBreak, Paragraph, TextRun } from 'docx'
+import { Document, ExternalHyperlink, NoBreakHyphen, Packer, PageBreak, Paragraph, TextRun } from 'docx'
 import { extractProfile } from '../src/pipeline/profile.ts'
 import { detectResumeType, resumeKindForMediaType, SUPPORTED_RESUME_TYPES } from '../src/pipeline/detect.ts'
 import { extractText, normaliseText, PAGE_BREAK } from '../src/pipeline/extract.ts'
@@ -570,4 +570,55 @@ t.test('DOCX: a line break inside a paragraph, a page break and a non-breaking h
     ].join('\n'),
   )
   t.equal(extractProfile(text).name, 'A. Aishwarya', 'initials against the name are two words; the address is no name')
+})
+
+t.test("DOCX list items keep their bullet, and the addresses behind a word's hyperlink follow the text", async (t) => {
+  const link = (text: string, url: string) => new ExternalHyperlink({ link: url, children: [new TextRun(text)] })
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          new Paragraph({ text: 'Jane Doe' }),
+          new Paragraph({
+            children: [
+              new TextRun('jane@example.com | '),
+              link('LinkedIn', 'https://www.linkedin.com/in/janedoe'),
+              new TextRun(' | '),
+              link('GitHub', 'https://github.com/janedoe'),
+              new TextRun(' | '),
+              link('janedoe.dev', 'https://janedoe.dev'),
+            ],
+          }),
+          new Paragraph({ text: 'Experience' }),
+          new Paragraph({ text: 'Acme Corp — Software Engineer' }),
+          new Paragraph({ text: 'Organize patient files and communicate with patients', bullet: { level: 0 } }),
+          new Paragraph({ text: 'Globex — Analyst' }),
+          new Paragraph({ text: 'Built dashboards', numbering: { reference: 'steps', level: 0 } }),
+        ],
+      },
+    ],
+    numbering: { config: [{ reference: 'steps', levels: [{ level: 0, format: 'decimal', text: '%1.' }] }] },
+  })
+  const text = await extractText(Buffer.from(await Packer.toBuffer(doc)), 'docx')
+  t.match(text, /\n• Organize patient files/, 'a bulleted item')
+  t.match(text, /\n• Built dashboards/, 'a numbered one')
+  t.match(
+    text,
+    /\nhttps:\/\/www\.linkedin\.com\/in\/janedoe\nhttps:\/\/github\.com\/janedoe$/,
+    'the addresses the words hide, once each; one the text shows is not repeated',
+  )
+  const profile = extractProfile(text)
+  t.same(profile.links.map((found) => found.url).sort(), [
+    'https://github.com/janedoe',
+    'https://janedoe.dev',
+    'https://www.linkedin.com/in/janedoe',
+  ])
+  t.same(
+    (profile.work ?? []).map((job) => [job.employer, job.title]),
+    [
+      ['Acme Corp', 'Software Engineer'],
+      ['Globex', 'Analyst'],
+    ],
+    "a bullet is no role's title",
+  )
 })

@@ -15,7 +15,7 @@ import { hasText, normaliseText, PAGE_BREAK } from './formats/normalise.ts'
 import { pageText } from './formats/pdf-layout.ts'
 import { hiddenRuns, judgeGlyphs, withoutHidden, type HiddenText } from './formats/hidden-text.ts'
 import { removeHiddenRuns } from './formats/docx-hidden.ts'
-import { headerText, pictureParts, visibleHeaderParts } from './formats/docx-headers.ts'
+import { headerText, hyperlinkTargets, pictureParts, visibleHeaderParts } from './formats/docx-headers.ts'
 import { readRtf, RtfError } from './formats/rtf.ts'
 import { declaredCharset, HtmlError, readHtml } from './formats/html.ts'
 import { DocError, readDoc } from './formats/doc.ts'
@@ -414,7 +414,16 @@ async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<Extra
     const body = result.value.replace(/\n\n/g, '\n')
     // mammoth reads no page headers, where Word users often put their name and contact line.
     const headers = documentXml === undefined ? { text: '', hidden: [] } : pageHeaders(parts, documentXml)
-    return { text: headers.text === '' ? body : `${headers.text}\n${body}`, hidden: [...headers.hidden, ...hidden] }
+    const text = headers.text === '' ? body : `${headers.text}\n${body}`
+    // Nor the addresses behind hyperlinks ("LinkedIn", "Portfolio"): they follow the text, as a PDF's link annotations do.
+    const links =
+      documentXml === undefined
+        ? []
+        : linkTargets(
+            hyperlinkTargets(documentXml, parts.get(DOCUMENT_RELATIONSHIPS)?.toString('utf8')).map((url) => ({ subtype: 'Link', url })),
+            text,
+          )
+    return { text: links.length > 0 ? `${text}\n${links.join('\n')}` : text, hidden: [...headers.hidden, ...hidden] }
   } catch (cause) {
     throw new UnreadableResumeError('the DOCX is damaged', { problem: 'damaged', cause })
   }
@@ -641,9 +650,42 @@ const BREAK = /<w:(?:br|cr)(?:\s[^<>]{0,200})?\/>/g
 // A hyphen Word keeps from breaking a line: mammoth drops it ("teamwork‑oriented" read as "teamworkoriented").
 const NON_BREAKING_HYPHEN = /<w:noBreakHyphen\s{0,20}\/>/g
 
-/** Breaks and non-breaking hyphens as the text they stand for, so mammoth keeps them. */
+/** Breaks, non-breaking hyphens and list items' bullets as the text they stand for, so mammoth keeps them. */
 function breaksAsText(xml: string): string {
-  return xml.replace(BREAK, '<w:t xml:space="preserve">&#10;</w:t>').replace(NON_BREAKING_HYPHEN, '<w:t>-</w:t>')
+  return listBullets(xml.replace(BREAK, '<w:t xml:space="preserve">&#10;</w:t>').replace(NON_BREAKING_HYPHEN, '<w:t>-</w:t>'))
+}
+
+const PARAGRAPH_PROPERTIES = '<w:pPr>'
+const PARAGRAPH_PROPERTIES_CLOSE = '</w:pPr>'
+const LIST_ITEM = /<w:numPr>|<w:pStyle w:val="(?:List ?Bullet|List ?Number|ListParagraph)[^"]{0,10}"/
+const BULLET_RUN = '<w:r><w:t xml:space="preserve">• </w:t></w:r>'
+/** A paragraph's properties are short; looking further would cost more than it finds. */
+const PROPERTIES_WINDOW = 4_096
+
+/**
+ * A list item's bullet or number is drawn by Word from the paragraph's numbering, not written in its text, and
+ * mammoth's raw text drops it: "• " is written before each list item, so a role's bullets read as bullets, as
+ * they do in a PDF, and not as more header lines. Index searches: linear whatever the XML.
+ */
+function listBullets(xml: string): string {
+  const parts: string[] = []
+  let copied = 0
+  let close = -1
+  for (
+    let open = xml.indexOf(PARAGRAPH_PROPERTIES);
+    open >= 0;
+    open = xml.indexOf(PARAGRAPH_PROPERTIES, open + PARAGRAPH_PROPERTIES.length)
+  ) {
+    if (close < open) close = xml.indexOf(PARAGRAPH_PROPERTIES_CLOSE, open)
+    if (close < 0) break
+    if (close - open > PROPERTIES_WINDOW || !LIST_ITEM.test(xml.slice(open, close))) continue
+    const after = close + PARAGRAPH_PROPERTIES_CLOSE.length
+    parts.push(xml.slice(copied, after), BULLET_RUN)
+    copied = after
+  }
+  if (copied === 0) return xml
+  parts.push(xml.slice(copied))
+  return parts.join('')
 }
 
 /**

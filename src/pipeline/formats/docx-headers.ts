@@ -80,6 +80,33 @@ export function visibleHeaderParts(documentXml: string, relationshipsXml: string
   return parts
 }
 
+const HYPERLINK_RELATIONSHIP_TYPE = /\/relationships\/hyperlink$/
+const HYPERLINK_REFERENCE = /<w:hyperlink\s[^<>]{0,1000}?\br:id="([^"<>]{1,200})"/g
+const MAX_HYPERLINKS = 40
+
+/**
+ * The addresses behind the body's hyperlinks, in order, each once: a word ("LinkedIn", "Portfolio") whose
+ * address only the relationships hold, as a PDF's link annotations do.
+ */
+export function hyperlinkTargets(documentXml: string, relationshipsXml: string | undefined): string[] {
+  if (!relationshipsXml) return []
+  const targets = new Map<string, string>()
+  for (const element of elements(relationshipsXml, 'Relationship')) {
+    const id = attribute(element, 'Id')
+    const kind = attribute(element, 'Type')
+    const target = attribute(element, 'Target')
+    if (id && target && kind && HYPERLINK_RELATIONSHIP_TYPE.test(kind) && attribute(element, 'TargetMode') === 'External')
+      targets.set(id, target)
+  }
+  const found: string[] = []
+  for (const [, id] of documentXml.matchAll(HYPERLINK_REFERENCE)) {
+    const target = targets.get(decodeXml(id!))
+    if (target && !found.includes(target)) found.push(target)
+    if (found.length >= MAX_HYPERLINKS) break
+  }
+  return found
+}
+
 /** The main document's relationships of one type: id to zip entry (links outside the file are left out). */
 function relationshipTargets(relationshipsXml: string, type: RegExp): Map<string, string> {
   const targets = new Map<string, string>()
