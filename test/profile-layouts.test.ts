@@ -946,3 +946,35 @@ t.test(
     )
   },
 )
+
+t.test(
+  'PDF resumes from people’s own repositories: years cut after an apostrophe, a bar between dates, headings that list or join sections, a heading beside a dated role',
+  async (t) => {
+    t.same(rolesUnder('Tracer Labs, Software Developer Intern, New York, NY Jun ‘19 – Aug ‘19'), [
+      ['Tracer Labs', 'Software Developer Intern', '2019-06'],
+    ])
+    t.same(
+      workUnder(['Acme Corp', 'Intern May 2017 | August 2017', 'Globex', 'Analyst Jan 2019 | Present']).map((job) => [
+        job.start,
+        job.end,
+        job.current,
+      ]),
+      [
+        ['2017-05', '2017-08', false],
+        ['2019-01', null, true],
+      ],
+    )
+    t.equal(profile('Liam Pack\n(732)·687·8712 | liam@example.com').phone, '(732)·687·8712')
+    const headed = (heading: string) => workUnder(['Acme Corp, Engineer 2019 - 2021'], ['Jane Doe', 'jane@example.com', heading]).length
+    t.same(
+      ['WORK EXPERIENCE/ VOLUNTEERING', 'Project & Work Experience', 'RESEARCH-WORK EXPERIENCE'].map(headed),
+      [1, 1, 1],
+      'a heading that lists experience with another section, or joins words with a hyphen, reads its roles',
+    )
+    t.same(
+      rolesUnder('EXPERIENCE Foreman/Lead Carpenter 07/2018-Present', 'Schuchart Corporation. Seattle, WA', '• Led crews'),
+      [['Schuchart Corporation.', 'Foreman/Lead Carpenter', '2018-07']],
+      'a heading in the margin beside a dated role',
+    )
+  },
+)

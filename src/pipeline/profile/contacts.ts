@@ -101,7 +101,7 @@ export function candidateEmail(emails: Array<Found<string>>): Found<string> | nu
 
 // The window is bounded ({5,20}), so each start position costs a constant.
 // Not right after "01." ("VOL01.11.104.10.0101", a certificate's number).
-const PHONE = /(?<![\p{L}\p{N}+]|\p{N}\.)(?:\+ ?\(?|\()?\d[\d ().\-–—/]{5,20}\d(?![\p{L}\p{N}])/gu
+const PHONE = /(?<![\p{L}\p{N}+]|\p{N}\.)(?:\+ ?\(?|\()?\d[\d ().\-–—/·]{5,20}\d(?![\p{L}\p{N}])/gu
 // A number in the North American form, its groups set apart alike: what follows a postcode or a flat number run into it.
 const NANP_TAIL = / (\(?\d{3}\)?([-. ])\d{3}\2\d{4})$/
 const PHONE_LABEL = /\b(?:phone|tel|telephone|mobile|mob|cell|handy|whatsapp|contact)\b|📞|☎|✆/i

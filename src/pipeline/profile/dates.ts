@@ -48,8 +48,9 @@ function monthNumber(name: string): number {
 }
 const DATE_TOKEN = new RegExp(
   '(?<![\\p{L}\\p{N}])(?:' +
-    '(spring|summer|fall|autumn|winter)[ ,]{1,2}((?:19|20)\\d{2})' +
-    `|(${MONTH_NAMES})\\.?,?[ ]{0,2}['’]?(\\d{4}|\\d{2})` +
+    // A year cut to two digits after an apostrophe, a closing or (as word processors often turn it) an opening one.
+    "(spring|summer|fall|autumn|winter)[ ,]{1,2}((?:19|20)\\d{2}|['‘’]\\d{2})" +
+    `|(${MONTH_NAMES})\\.?,?[ ]{0,2}['‘’]?(\\d{4}|\\d{2})` +
     '|(\\d{1,2})[/.-]((?:19|20)\\d{2})' +
     // "2019-03", "2019/03", and with the slash spaced as some templates set it, "2016 / 09".
     // Not a full date's first part ("2019-03-15"); "2022/10-2024/07" is two.
@@ -84,7 +85,7 @@ function tokensOf(text: string, nowYear: number): Token[] {
     if (tokens.length >= MAX_TOKENS) break
     const token: Token = { index: m.index, length: m[0].length, date: null, open: false, season: null }
     if (m[1]) {
-      const year = Number(m[2])
+      const year = fullYear(m[2]!.replace(/^['‘’]/, ''), nowYear)
       const start = SEASON_START[m[1].toLowerCase()]!
       token.season = { start: { year, month: start }, end: start === 12 ? { year: year + 1, month: 2 } : { year, month: start + 2 } }
       token.date = token.season.start
@@ -184,10 +185,11 @@ export function findRanges(text: string, nowYear: number): DateRange[] {
       const between = text.slice(token.index + token.length, next.index)
       const joined =
         SEPARATOR.test(between) ||
-        (next.open && /^[ ,]{1,3}$/.test(between)) ||
+        (next.open && /^(?:[ ,]{1,3}|[ ]{0,3}\|[ ]{0,3})$/.test(between)) ||
         // "Sep. 2023 Mar. 2024": a range whose dash the PDF's text left out (a glyph without a character), read
         // only between two month-years in order, so a list of dates is not taken for one.
-        (/^[ ]{1,3}$/.test(between) && bothMonths(token, next) && !before(next.date!, token.date)) ||
+        // So is a bar between them ("May 2017 | August 2017").
+        (/^(?:[ ]{1,3}|[ ]{0,3}\|[ ]{0,3})$/.test(between) && bothMonths(token, next) && !before(next.date!, token.date)) ||
         // "Summer 2012 and 2013": the same season in two years.
         (token.season !== null &&
           next.date !== null &&

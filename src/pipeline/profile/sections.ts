@@ -1,6 +1,8 @@
 // Section headings: the words resumes put above each part, in the common
 // wordings, in any case, with or without a trailing colon.
 
+import { findRanges } from './dates.ts'
+
 export type SectionKind =
   | 'contact'
   | 'summary'
@@ -61,7 +63,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'projects',
     new RegExp(
-      `^(?:(?:${Q}|personal|independent|side|notable|course|class|school|university|engineering|software|programming|coding) )*(?:projects|project experience|portfolio|open source(?: contributions)?|projets|proyectos|projekte|progetti|projecten)$`,
+      `^(?:(?:${Q}|personal|independent|side|notable|course|class|school|university|engineering|software|programming|coding) )*(?:projects?|project experience|portfolio|open source(?: contributions)?|projets|proyectos|projekte|progetti|projecten)$`,
     ),
   ],
   [
@@ -74,7 +76,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   ],
   [
     'activities',
-    /^(?:(?:extracurricular|extra-curricular|co-curricular|cocurricular|leadership|campus|community|club|student|university|school) (?:activities|activity|experience|involvements?|engagement|leadership)|extracurriculars?|extra-curriculars?|co-curriculars?|activities|leadership|involvements?|leadership and (?:activities|involvement)|activities and (?:leadership|involvement)|co-curricular club involvement)$/,
+    /^(?:(?:extracurricular|extra-curricular|co-curricular|cocurricular|leadership|campus|community|club|student|university|school) (?:activities|activity|experiences?|involvements?|engagement|leadership)|extracurriculars?|extra-curriculars?|co-curriculars?|activities|leadership|involvements?|leadership and (?:activities|involvement)|activities and (?:leadership|involvement)|co-curricular club involvement)$/,
   ],
   [
     'awards',
@@ -126,13 +128,18 @@ function plainHeading(line: string): Heading | null {
   const kind = kindOf(key)
   if (kind) return { kind, title: head, rest }
   // "Honors, Awards & Certifications", "Skills, Languages and Interests": a list of headings is one, of the first kind.
-  if (/[^\p{L}\s,&-]/u.test(head)) return null
+  if (/[^\p{L}\s,&/-]/u.test(head)) return null
+  // "RESEARCH-WORK EXPERIENCE": words joined by a hyphen, as one heading.
+  const unhyphened = kindOf(key.replace(/-/g, ' '))
+  if (unhyphened) return { kind: unhyphened, title: head, rest }
   const kinds = head
     .toLowerCase()
-    .split(/\s*(?:,|&|\band\b)\s*/u)
+    .split(/\s*(?:,|&|\/|\band\b)\s*/u)
     .filter((part) => part.length > 0)
     .map((part) => kindOf(part.replace(/\s+/g, ' ').trim()))
-  return kinds.length >= 2 && kinds.every((found) => found !== null) ? { kind: kinds[0]!, title: head, rest } : null
+  if (kinds.length < 2 || kinds.some((found) => found === null)) return null
+  // "Work Experience / Volunteering": roles are read under it whatever else it lists.
+  return { kind: kinds.includes('experience') ? 'experience' : kinds[0]!, title: head, rest }
 }
 
 function kindOf(key: string): SectionKind | null {
@@ -144,6 +151,7 @@ function kindOf(key: string): SectionKind | null {
 // without a colon: "SKILLS TEX, LaTeX, MATLAB", "LANGUAGES ■ English: native".
 const MARGIN_HEADING = /^(\p{Lu}[\p{Lu}&]{2,20}(?: \p{Lu}[\p{Lu}&]{1,20}){0,2}) (?=\S)/u
 const LIST_KINDS: ReadonlySet<SectionKind> = new Set(['skills', 'languages', 'interests', 'education'])
+const DATED_KINDS: ReadonlySet<SectionKind> = new Set(['experience', 'education', 'volunteer', 'activities', 'projects'])
 
 /** A heading in capitals before its first line: taken when a bullet follows it, or (for list-like sections) a list. */
 function marginHeading(line: string): Heading | null {
@@ -152,10 +160,13 @@ function marginHeading(line: string): Heading | null {
   const rest = line.slice(match[0].length).trim()
   const bulleted = /^[•·▪●■◆►]/u.test(rest)
   const listed = (rest.match(/,/g) ?? []).length >= 2
-  if (!bulleted && !listed) return null
+  // "EXPERIENCE Foreman/Lead Carpenter 07/2018-Present": a role with its dates beside the heading.
+  const dated = findRanges(rest, 9999).length > 0
+  if (!bulleted && !listed && !dated) return null
   const key = match[1]!.toLowerCase().replace(/&/g, ' and ').replace(/\s+/g, ' ').trim()
   for (const [kind, pattern] of HEADINGS) {
-    if (pattern.test(key) && (bulleted || LIST_KINDS.has(kind))) return { kind, title: match[1]!, rest, margin: true }
+    if (pattern.test(key) && (bulleted || (listed && LIST_KINDS.has(kind)) || (dated && DATED_KINDS.has(kind))))
+      return { kind, title: match[1]!, rest, margin: true }
   }
   return null
 }
