@@ -199,6 +199,19 @@ t.test("a sidebar whose gutter the header's lines reach into from both sides is 
   )
 })
 
+t.test('read in stream order, a line in a large font over one in a small font is two lines; a superscript is not', async (t) => {
+  const item = (str: string, x: number, y: number, size: number, hasEOL = false): PositionedText => ({
+    str,
+    transform: [size, 0, 0, size, x, y],
+    width: (str.length * size) / 2,
+    height: size,
+    hasEOL,
+  })
+  // pdf.js leaves the name's end of line unmarked: the address below it starts within the name's own size.
+  t.equal(pageText([item('Eric Ngigi', 50, 796, 32), item('Nairobi, Kenya', 50, 781, 8, true)]), 'Eric Ngigi\nNairobi, Kenya\n')
+  t.equal(pageText([item('10', 50, 700, 10), item('th', 60, 704, 6), item(' floor', 66, 700, 10, true)]), '10th floor\n')
+})
+
 t.test('a page whose content stream draws every heading first is read top to bottom; an ordered stream keeps its order', async (t) => {
   const item = (str: string, x: number, y: number) => placed(str, x, y, 11)
   // A word processor's text boxes: the section headings, then each section's text, then the name, each where it belongs.

@@ -98,7 +98,18 @@ function scrambled(pieces: Piece[]): boolean {
 /** The order pdf.js gives, with its own line ends: right for every single-column page. */
 function streamOrder(items: readonly PositionedText[]): string {
   let text = ''
-  for (const item of items) text += item.hasEOL ? `${item.str}\n` : item.str
+  let previous: { y: number; size: number } | undefined
+  for (const item of items) {
+    const y = item.transform[5] ?? 0
+    const size = Math.abs(item.height) || Math.abs(item.transform[3] ?? 0)
+    // pdf.js ends a line where the next item starts below it, judged by the next one's size: a name in 32 pt over
+    // its 8 pt address line is one line to it ("Eric NgigiNairobi"). A baseline moved by more than the smaller
+    // size is a new line; a superscript's or a subscript's is not.
+    if (previous && !text.endsWith('\n') && item.str !== '' && size > 0 && Math.abs(previous.y - y) > Math.min(previous.size, size))
+      text += '\n'
+    text += item.hasEOL ? `${item.str}\n` : item.str
+    if (item.str !== '') previous = { y, size: size || previous?.size || 0 }
+  }
   return text
 }
 
