@@ -978,3 +978,28 @@ t.test(
     )
   },
 )
+
+t.test('a city of several words run into an employer or a school before its state is the place', async (t) => {
+  const read = profile(
+    [
+      'Jane Doe',
+      'jane@example.com',
+      'Experience',
+      'Wabtec Railway Electronics Cedar Rapids, Iowa',
+      'Software Engineer Intern May 2019 - Aug 2019',
+      'Bank of Boston, MA',
+      'Teller Jan 2015 - Dec 2015',
+      'Education',
+      'University of Michigan Ann Arbor, MI',
+      'B.S. in Computer Science 2016 - 2020',
+    ].join('\n'),
+  )
+  t.same(
+    (read.work ?? []).map((job) => job.employer),
+    ['Wabtec Railway Electronics', 'Bank of Boston'],
+  )
+  t.same(
+    (read.education ?? []).map((school) => school.institution),
+    ['University of Michigan'],
+  )
+})

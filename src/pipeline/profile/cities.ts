@@ -85,6 +85,35 @@ const CITIES = [
   'madison',
   'milwaukee',
   'hoboken',
+  'ann arbor',
+  'cedar rapids',
+  'iowa city',
+  'des moines',
+  'terre haute',
+  'san luis obispo',
+  'new orleans',
+  'fort collins',
+  'fort worth',
+  'el paso',
+  'la jolla',
+  'santa cruz',
+  'long beach',
+  'st. paul',
+  'saint paul',
+  'chapel hill',
+  'college park',
+  'notre dame',
+  'west lafayette',
+  'baton rouge',
+  'corvallis',
+  'tucson',
+  'albuquerque',
+  'gainesville',
+  'tallahassee',
+  'charlottesville',
+  'morgantown',
+  'piscataway',
+  'storrs',
   'ithaca',
   'west lafayette',
   'urbana',
@@ -289,6 +318,14 @@ const NAMED_FOR_CITY =
 // Where a role's place is no city: "Snowflake Remote", "Acme Corp Hybrid".
 const WORK_MODES = new Set(['remote', 'hybrid', 'on-site', 'onsite'])
 
+/** How many of the last words (up to four) name a known city: "Ann Arbor" in "University of Michigan Ann Arbor" is 2. */
+export function trailingCityWords(words: readonly string[]): number {
+  for (let n = Math.min(LONGEST, words.length - 1); n >= 1; n--) {
+    if (KNOWN.has(words.slice(-n).join(' ').toLowerCase().replace(/,$/, ''))) return n
+  }
+  return 0
+}
+
 /** The text names a known city and nothing else ("Toronto", "San Francisco"). */
 export function isKnownCity(text: string): boolean {
   return KNOWN.has(text.trim().toLowerCase())
@@ -302,10 +339,7 @@ export function withoutTrailingCity(employer: string): string {
   const words = employer.trim().split(/\s+/)
   if (words.length < 2) return employer
   const last = words[words.length - 1]!.toLowerCase()
-  let cut = WORK_MODES.has(last) ? 1 : 0
-  for (let n = Math.min(LONGEST, words.length - 1); n >= 1 && cut === 0; n--) {
-    if (KNOWN.has(words.slice(-n).join(' ').toLowerCase().replace(/,$/, ''))) cut = n
-  }
+  const cut = WORK_MODES.has(last) ? 1 : trailingCityWords(words)
   if (cut === 0) return employer
   const kept = words.slice(0, -cut)
   if (NAME_JOINERS.test(kept[kept.length - 1]!) || NAMED_FOR_CITY.test(kept[kept.length - 1]!)) return employer

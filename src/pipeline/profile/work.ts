@@ -5,7 +5,7 @@ import type { WorkEntry } from '../../domain/candidate.ts'
 import { findRanges, formatDate, leadingStart, type DateRange } from './dates.ts'
 import { TITLE_WORDS } from './names.ts'
 import { cityAndRegion, isRegion } from './contacts.ts'
-import { isKnownCity, withoutTrailingCity } from './cities.ts'
+import { isKnownCity, trailingCityWords, withoutTrailingCity } from './cities.ts'
 import { MAX_FIELD_LINE, PIECE_SEPARATORS, spanOf, type ResumeLine } from './text.ts'
 import type { SectionKind } from './sections.ts'
 
@@ -250,6 +250,10 @@ function employerBeforeCity(piece: string): string | null {
   // "Stanford University, CA": the last word names the organisation's kind, not a city.
   if (ORG_WORDS.test(words[start]!)) return null
   const lower = (at: number) => words[at]!.toLowerCase()
+  // A city this reader knows, however many words it has ("Ann Arbor", "Cedar Rapids").
+  const known = trailingCityWords(words)
+  // Not a city in the name ("Bank of Boston", "University of Toronto").
+  if (known > 0) return /^(?:of|de|at|in|for|the|and|&)$/i.test(words[words.length - known - 1]!) ? null : words.slice(0, -known).join(' ')
   if (start > 0 && CITY_LAST_WORDS.has(lower(start))) start--
   while (start > 0 && (CITY_JOINERS.has(lower(start - 1)) || CITY_FIRST_WORDS.has(lower(start - 1)))) {
     start -= CITY_JOINERS.has(lower(start - 1)) ? Math.min(2, start) : 1
