@@ -1003,3 +1003,41 @@ t.test('a city of several words run into an employer or a school before its stat
     ['University of Michigan'],
   )
 })
+
+t.test(
+  "a referee's email and phone are not the candidate's; digits in a web address are no phone; a name after its label in another language",
+  async (t) => {
+    const contact = (text: string) => {
+      const read = profile(text)
+      return [read.name, read.email, read.phone]
+    }
+    t.same(
+      contact(
+        'Hunter Kastner\nLawton, OK 73507 |C: 580-585-1082 | hunter@example.com\nExperience\nAcme, Cook 2019 - 2020\nReferences: Ann Edwards, Manager, Phone: (580)585-2621',
+      ),
+      ['Hunter Kastner', 'hunter@example.com', '580-585-1082'],
+    )
+    t.same(
+      contact(
+        'Henrique Pureza\nReferences\nAngelino Picone from InTheCode\nangelino@inthecode.com.au\nDetails\n0431311073\nhenrique.pureza13@gmail.com',
+      ),
+      ['Henrique Pureza', 'henrique.pureza13@gmail.com', '0431311073'],
+    )
+    t.same(contact('Jane Doe\njane@example.com\nReferences\nJohn Smith, Phone: (555) 123-4567'), ['Jane Doe', 'jane@example.com', null])
+    t.same(contact('Omri Green\nhttps://www.linkedin.com/in/omri-green-880091240/\nomri@example.com'), [
+      'Omri Green',
+      'omri@example.com',
+      null,
+    ])
+    t.equal(profile('CV\nNavn: Martin David Möller\nmartin@example.com\nKompetencer\nJava, IBM Websphere').name, 'Martin David Möller')
+    t.equal(profile('Naam L.J.H. Timmerman\nlt@example.com').name, 'L.J.H. Timmerman')
+    t.same(
+      rolesUnder('Acme Corp', 'Engineer 2019 - 2021', 'Freelance', 'Globex', 'Designer 2017 - 2019'),
+      [
+        ['Acme Corp', 'Engineer', '2019'],
+        ['Globex', 'Designer', '2017'],
+      ],
+      'a line "Freelance" among the roles is no heading',
+    )
+  },
+)

@@ -94,7 +94,9 @@ export function findEmails(lines: ResumeLine[]): Array<Found<string>> {
 
 /** An email whose own domain is a job board's or a resume builder's is not the candidate's. */
 export function candidateEmail(emails: Array<Found<string>>): Found<string> | null {
-  return emails.find((email) => !BOARD_FOOTER.test(email.value.slice(email.value.indexOf('@') + 1))) ?? emails[0] ?? null
+  const own = (email: Found<string>) => !BOARD_FOOTER.test(email.value.slice(email.value.indexOf('@') + 1))
+  // A referee's address under References is theirs, not the candidate's.
+  return emails.find((email) => own(email) && email.line.section !== 'references') ?? emails.find(own) ?? emails[0] ?? null
 }
 
 // ---------------------------------------------------------------- phone
@@ -112,6 +114,7 @@ const ID_LABEL =
 const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/
 // A date starts with its day, its month or a four-digit year; "000-00-0000" does not.
 const DATE_LIKE = /^(?:\d{1,2}|\d{4})[./-]\d{1,2}[./-]\d{1,4}$/
+const WEB_ADDRESS = /\S*(?:https?:\/\/|www\.|\.(?:com|org|net|io|dev|me|in|co)\/)\S*/gi
 // Two years ("2018/2019", an academic year) are no number to call.
 const YEAR_PAIR = /^(?:19|20)\d{2} ?[/\-–—] ?(?:19|20)\d{2}$/
 // Published resumes often hide part of the number ("+49 176 *** ***", "+1 (xxx) xxx-xxxx"):
@@ -151,6 +154,7 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
     // Tested once per line, not per match.
     let labelled: boolean | undefined
     let dateSpans: Array<[number, number]> | undefined
+    let addressSpans: Array<[number, number]> | undefined
     for (const match of phoneMatches(line.text)) {
       // "(+49) 176 …", the Europass CV's form: the brackets around the country code go.
       // "MN 55128.  651-295-5841", "#1226 412.532.6269": the postcode or flat number before the number is not of it.
@@ -168,11 +172,16 @@ export function findPhone(lines: ResumeLine[], running: Set<string>, name: strin
       dateSpans ??= findRanges(line.text, 9999).map((range) => [range.index, range.index + range.length])
       const end = match.index + match.length
       if (dateSpans.some(([from, to]) => match.index < to && from < end)) continue
+      // "linkedin.com/in/omri-green-880091240": digits inside a web address are no number to call.
+      addressSpans ??= [...line.text.matchAll(WEB_ADDRESS)].map((found) => [found.index, found.index + found[0].length])
+      if (addressSpans.some(([from, to]) => match.index < to && from < end)) continue
       if (BOARD_FOOTER.test(line.text) || GRADES.test(line.text)) continue
       if (running.has(line.text) && !line.text.includes('@') && !(surname && line.text.toLowerCase().includes(surname))) continue
       labelled ??= PHONE_LABEL.test(line.text)
       // "Matriculation no. 1234567", "Passport 5123456": numbers that identify, not reach, the candidate.
       if (!labelled && ID_LABEL.test(line.text)) continue
+      // A referee's number (References: … Phone: …) is theirs.
+      if (line.section === 'references') continue
       if (labelled || (zone && phone.startsWith('+'))) return { value: phone, line }
       if (zone) fallback ??= { value: phone, line }
     }

@@ -36,7 +36,7 @@ export function findName(lines: ResumeLine[], emailLocal: string | null): Found<
   for (const [i, line] of lines.entries()) {
     if (line.text.length === 0) continue
     // "Name: Max Mustermann" in a personal-data block, wherever it sits.
-    const labelled = /^(?:full )?name\s*:\s*(.{3,80})$/i.exec(line.text)
+    const labelled = /^(?:(?:full )?name|nom|nombre|navn|naam|namn|nome)\s*:?\s*[:\t ]\s*(.{3,80})$/i.exec(line.text)
     if (labelled) {
       const name = nameAtStart(labelled[1]!, emailLocal)
       if (name) return { value: name, line }

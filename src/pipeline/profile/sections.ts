@@ -27,7 +27,7 @@ const Q =
 const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'contact',
-    /^(?:contact(?: (?:info(?:rmation)?|details|me))?|links|online|online profiles|profiles|social|social media|find me online|personal (?:details|data|information|info|profile)|personal|persönliche daten|about me)$/,
+    /^(?:contact(?: (?:info(?:rmation)?|details|me))?|details|links|online|online profiles|profiles|social|social media|find me online|personal (?:details|data|information|info|profile)|personal|persönliche daten|about me)$/,
   ],
   [
     'summary',
@@ -38,7 +38,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
   [
     'experience',
     new RegExp(
-      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|career path|career progression|career timeline|work|jobs|internships?|internship experience|freelance(?: work)?|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments|expériences?(?: professionnelles?)?|parcours professionnel|experiencia(?: laboral| profesional)?|beruflicher werdegang|berufliche erfahrung|esperienze?(?: professionali| lavorative)?|ervaring|werkervaring)$`,
+      `^(?:${Q} )*(?:experience|experiences|work history|employment(?: history)?|history|career|career history|career path|career progression|career timeline|work|jobs|internships?|internship experience|freelance work|freelancing|professional journey|employment record|job history|positions(?: held)?|professional background|berufserfahrung|work and research experience|experience and employment|employment and experience|appointments|expériences?(?: professionnelles?)?|parcours professionnel|experiencia(?: laboral| profesional)?|beruflicher werdegang|berufliche erfahrung|esperienze?(?: professionali| lavorative)?|ervaring|werkervaring)$`,
     ),
   ],
   [
