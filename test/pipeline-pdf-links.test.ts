@@ -2,7 +2,8 @@
 // addresses reach the text (and the profile's links); unsafe or repeated ones do not.
 import t from 'tap'
 import { PDFDocument, PDFName, PDFString, StandardFonts } from 'pdf-lib'
-import { extractText, linkTargets } from '../src/pipeline/extract.ts'
+import { extractResume, extractText, linkTargets } from '../src/pipeline/extract.ts'
+import { unreadable } from './support/extraction.ts'
 import { extractProfile } from '../src/pipeline/profile.ts'
 
 async function pdfWithLinks(lines: string[], targets: string[]): Promise<Buffer> {
@@ -43,4 +44,9 @@ t.test('an address the text already shows is not added again; at most 20 a page'
   t.same(linkTargets([{ subtype: 'Widget', url: 'https://example.com' }], ''), [], 'only link annotations')
   const many = Array.from({ length: 50 }, (_, i) => ({ subtype: 'Link', url: `https://example.com/${i}` }))
   t.equal(linkTargets(many, '').length, 20)
+})
+
+t.test('a page of no text with link annotations over it (a picture of the page) is a scan, not its links alone', async (t) => {
+  const scan = await pdfWithLinks([], ['https://www.linkedin.com/in/omri-green-880091240/', 'mailto:omri@example.com'])
+  t.equal((await unreadable(extractResume(scan, 'pdf'))).problem, 'no_text', 'so the process job hands it to OCR')
 })

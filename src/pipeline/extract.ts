@@ -270,6 +270,7 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
     const parts: string[] = []
     const hidden: HiddenText[] = []
     let length = 0
+    let shown = false
     for (let pageNumber = 1; pageNumber <= pageCount && length <= caps.maxChars; pageNumber++) {
       checkTime()
       const page = await doc.getPage(pageNumber)
@@ -293,12 +294,16 @@ async function extractPdf(bytes: Buffer, caps: ExtractionLimits): Promise<Extrac
       const visible = pageText(items).replaceAll(PAGE_BREAK, '\n')
       // A link behind an icon or a handle ("in", a GitHub logo) lives only in the page's link annotations:
       // its address is added after the page's text, so the profile can read it like a written one.
+      shown ||= hasText(visible)
       const links = linkTargets(await page.getAnnotations({ intent: 'display' }), visible)
       const text = links.length > 0 ? `${visible}\n${links.join('\n')}` : visible
       page.cleanup()
       parts.push(text)
       length += text.length
     }
+    // A scan with link annotations over it (a designer's export of a picture of the page) shows no text of its own:
+    // it is read as a scan, not as its links alone.
+    if (!shown) return { text: '', hidden }
     return { text: parts.join(PAGE_BREAK), hidden }
   })
 }
