@@ -250,3 +250,15 @@ t.test('a category set before its list without a colon is no part of the first s
     'a skill named with such a word stays whole',
   )
 })
+
+t.test('a "Languages" heading over programming languages heads skills; over spoken ones, languages', async (t) => {
+  const both = (...lines: string[]) => {
+    const profile = read(['Jane Doe', 'jane@example.com', ...lines].join('\n'))
+    return [profile.skills, profile.languages]
+  }
+  t.same(both('Skills', 'Languages', 'Java, Python, SQL', 'Frameworks', 'React, Spring'), [
+    ['Java', 'Python', 'SQL', 'React', 'Spring'],
+    [],
+  ])
+  t.same(both('Skills', 'Languages', 'English, French'), [[], ['English', 'French']])
+})

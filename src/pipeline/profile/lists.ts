@@ -102,10 +102,18 @@ function withoutCategoryLabel(body: string): string {
 // Labels inside a skills block that introduce something else ("Awards: …", "Interests: …").
 const NOT_SKILLS = new Set(['awards', 'interests', 'publications', 'references', 'projects', 'volunteer', 'memberships', 'activities'])
 
+/** A list of tools, not of spoken languages: no item is one, and most are skills the taxonomy knows. */
+function isToolList(body: string): boolean {
+  const listed = items(body.replace(/^[•·▪●■◆►*–—✓]\s*/u, '').replace(CATEGORY, ''))
+  if (listed.length === 0 || listed.some((item) => SPOKEN.has(item.split(' ')[0]!.toLowerCase()))) return false
+  return listed.filter((item) => lookupSkill(item)).length * 2 >= listed.length
+}
+
 export function findSkills(lines: ResumeLine[]): Listed[] {
   const skills: Listed[] = []
   for (const [i, line] of lines.entries()) {
-    const inSkills = line.section === 'skills' || line.label === 'skills'
+    // "Languages" over "Java, Python, SQL": programming languages, under a heading of their own.
+    const inSkills = line.section === 'skills' || line.label === 'skills' || (line.section === 'languages' && isToolList(line.body))
     if (!inSkills || line.heading || line.body.length === 0 || line.body.length > MAX_FIELD_LINE) continue
     if (line.label !== null && NOT_SKILLS.has(line.label)) continue
     const body = withoutCategoryLabel(line.body.replace(/^[•·▪●■◆►*–—✓]\s*/u, '').replace(CATEGORY, ''))
