@@ -1041,3 +1041,21 @@ t.test(
     )
   },
 )
+
+t.test('how long a role lasted, in brackets after its dates, is neither title nor employer', async (t) => {
+  t.same(rolesUnder('SDE at Amazon AWS, July 2015 - July 2018 (3 years)'), [['Amazon AWS', 'SDE', '2015-07']])
+  t.same(
+    rolesUnder(
+      'Senior Software Engineer - Splunk',
+      'August 2008 - Present (2 Years+)',
+      '• Built search',
+      'Software Engineer - Oracle',
+      'June 2005 - July 2008 (1 yr 4 mos)',
+      '• Built databases',
+    ),
+    [
+      ['Splunk', 'Senior Software Engineer', '2008-08'],
+      ['Oracle', 'Software Engineer', '2005-06'],
+    ],
+  )
+})

@@ -57,6 +57,7 @@ export function datedLines(lines: ResumeLine[], keep: (line: ResumeLine) => bool
   return dated
 }
 
+const DURATION_IN_BRACKETS = /\(\s{0,3}(?:\d{1,2}\+?\s{0,3}(?:years?|yrs?|months?|mos?)\+?[\s,]{0,3}){1,2}\)/gi
 // How and where a role was worked ("Remote", "Part-Time Remote Working"): not who it was worked for.
 const WORK_MODE =
   /^(?:(?:remote|hybrid|on-?site|in-office|full[- ]?time|part[- ]?time|contract(?:or)?|freelance|temporary|permanent|seasonal|working|work)(?:\s+|$))+$/i
@@ -66,6 +67,8 @@ function cleanRest(rest: string): string {
     rest
       // Brackets emptied by cutting the range out go; an aside in brackets stays as written.
       .replace(/\(\s*\)|\[\s*\]/g, ' ')
+      // So does how long the role lasted, which the dates say: "(3 years)", "(2 Years+)", "(1 yr 4 mos)".
+      .replace(DURATION_IN_BRACKETS, ' ')
       .replace(/\s+/g, ' ')
       .replace(/^[\s,|:;–—•·-]+|[\s,|:;–—•·-]+$/g, '')
       .replace(/[\s,]+(?:since|from|seit)$/i, '')
