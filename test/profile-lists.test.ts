@@ -262,3 +262,8 @@ t.test('a "Languages" heading over programming languages heads skills; over spok
   ])
   t.same(both('Skills', 'Languages', 'English, French'), [[], ['English', 'French']])
 })
+
+t.test('"Computer Knowledge" and "Languages and Technologies" head a list of tools', async (t) => {
+  t.same(read('Jane Doe\njane@example.com\nCOMPUTER KNOWLEDGE\nExcel, AutoCAD, Python').skills, ['Microsoft Excel', 'AutoCAD', 'Python'])
+  t.same(read('Jane Doe\njane@example.com\nLanguages and Technologies\nJava, Python, Docker').skills, ['Java', 'Python', 'Docker'])
+})

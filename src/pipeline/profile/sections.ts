@@ -49,7 +49,7 @@ const HEADINGS: Array<[SectionKind, RegExp]> = [
     'skills',
     // "Top Skills" heads LinkedIn's profile export; "Digital skills" the Europass CV.
     new RegExp(
-      `^(?:top |digital |computer |computer science |it |programming |software |engineering |coding |development |soft |hard |transferable )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|abilities|kenntnisse|strengths|compétences(?: techniques| informatiques)?|habilidades|competencias|fähigkeiten|competenze|vaardigheden)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications|abilities|qualifications))?$`,
+      `^(?:top |digital |computer |computer science |it |programming |software |engineering |coding |development |soft |hard |transferable )?(?:${Q} )*(?:skills|skill set|skillset|competencies|competences|expertise|technologies|techs?|tech stack|tools(?: and technologies)?|technical proficiencies|proficiencies|abilities|knowledge|kenntnisse|strengths|compétences(?: techniques| informatiques)?|habilidades|competencias|fähigkeiten|competenze|vaardigheden)(?: and (?:tools|technologies|interests|expertise|competencies|awards|achievements|certifications|abilities|qualifications))?$`,
     ),
   ],
   [
