@@ -90,33 +90,38 @@ const MAX_HYPERLINKS = 40
  */
 export function hyperlinkTargets(documentXml: string, relationshipsXml: string | undefined): string[] {
   if (!relationshipsXml) return []
-  const targets = new Map<string, string>()
-  for (const element of elements(relationshipsXml, 'Relationship')) {
-    const id = attribute(element, 'Id')
-    const kind = attribute(element, 'Type')
-    const target = attribute(element, 'Target')
-    if (id && target && kind && HYPERLINK_RELATIONSHIP_TYPE.test(kind) && attribute(element, 'TargetMode') === 'External')
-      targets.set(id, target)
-  }
+  return referencedInOrder(
+    documentXml,
+    HYPERLINK_REFERENCE,
+    relationshipTargets(relationshipsXml, HYPERLINK_RELATIONSHIP_TYPE, true),
+    MAX_HYPERLINKS,
+  )
+}
+
+/** The targets the document refers to by `reference` (its first group an id), in order, each once, up to `max`. */
+function referencedInOrder(documentXml: string, reference: RegExp, targets: Map<string, string>, max: number): string[] {
   const found: string[] = []
-  for (const [, id] of documentXml.matchAll(HYPERLINK_REFERENCE)) {
+  for (const [, id] of documentXml.matchAll(reference)) {
     const target = targets.get(decodeXml(id!))
     if (target && !found.includes(target)) found.push(target)
-    if (found.length >= MAX_HYPERLINKS) break
+    if (found.length >= max) break
   }
   return found
 }
 
-/** The main document's relationships of one type: id to zip entry (links outside the file are left out). */
-function relationshipTargets(relationshipsXml: string, type: RegExp): Map<string, string> {
+/**
+ * The main document's relationships of one type, id to target: a zip entry for the file's own parts, or (with
+ * `external`) an address outside the file, which is all a hyperlink is.
+ */
+function relationshipTargets(relationshipsXml: string, type: RegExp, external = false): Map<string, string> {
   const targets = new Map<string, string>()
   for (const element of elements(relationshipsXml, 'Relationship')) {
     const id = attribute(element, 'Id')
     const kind = attribute(element, 'Type')
     const target = attribute(element, 'Target')
-    if (!id || !target || !kind || !type.test(kind) || attribute(element, 'TargetMode') === 'External') continue
-    const part = partName(target)
-    if (part) targets.set(id, part)
+    if (!id || !target || !kind || !type.test(kind) || (attribute(element, 'TargetMode') === 'External') !== external) continue
+    const resolved = external ? target : partName(target)
+    if (resolved) targets.set(id, resolved)
   }
   return targets
 }
@@ -148,14 +153,7 @@ const PICTURE_REFERENCE = /<(?:a:blip|v:imagedata)\s[^<>]{0,1000}?\br:(?:embed|i
  */
 export function pictureParts(documentXml: string, relationshipsXml: string | undefined, max: number): string[] {
   if (!relationshipsXml) return []
-  const targets = relationshipTargets(relationshipsXml, IMAGE_RELATIONSHIP_TYPE)
-  const parts: string[] = []
-  for (const [, id] of documentXml.matchAll(PICTURE_REFERENCE)) {
-    const part = targets.get(decodeXml(id!))
-    if (part && !parts.includes(part)) parts.push(part)
-    if (parts.length >= max) break
-  }
-  return parts
+  return referencedInOrder(documentXml, PICTURE_REFERENCE, relationshipTargets(relationshipsXml, IMAGE_RELATIONSHIP_TYPE), max)
 }
 
 const FALLBACK_OPEN = '<mc:Fallback'
