@@ -364,7 +364,11 @@ t.test('an employer that merely ends in a capitalised word keeps it; a bullet ri
     ['Engineer', 'Quillsoft', '2021-01', null, true],
   ])
   const after = ['Nora Vance', 'Experience', 'Quillsoft', 'Engineer Jan 2021 – Present', '• Shipped search', 'Analyst Jan 2019 – Dec 2020']
-  t.same(work(after.join('\n'))[1], ['Analyst', null, '2019-01', '2020-12', false], 'the bullet belongs to the role above it')
+  t.same(
+    work(after.join('\n'))[1],
+    ['Analyst', 'Quillsoft', '2019-01', '2020-12', false],
+    'the bullet belongs to the role above it, and a role with only bullets between it and the employer line above is at that employer',
+  )
 })
 
 t.test('roles under "Extracurricular Activity" are activities, not jobs', async (t) => {
@@ -1056,6 +1060,28 @@ t.test('how long a role lasted, in brackets after its dates, is neither title no
     [
       ['Splunk', 'Senior Software Engineer', '2008-08'],
       ['Oracle', 'Software Engineer', '2005-06'],
+    ],
+  )
+})
+
+t.test('several roles under one employer line: each role after the first is at that employer; a role of one’s own is not', async (t) => {
+  t.same(
+    rolesUnder(
+      'The Home Depot - Atlanta, GA',
+      'Software Engineering Intern May 2023 - Aug 2023',
+      '• Built inventory tools',
+      'Software Engineering Intern May 2022 - Aug 2022',
+      '• Built dashboards',
+      'Freelance Developer Jan 2021 - Apr 2022',
+      '• Built sites',
+      'Globex',
+      'Analyst Jan 2020 - Dec 2020',
+    ),
+    [
+      ['The Home Depot', 'Software Engineering Intern', '2023-05'],
+      ['The Home Depot', 'Software Engineering Intern', '2022-05'],
+      [null, 'Freelance Developer', '2021-01'],
+      ['Globex', 'Analyst', '2020-01'],
     ],
   )
 })

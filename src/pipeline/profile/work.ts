@@ -504,7 +504,31 @@ export function findWork(lines: ResumeLine[], nowYear: number): WorkEntry[] {
       at: spanOf(top),
     })
   }
+  sameEmployerBelow(lines, entries)
   return undated.size > 0 ? [...entries, ...undatedRoles(lines, undated)] : entries
+}
+
+/**
+ * Several roles under one employer line ("The Home Depot - Atlanta, GA" over two internships, each with its
+ * bullets): a role read without an employer, with only the bullets of the role above between them, is at that
+ * role's employer.
+ */
+function sameEmployerBelow(lines: ResumeLine[], entries: WorkEntry[]): void {
+  for (let i = 1; i < entries.length; i++) {
+    const entry = entries[i]!
+    const above = entries[i - 1]!
+    if (entry.employer !== null || entry.title === null || above.employer === null || !entry.at || !above.at) continue
+    // A role of one's own has no employer to share.
+    if (/\b(?:freelance|freelancer|independent|self[- ]employed|founder|co-founder|owner)\b/i.test(entry.title)) continue
+    if (entry.at.section !== above.at.section || entry.at.line <= above.at.line) continue
+    // Line numbers are 1-based; between the two roles' own lines, only the bullets of the one above.
+    const between = lines.slice(above.at.line, entry.at.line - 1)
+    // The first may be the dated line of the role above, under its employer.
+    const onlyBullets = between.every(
+      (line, at) => BULLET.test(line.body) || /^\p{Ll}/u.test(line.body) || (at === 0 && findRanges(line.body, 9999).length > 0),
+    )
+    if (between.length > 0 && onlyBullets) entry.employer = above.employer
+  }
 }
 
 /**
