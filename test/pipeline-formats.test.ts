@@ -635,3 +635,24 @@ t.test("DOCX list items keep their bullet, and the addresses behind a word's hyp
     "a bullet is no role's title",
   )
 })
+
+t.test('DOC: a table row ends a line; its cells stand apart', async (t) => {
+  const doc = makeWord97([
+    {
+      text: 'Conall O Brien\rExperience\rAugust 2001 - October 2001\u0007Summer Student\u0007\u0007March 1998 - June 2000\u0007Systems Administrator, AIB Bank\u0007\u0007',
+      compressed: true,
+    },
+  ])
+  const text = await extractText(doc, 'doc')
+  t.equal(
+    text,
+    'Conall O Brien\nExperience\nAugust 2001 - October 2001 Summer Student\nMarch 1998 - June 2000 Systems Administrator, AIB Bank',
+  )
+  t.same(
+    (extractProfile(text).work ?? []).map((job) => [job.title, job.start]),
+    [
+      ['Summer Student', '2001-08'],
+      ['Systems Administrator', '1998-03'],
+    ],
+  )
+})

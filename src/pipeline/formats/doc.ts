@@ -354,7 +354,7 @@ function readPieceTable(clx: Buffer): Piece[] {
 
 /**
  * Word's special characters to plain text, fed a part at a time: paragraph,
- * line, page and column breaks to line ends, table cell marks to tabs, fields
+ * line, page and column breaks to line ends, table cell marks to tabs and row ends to line ends, fields
  * to their shown result (the instruction between 0x13 and 0x14 is dropped),
  * object anchors dropped.
  */
@@ -363,10 +363,20 @@ function wordText(): (raw: string) => string {
   const fields: boolean[] = []
   // Open fields still in their instruction: nothing is text until they reach their result.
   let instructions = 0
+  // A table row's text is each cell's text and its cell mark (0x07), then the row's own end mark (0x07 again):
+  // a mark right after a mark ends the row. (An empty cell reads so too, and splits its row: the paragraph
+  // properties that tell the two apart are not read.)
+  let afterCellMark = false
   return (raw) => {
     let out = ''
     for (const char of raw) {
       const code = char.charCodeAt(0)
+      if (code === 0x07) {
+        out += afterCellMark ? '\n' : '\t'
+        afterCellMark = !afterCellMark
+        continue
+      }
+      afterCellMark = false
       if (code === 0x13) {
         fields.push(false)
         instructions++
@@ -385,7 +395,7 @@ function wordText(): (raw: string) => string {
       }
       if (instructions > 0) continue
       if (code === 0x0d || code === 0x0b || code === 0x0c || code === 0x0e) out += '\n'
-      else if (code === 0x07 || code === 0x09) out += '\t'
+      else if (code === 0x09) out += '\t'
       else if (code === 0x1e) out += '-'
       else if (code === 0x1f) out += '\u00ad'
       else if (code >= 0x20 || code === 0x0a) out += char
