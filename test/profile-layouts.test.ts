@@ -1085,3 +1085,22 @@ t.test('several roles under one employer line: each role after the first is at t
     ],
   )
 })
+
+t.test('a sentence about a school, under an education entry, names no school', async (t) => {
+  const schools = (...lines: string[]) =>
+    (profile(['Jane Doe', 'jane@example.com', 'Education', ...lines].join('\n')).education ?? []).map((entry) => entry.institution)
+  t.same(
+    schools(
+      'Stanford University, B.S. Computer Science 2017 - 2021',
+      'Transferred to The Behrend College for a degree in Software Engineering.',
+    ),
+    ['Stanford University'],
+  )
+  t.same(
+    schools(
+      'Summer program that exposes high school students to university research 2016',
+      'Stanford University, B.S. Computer Science 2017 - 2021',
+    ),
+    ['Stanford University'],
+  )
+})

@@ -171,6 +171,14 @@ function schoolByItsDate(line: ResumeLine, next: ResumeLine | undefined, nowYear
  * `schoolLines`: the text writes each school on a line of its own, in full (LinkedIn's export), so a school line's
  * comma is part of the name ("Indian Institute of Technology, Bombay"), not the start of a place.
  */
+const PROSE_WORD = /\b(?:is|are|was|were|that|which|who|where|focused|exposes|offers|provides|transferred|including|helped|learned)\b/
+
+/** A sentence, not an entry's line: eight words or more that end as a sentence ends or read as one. */
+function isProse(text: string): boolean {
+  const words = text.split(/\s+/)
+  return words.length >= 8 && (/[.!?]$/.test(text) || PROSE_WORD.test(text))
+}
+
 const WRAPPED_NAME = /(?:^|\s)(?:of|and|for|&|de|der|für|at)$/i
 
 export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLines = false } = {}): EducationEntry[] {
@@ -196,6 +204,8 @@ export function findEducation(lines: ResumeLine[], nowYear: number, { schoolLine
     const listed = wraps ? { ...written, body: `${written.body} ${below.body}` } : written
     // The column titles of a table of qualifications ("Year Degree/Certificate Institute CPI/%") head no entry.
     if (TABLE_HEADER.test(listed.body)) continue
+    // A sentence about a school ("EPITA is a 5-year engineering school …") describes the entry; it names none.
+    if (isProse(listed.body)) continue
     // A grade ("8.72/10", "90.0%", "CGPA: 3.8/4.0") is neither a date nor part of the school's name.
     const ungraded = listed.body.replace(GRADE, ' ').replace(/\s+/g, ' ').trim()
     const line = ungraded === listed.body ? listed : { ...listed, body: ungraded }
