@@ -4,7 +4,7 @@
 // takes seconds, and a text resume must never wait behind one.
 import type { Job } from 'bullmq'
 import { resumeKindForMediaType } from '../src/pipeline/detect.ts'
-import { docxOwnText, docxPictures, MAX_DOCX_PICTURES, UnreadableResumeError, type ExtractedResume } from '../src/pipeline/extract.ts'
+import { docxTextAndPictures, MAX_DOCX_PICTURES, UnreadableResumeError, type ExtractedResume } from '../src/pipeline/extract.ts'
 import { hasText, normaliseText, PAGE_BREAK } from '../src/pipeline/formats/normalise.ts'
 import { repairOcrText } from '../src/pipeline/ocr/repair.ts'
 import { imageFormatOf, imageSize, type ImageFormat } from '../src/pipeline/ocr/image-size.ts'
@@ -31,7 +31,7 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
  * A picture in a Word document smaller than this is an icon, a logo or a photo of the candidate, not a
  * page of text: a resume pasted into Word as images is a picture a page or a section wide.
  */
-export const MIN_DOCX_PICTURE_PIXELS = 150_000
+const MIN_DOCX_PICTURE_PIXELS = 150_000
 
 /**
  * The text OCR reads in a scan: an image, each page of a multi-page TIFF, a
@@ -53,8 +53,9 @@ export async function readScanned(
   let own: ExtractedResume = { text: '', hidden: [] }
   if (format) pages = imagePages(bytes, format, maxPages)
   else if (docx) {
-    own = await docxOwnText(bytes)
-    pages = await docxPicturePages(bytes, maxPages)
+    const { pictures, ...text } = await docxTextAndPictures(bytes, MAX_DOCX_PICTURES)
+    own = text
+    pages = docxPicturePages(pictures, maxPages)
   } else {
     const scans = await scannedPagesOffThread(bytes, { maxPages, maxPixels: MAX_OCR_PIXELS, timeoutMs: SCAN_READ_TIMEOUT_MS })
     pages = scans.map((page) => () => page)
@@ -102,10 +103,10 @@ function imagePages(bytes: Buffer, format: ImageFormat, maxPages: number): (() =
  * large, in the order the document shows them; each sized before any is read, as an uploaded image is.
  * Other pictures (EMF, WMF, GIF) and damaged ones are passed over: the document was readable as a DOCX.
  */
-async function docxPicturePages(bytes: Buffer, maxPages: number): Promise<(() => Buffer)[]> {
+function docxPicturePages(pictures: Buffer[], maxPages: number): (() => Buffer)[] {
   const pages: (() => Buffer)[] = []
   // A document may hold many small pictures (icons beside each contact line) before its large ones.
-  for (const picture of await docxPictures(bytes, MAX_DOCX_PICTURES)) {
+  for (const picture of pictures) {
     const format = imageFormatOf(picture)
     const size = format && imageSize(picture, format)
     if (!format || !size || size.width * size.height < MIN_DOCX_PICTURE_PIXELS) continue

@@ -105,9 +105,9 @@ export async function extractResume(bytes: Buffer, kind: ResumeKind, limits: Par
 }
 
 /** Below this many characters (white space aside), a Word document's text is a caption or a name, not a resume. */
-export const DOCX_LITTLE_TEXT = 200
+const DOCX_LITTLE_TEXT = 200
 /** A picture this large beside little text is the resume itself, pasted in as an image (a page: 0.3 to 1.5 megapixels). */
-export const DOCX_PAGE_PICTURE_PIXELS = 200_000
+const DOCX_PAGE_PICTURE_PIXELS = 200_000
 
 /**
  * A Word document whose text is only a caption ("CV – Jane Doe") beside a picture of a page holds its
@@ -131,13 +131,22 @@ async function refuseResumeInPictures(bytes: Buffer, text: string, caps: Extract
 }
 
 /**
- * A Word document's own text, normalised, and its hidden runs: what OCR of its pictures is added to. Empty
- * when it has none; no check of its pictures.
+ * A Word document's own text, normalised, and its hidden runs (empty when it has none; no check of its
+ * pictures), with the pictures its body shows, up to `maxPictures`: what OCR reads, from one check of the zip.
  */
-export async function docxOwnText(bytes: Buffer, limits: Partial<ExtractionLimits> = {}): Promise<ExtractedResume> {
+export async function docxTextAndPictures(
+  bytes: Buffer,
+  maxPictures: number,
+  limits: Partial<ExtractionLimits> = {},
+): Promise<ExtractedResume & { pictures: Buffer[] }> {
   const caps: ExtractionLimits = { ...DEFAULT_EXTRACTION_LIMITS, ...limits }
-  const { text, hidden } = await extractDocx(bytes, caps)
-  return { text: normaliseText(text.replaceAll(PAGE_BREAK, '\n'), caps.maxChars), hidden: hidden.slice(0, MAX_HIDDEN) }
+  const zip = await checkZip(bytes, caps, XML_PART_OR_MEDIA)
+  const { text, hidden } = await readDocx(bytes, zip)
+  return {
+    text: normaliseText(text.replaceAll(PAGE_BREAK, '\n'), caps.maxChars),
+    hidden: hidden.slice(0, MAX_HIDDEN),
+    pictures: picturesOf(zip.parts, maxPictures),
+  }
 }
 
 function emptyMessage(kind: ResumeKind): string {
@@ -409,7 +418,11 @@ function formatDuration(ms: number): string {
 // ---------------------------------------------------------------- DOCX
 
 async function extractDocx(bytes: Buffer, caps: ExtractionLimits): Promise<ExtractedResume> {
-  const { entries, parts } = await checkZip(bytes, caps)
+  return readDocx(bytes, await checkZip(bytes, caps))
+}
+
+/** The text of a DOCX whose zip `checkZip` has checked, and its parts inflated. */
+async function readDocx(bytes: Buffer, { entries, parts }: { entries: ZipEntryInfo[]; parts: DocxParts }): Promise<ExtractedResume> {
   try {
     // Runs a reader never sees are cut out of the document before mammoth reads it.
     const { docx, hidden, documentXml } = withoutHiddenRuns(bytes, entries, parts)
@@ -532,7 +545,11 @@ export const MAX_DOCX_PICTURES = 50
  * was pasted into Word as images, for OCR. The archive is checked as for reading its text.
  */
 export async function docxPictures(bytes: Buffer, max: number, limits: Partial<ExtractionLimits> = {}): Promise<Buffer[]> {
-  const { parts } = await checkZip(bytes, { ...DEFAULT_EXTRACTION_LIMITS, ...limits }, XML_PART_OR_MEDIA)
+  return picturesOf((await checkZip(bytes, { ...DEFAULT_EXTRACTION_LIMITS, ...limits }, XML_PART_OR_MEDIA)).parts, max)
+}
+
+/** The pictures of a DOCX's body, from its parts with the media kept. */
+function picturesOf(parts: DocxParts, max: number): Buffer[] {
   const documentXml = parts.get(MAIN_DOCUMENT)?.toString('utf8')
   if (documentXml === undefined) throw damagedDocx('no main document')
   const names = pictureParts(documentXml, parts.get(DOCUMENT_RELATIONSHIPS)?.toString('utf8'), max)
