@@ -138,13 +138,13 @@ t.test('a left column of section names and dates, beside entries of several line
   t.ok(lines.includes('Aug 2012 - May 2016 University of Leeds'))
 })
 
-/** A text item of pdf.js at (x, y), in a font of `size` points, half as wide as high a character. */
-const placed = (str: string, x: number, y: number, size = 10): PositionedText => ({
+/** A text item of pdf.js at (x, y), in a font of `size` points, half as wide as high a character; `hasEOL` as pdf.js marks a line's end. */
+const placed = (str: string, x: number, y: number, size = 10, hasEOL = true): PositionedText => ({
   str,
   transform: [size, 0, 0, size, x, y],
   width: (str.length * size) / 2,
   height: size,
-  hasEOL: true,
+  hasEOL,
 })
 
 t.test('column detection from positions alone', async (t) => {
@@ -200,13 +200,7 @@ t.test("a sidebar whose gutter the header's lines reach into from both sides is 
 })
 
 t.test('read in stream order, a line in a large font over one in a small font is two lines; a superscript is not', async (t) => {
-  const item = (str: string, x: number, y: number, size: number, hasEOL = false): PositionedText => ({
-    str,
-    transform: [size, 0, 0, size, x, y],
-    width: (str.length * size) / 2,
-    height: size,
-    hasEOL,
-  })
+  const item = (str: string, x: number, y: number, size: number, hasEOL = false) => placed(str, x, y, size, hasEOL)
   // pdf.js leaves the name's end of line unmarked: the address below it starts within the name's own size.
   t.equal(pageText([item('Eric Ngigi', 50, 796, 32), item('Nairobi, Kenya', 50, 781, 8, true)]), 'Eric Ngigi\nNairobi, Kenya\n')
   t.equal(pageText([item('10', 50, 700, 10), item('th', 60, 704, 6), item(' floor', 66, 700, 10, true)]), '10th floor\n')
