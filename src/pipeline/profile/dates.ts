@@ -81,6 +81,8 @@ const MAX_TOKENS = 40
 
 function tokensOf(text: string, nowYear: number): Token[] {
   const tokens: Token[] = []
+  // Every date has digits; a line without any (most of a resume) holds none, nor a range ("Present" alone is none).
+  if (!/\d/.test(text)) return tokens
   for (const m of text.matchAll(DATE_TOKEN)) {
     if (tokens.length >= MAX_TOKENS) break
     const token: Token = { index: m.index, length: m[0].length, date: null, open: false, season: null }
@@ -137,6 +139,8 @@ const MONTH_RANGE = new RegExp(
   'giu',
 )
 
+const MONTH_RANGE_SIGN = /[-–—]|\b(?:to|until|through)\b/i
+
 function monthRanges(text: string): DateRange[] {
   const ranges: DateRange[] = []
   for (const m of text.matchAll(MONTH_RANGE)) {
@@ -158,9 +162,12 @@ function monthRanges(text: string): DateRange[] {
 
 /** Every date range in one line of text, left to right. */
 export function findRanges(text: string, nowYear: number): DateRange[] {
-  const shared = monthRanges(text)
+  const all = tokensOf(text, nowYear)
+  // Months sharing a year end in a month-year token, after a dash or a word between two month names.
+  const shared =
+    all.some((token) => token.date?.month != null && token.season === null) && MONTH_RANGE_SIGN.test(text) ? monthRanges(text) : []
   const inShared = (token: Token) => shared.some((range) => token.index >= range.index && token.index < range.index + range.length)
-  const tokens = shared.length > 0 ? tokensOf(text, nowYear).filter((token) => !inShared(token)) : tokensOf(text, nowYear)
+  const tokens = shared.length > 0 ? all.filter((token) => !inShared(token)) : all
   const ranges: DateRange[] = [...shared]
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!

@@ -130,7 +130,7 @@ function plainHeading(line: string): Heading | null {
   // "Honors, Awards & Certifications", "Skills, Languages and Interests": a list of headings is one, of the first kind.
   if (/[^\p{L}\s,&/-]/u.test(head)) return null
   // "RESEARCH-WORK EXPERIENCE": words joined by a hyphen, as one heading.
-  const unhyphened = kindOf(key.replace(/-/g, ' '))
+  const unhyphened = key.includes('-') ? kindOf(key.replace(/-/g, ' ')) : null
   if (unhyphened) return { kind: unhyphened, title: head, rest }
   const kinds = head
     .toLowerCase()
